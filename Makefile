@@ -1,0 +1,44 @@
+# jrc_analysis — `make` alone lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+YEAR   ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install briefing ingest check test test-unit test-notebooks bench samples clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv if missing and install the package with its dependencies
+
+briefing: $(STAMP) ## the main job: ingest data/raw and regenerate the briefing (YEAR=2023 for another year)
+	$(BIN)/jrc briefing $(if $(YEAR),--year $(YEAR),)
+
+ingest: $(STAMP) ## clean data/raw into data/processed (tidy values and the issue report)
+	$(BIN)/jrc ingest data/raw -o data/processed
+
+check: $(STAMP) ## check data/raw and print the issues, writing nothing
+	$(BIN)/jrc check data/raw
+
+test: $(STAMP) ## the whole test suite: unit, end-to-end and the notebooks (nbval)
+	$(BIN)/python -m pytest tests
+	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
+	  $(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider; \
+	fi
+
+samples: $(STAMP) ## regenerate the synthetic sample returns in data/raw (deterministic)
+	$(BIN)/python -m jrc_analysis.samples data/raw
+
+bench: $(STAMP) ## performance benchmarks (see README)
+	$(BIN)/python benchmarks/run.py
+
+clean: ## remove generated outputs (never data/raw)
+	rm -rf data/processed/*.parquet data/processed/*.csv data/processed/*.json

@@ -1,0 +1,93 @@
+"""The ``jrc`` command line (``python -m jrc_analysis`` does the same).
+
+Exit codes: 0 success, 1 the run found errors in the returns (good files are still written),
+2 a usage error (bad arguments, a folder that does not exist). No traceback reaches the user;
+set ``JRC_DEBUG=1`` to see one.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from jrc_analysis import config
+
+
+class UsageError(Exception):
+    """A problem with how the command was called (exit code 2)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jrc",
+        description="江西省红十字会深化改革创新三年行动方案（2022—2024年）统计分析工具",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    p = sub.add_parser("template", help="生成空白年度报表（下发各设区市）")
+    p.add_argument("--year", type=int, required=True, help="报表年度，如 2024")
+    p.add_argument("--prefecture", help="填报单位（如 南昌市、省本级）；省略则每个填报单位各一份")
+    p.add_argument("-o", "--output", required=True, type=Path,
+                   help="输出文件（指定 --prefecture 时）或文件夹")
+
+    p = sub.add_parser("ingest", help="清洗 RAW_DIR 下的全部报表，写出整洁数据和问题清单")
+    p.add_argument("raw_dir", type=Path)
+    p.add_argument("-o", "--output", required=True, type=Path, help="输出文件夹")
+
+    p = sub.add_parser("check", help="只检查报表、不写出数据（可选：每个设区市一份反馈表）")
+    p.add_argument("raw_dir", type=Path)
+    p.add_argument("--feedback", type=Path, default=None,
+                   help="把每个填报单位的问题清单写成反馈工作簿，放在这个文件夹")
+
+    p = sub.add_parser("briefing", help="主任务：清洗 data/raw，重新生成年度通报的全部图表")
+    p.add_argument("--year", type=int, default=None, help="通报年度（默认：有报表的最近一年）")
+    return parser
+
+
+def _existing_dir(path: Path) -> Path:
+    if not path.is_dir():
+        raise UsageError(f"找不到文件夹：{path}（请检查路径是否正确）")
+    return path
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "template":
+        from jrc_analysis.template import write_templates
+
+        written = write_templates(args.year, args.output, prefecture=args.prefecture)
+        for path in written:
+            print(f"已生成：{path}")
+        return 0
+    if args.command == "ingest":
+        from jrc_analysis.ingest import run_ingest
+
+        return run_ingest(_existing_dir(args.raw_dir), args.output)
+    if args.command == "check":
+        from jrc_analysis.ingest import run_check
+
+        return run_check(_existing_dir(args.raw_dir), feedback_dir=args.feedback)
+    if args.command == "briefing":
+        from jrc_analysis.briefing import run_briefing
+
+        return run_briefing(year=args.year, raw_dir=config.raw_dir())
+    raise UsageError(f"未知命令：{args.command}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``jrc`` console script; returns the exit code."""
+    args = _parser().parse_args(argv)  # argparse exits with 2 on a usage error
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已中断。已写出的文件保持上一次的完整版本。", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last line of defence: no traceback reaches a user
+        if os.environ.get("JRC_DEBUG"):
+            raise
+        print(f"运行失败：{type(exc).__name__}: {exc}\n（设置环境变量 JRC_DEBUG=1 可查看详细信息）",
+              file=sys.stderr)
+        return 1

@@ -1,0 +1,42 @@
+"""Atomic writes: a reader (or a run killed halfway) never sees a half-written output."""
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+
+@contextmanager
+def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success rename it over ``target``.
+
+    Write the whole file to the yielded path. If the block raises, the temporary file is removed
+    and ``target`` is left as it was.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes_atomic(target: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``target`` atomically, leaving the file untouched if it is unchanged."""
+    target = Path(target)
+    if target.exists() and target.read_bytes() == data:
+        return
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text_atomic(target: str | os.PathLike, text: str, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``target`` atomically (see :func:`write_bytes_atomic`)."""
+    write_bytes_atomic(target, text.encode(encoding))

@@ -1,0 +1,59 @@
+"""Issues: what is wrong with a return, said so that the prefecture can fix it.
+
+Every stage reports problems as :class:`Issue` records instead of raising; the ingest collects
+them all in one pass into ``issues.csv`` (columns :data:`ISSUE_COLUMNS`). Messages are Chinese and
+name what was found and what was expected; ``source_file``/``sheet``/``cell`` say where.
+"""
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass, fields
+from typing import Iterable, Literal
+
+import pandas as pd
+
+Severity = Literal["error", "warning"]
+ISSUE_COLUMNS = ["severity", "code", "source_file", "sheet", "cell", "message"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a return.
+
+    ``code`` is a stable dotted identifier (``read.encrypted``, ``clean.unmatched_indicator``,
+    ``validate.cash_plus_in_kind``); tests and the feedback workbooks rely on it.
+    ``sheet`` and ``cell`` are empty strings when the issue concerns the whole file or sheet.
+    """
+
+    severity: Severity
+    code: str
+    source_file: str
+    sheet: str
+    cell: str
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.severity not in ("error", "warning"):
+            raise ValueError(f"severity must be 'error' or 'warning', not {self.severity!r}")
+
+
+def error(code: str, source_file: str, message: str, sheet: str = "", cell: str = "") -> Issue:
+    """An error: the cell (or file) cannot be used as it is."""
+    return Issue("error", code, source_file, sheet, cell, message)
+
+
+def warning(code: str, source_file: str, message: str, sheet: str = "", cell: str = "") -> Issue:
+    """A warning: the value is used, but someone should look at it."""
+    return Issue("warning", code, source_file, sheet, cell, message)
+
+
+def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:
+    """Issues as a DataFrame with the contract's columns, in a stable order."""
+    rows = [astuple(i) for i in issues]
+    frame = pd.DataFrame(rows, columns=[f.name for f in fields(Issue)])
+    if frame.empty:
+        return frame.astype("string")
+    return (
+        frame.astype("string")
+        .sort_values(["source_file", "sheet", "severity", "code", "cell", "message"], kind="stable")
+        .reset_index(drop=True)
+    )
