@@ -23,10 +23,12 @@ def _pyproject() -> dict[str, str]:
 
 
 def _environment() -> dict[str, str]:
-    specs = []
+    specs, section = [], None
     for line in (PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8").splitlines():
+        if re.match(r"^[a-z]", line):
+            section = line.split(":")[0]
         m = re.match(r"^\s+- (?!pip:)(\S.*)$", line)
-        if m:
+        if m and section == "dependencies":
             specs.append(m.group(1).strip())
     deps = dict(_parse(s) for s in specs)
     deps.pop("python", None)
