@@ -60,13 +60,15 @@ def _run(args: argparse.Namespace) -> int:
             print(f"已生成：{path}")
         return 0
     if args.command == "ingest":
+        raw_dir = _existing_dir(args.raw_dir)
         from jrc_analysis.ingest import run_ingest
 
-        return run_ingest(_existing_dir(args.raw_dir), args.output)
+        return run_ingest(raw_dir, args.output)
     if args.command == "check":
+        raw_dir = _existing_dir(args.raw_dir)
         from jrc_analysis.ingest import run_check
 
-        return run_check(_existing_dir(args.raw_dir), feedback_dir=args.feedback)
+        return run_check(raw_dir, feedback_dir=args.feedback)
     if args.command == "briefing":
         from jrc_analysis.briefing import run_briefing
 
