@@ -7,6 +7,7 @@ are ordered categoricals in the plan's order, so sorting by them gives the order
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -225,7 +226,7 @@ def split_by_largest_remainder(total: int, shares: list[float]) -> list[int]:
     return parts
 
 
-def write_default_allocation(path=None) -> None:
+def write_default_allocation(path: str | Path | None = None) -> None:
     """Save :func:`default_allocation` as ``allocation_default.csv`` (atomically, UTF-8)."""
     from jrc_analysis.fileio import write_text_atomic
 
@@ -233,7 +234,7 @@ def write_default_allocation(path=None) -> None:
     write_text_atomic(target, default_allocation().to_csv(index=False, lineterminator="\n"))
 
 
-def allocation(path=None) -> pd.DataFrame:
+def allocation(path: str | Path | None = None) -> pd.DataFrame:
     """The target allocation: the packaged default (:func:`default_allocation`, saved in
     ``allocation_default.csv``) or, with ``path``, a user's allocation file.
 
@@ -248,13 +249,11 @@ def allocation(path=None) -> pd.DataFrame:
         raw = pd.read_csv(REFERENCE_DIR / ALLOCATION_FILE, dtype=str, keep_default_na=False,
                           encoding="utf-8")
         return _validated_allocation(raw, ALLOCATION_FILE)
-    from pathlib import Path
-
     path = Path(path)
     return _validated_allocation(_read_table(path), path.name)
 
 
-def _read_table(path) -> pd.DataFrame:
+def _read_table(path: Path) -> pd.DataFrame:
     """A user's table as strings (empty cells as ``""``), header from the first row."""
     if not path.is_file():
         raise ValueError(f"找不到任务分解文件：{path.name}（请检查路径）")
@@ -318,6 +317,8 @@ def _validated_allocation(raw: pd.DataFrame, name: str) -> pd.DataFrame:
     rows, seen = [], {}
     for i, rec in enumerate(raw.to_dict("records")):
         line = i + 2  # the header is row 1
+        if not any(str(v).strip() for v in rec.values()):
+            continue  # a blank row (e.g. ",,,," left by Excel)
         where = f"任务分解文件 {name} 第{line}行"
         code = str(rec["indicator"]).strip()
         if code not in codes:

@@ -7,7 +7,9 @@ import pytest
 
 from jrc_analysis import catalog
 
-PLAN_TEXT = (Path(__file__).parent / "fixtures" / "action-plan-2022-2024.txt").read_text(encoding="utf-8")
+FIXTURE_PLAN = Path(__file__).parent / "fixtures" / "action-plan-2022-2024.txt"
+SHARED_PLAN = Path(__file__).resolve().parents[2] / "shared" / "reference" / "action-plan-2022-2024.txt"
+PLAN_TEXT = FIXTURE_PLAN.read_text(encoding="utf-8")
 
 # DESIGN.md's catalogue, in its order (the contract).
 DESIGN_CODES = [
@@ -254,6 +256,11 @@ def test_targets_dtypes_and_order():
     assert frame.iloc[-1]["indicator"] == "digital.ms_crypto"
 
 
+@pytest.mark.skipif(not SHARED_PLAN.is_file(), reason="the shared reference folder is not beside the repo")
+def test_fixture_copy_of_the_plan_is_current():
+    assert PLAN_TEXT == SHARED_PLAN.read_text(encoding="utf-8")
+
+
 def test_target_sentences_are_verbatim_from_the_plan():
     for sentence in catalog.targets()["sentence"]:
         assert sentence and sentence in PLAN_TEXT
@@ -355,6 +362,17 @@ def test_user_allocation_csv(tmp_path):
     assert list(frame["target"]) == [50_000_000.0, 40_000_000.0]
     assert list(frame["share"]) == [0.25, 0.2]  # of the 2亿元 province target
     assert set(frame["basis"]) == {"用户提供的任务分解"}
+
+
+def test_user_allocation_skips_blank_rows(tmp_path):
+    path = _write_csv(tmp_path / "a.csv", (
+        "indicator,year,prefecture,target\n"
+        ",,,\n"
+        "first_aid.aed_new,2022,新余,20\n"
+    ))
+    frame = catalog.allocation(path)
+    assert len(frame) == 1
+    assert frame.iloc[0]["share"] == 0.04  # 20 of the 500 AED
 
 
 def test_user_allocation_gbk_csv(tmp_path):
