@@ -1,0 +1,744 @@
+"""Workbook -> cells: any accepted spreadsheet format into one table of non-empty cells.
+
+Stage 1 of the pipeline (see ``docs/architecture.md``, section *Cells*). The format is detected
+from the bytes, never from the extension; cells are read with python-calamine (macros are never
+run: we only read stored values). Nothing here raises for a bad file: problems come back as
+:class:`~jrc_analysis.issues.Issue` records on the returned :class:`Workbook`.
+
+Safety bounds (refused *before* parsing, issue ``read.too_large``):
+
+- the file itself larger than :data:`MAX_FILE_BYTES` (50 MB);
+- a zip (xlsx/xlsm/ods) whose members declare more than :data:`MAX_UNCOMPRESSED_BYTES` (200 MB)
+  in total, or a member over :data:`RATIO_CHECK_MIN_BYTES` (10 MB) compressed more than
+  :data:`MAX_COMPRESSION_RATIO` (200:1) — the signature of a zip bomb.
+
+XML parts containing a DTD (``<!DOCTYPE``: the vehicle of entity-expansion attacks) are refused;
+our own XML scans use expat with DTD and entity declarations rejected.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from xml.parsers import expat
+
+import pandas as pd
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+
+from jrc_analysis.issues import Issue, error
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+RATIO_CHECK_MIN_BYTES = 10 * 1024 * 1024
+
+ACCEPTED_FORMATS = ("xlsx", "xlsm", "xls", "ods")
+ACCEPTED_TEXT = ".xlsx、.xlsm、.xls、.ods"
+CELL_COLUMNS = ["sheet", "row", "col", "cell", "value", "raw", "formula_uncached"]
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+OLE_DIR_ENTRY = 128
+
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_FORMULA_HINT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    """One sheet of a workbook.
+
+    ``index`` is the 0-based position in the workbook; ``hidden`` is True for hidden and
+    very-hidden sheets; ``merged`` lists merged ranges as ``(first_row, first_col, last_row,
+    last_col)``, 1-based and inclusive, sorted.
+    """
+
+    name: str
+    index: int
+    hidden: bool = False
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Workbook:
+    """A workbook read into cells (the *Cells* contract in ``docs/architecture.md``).
+
+    ``format`` is one of ``xlsx``, ``xlsm``, ``xls``, ``ods`` when the file could be read; for a
+    refused file it is what was detected (``encrypted``, or one of the four for a corrupt or
+    too-large file) or None (not a spreadsheet). ``cells`` always has the columns
+    :data:`CELL_COLUMNS` (see :func:`read_cells`); ``issues`` holds what went wrong.
+    """
+
+    format: str | None
+    sheets: list[SheetInfo]
+    cells: pd.DataFrame
+    issues: list[Issue]
+
+
+# --------------------------------------------------------------------------------------------
+# Junk files and format detection
+# --------------------------------------------------------------------------------------------
+
+_SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"}
+_NOTE_SUFFIXES = {".md", ".markdown", ".txt", ".rst"}
+
+
+def is_junk(path: str | os.PathLike) -> str | None:
+    """The reason (Chinese, for the skip note) why a file in the raw folder is not a return.
+
+    Looks at the file name only (never opens the file): Excel/WPS lock files (``~$…``),
+    LibreOffice lock files (``.~lock.…#``), temporary files (``~….tmp``, ``*.tmp``), hidden files
+    (``.…``), ``Thumbs.db``/``desktop.ini``/``.DS_Store``, and README/markdown/text notes.
+    Returns None for anything else, which should go to :func:`read_cells`.
+    """
+    name = Path(path).name
+    lower = name.lower()
+    if name.startswith("~$"):
+        return "Excel/WPS 打开工作簿时生成的临时锁定文件（~$ 开头），不是报表"
+    if name.startswith(".~lock.") and name.endswith("#"):
+        return "LibreOffice/WPS 打开工作簿时生成的锁定文件，不是报表"
+    if lower.endswith(".tmp") or (name.startswith("~") and "tmp" in lower):
+        return "临时文件（.tmp），不是报表"
+    if lower in _SYSTEM_FILES:
+        return f"操作系统生成的文件（{name}），不是报表"
+    if name.startswith("."):
+        return "隐藏文件（以 . 开头），不是报表"
+    if Path(lower).suffix in _NOTE_SUFFIXES or lower.startswith("readme"):
+        return "说明或文本文件，不是报表"
+    return None
+
+
+def detect_format(path: str | os.PathLike) -> str | None:
+    """The spreadsheet format of ``path`` judged from its bytes, not its extension.
+
+    ``xlsx`` / ``xlsm`` (a zip holding ``xl/workbook.xml``; ``xlsm`` when the content type is
+    macro-enabled or ``xl/vbaProject.bin`` is present), ``xls`` (an OLE2 compound file with a
+    ``Workbook`` or ``Book`` stream), ``ods`` (a zip whose ``mimetype`` is the OpenDocument
+    spreadsheet type), ``encrypted`` (an OLE2 file holding ``EncryptionInfo`` /
+    ``EncryptedPackage``: a password-protected xlsx), else None (including unreadable or
+    truncated zips). Never raises.
+    """
+    return _sniff(Path(path))[0]
+
+
+def _sniff(path: Path) -> tuple[str | None, str]:
+    """``(format, what the file looks like in Chinese)``; format as in :func:`detect_format`.
+
+    The description is used for ``read.not_spreadsheet`` and ``read.corrupt`` messages; format
+    ``"corrupt"`` marks a zip or OLE2 file whose structure cannot be read.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+            if head.startswith(OLE_MAGIC):
+                handle.seek(0)
+                return _sniff_ole(handle.read(MAX_FILE_BYTES + 1))
+    except OSError:
+        return None, "无法打开的文件"
+    if head.startswith(ZIP_MAGICS):
+        return _sniff_zip(path)
+    return None, _describe_bytes(path)
+
+
+def _sniff_ole(data: bytes) -> tuple[str | None, str]:
+    streams = _ole_entry_names(data)
+    if {"encryptioninfo", "encryptedpackage"} & streams:
+        return "encrypted", "加密的 Office 文件"
+    if {"workbook", "book"} & streams:
+        return "xls", "Excel 97-2003 工作簿"
+    if "worddocument" in streams:
+        return None, "Word 97-2003 文档（.doc）"
+    if "powerpoint document" in streams:
+        return None, "PowerPoint 97-2003 演示文稿（.ppt）"
+    if len(data) < 512:
+        return "corrupt", "不完整的 Office 97-2003 文件"
+    return None, "Office 97-2003 复合文档（不是工作簿）"
+
+
+def _ole_entry_names(data: bytes) -> set[str]:
+    """Lower-cased names of the directory entries of an OLE2 compound file.
+
+    Directory entries are 128-byte records aligned on 128 bytes (sectors are 512 or 4096 bytes
+    after a header of the same alignment): UTF-16LE name (64 bytes), its length in bytes
+    including the terminator (uint16 at 64), object type (byte 66: 1 storage, 2 stream, 5 root).
+    We look for the few names we care about at aligned positions, which avoids parsing the FAT.
+    """
+    found = set()
+    for name in ("Workbook", "Book", "EncryptionInfo", "EncryptedPackage", "WordDocument",
+                 "PowerPoint Document"):
+        encoded = name.encode("utf-16-le") + b"\x00\x00"
+        start = data.find(encoded)
+        while start != -1:
+            if start % OLE_DIR_ENTRY == 0 and start + 67 <= len(data):
+                length = int.from_bytes(data[start + 64:start + 66], "little")
+                if length == len(encoded) and data[start + 66] in (1, 2):
+                    found.add(name.lower())
+                    break
+            start = data.find(encoded, start + 1)
+    return found
+
+
+def _sniff_zip(path: Path) -> tuple[str | None, str]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                mime = archive.read("mimetype")[:200].strip()
+                if mime == ODS_MIMETYPE:
+                    return "ods", "OpenDocument 电子表格"
+                return None, f"OpenDocument 文件（{mime.decode('ascii', 'replace')}，不是电子表格）"
+            if "xl/workbook.xml" in names:
+                return _ooxml_kind(archive, names), "Excel 工作簿"
+            if "xl/workbook.bin" in names:
+                return None, "Excel 二进制工作簿（.xlsb）"
+            if "word/document.xml" in names:
+                return None, "Word 文档（.docx）"
+            if "ppt/presentation.xml" in names:
+                return None, "PowerPoint 演示文稿（.pptx）"
+            return None, "zip 压缩包"
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError,
+            NotImplementedError, EOFError):
+        return "corrupt", "损坏或不完整的 zip/Excel 文件"
+
+
+def _ooxml_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
+    if "xl/vbaProject.bin" in names:
+        return "xlsm"
+    try:
+        types = archive.read("[Content_Types].xml")[:1_000_000]
+    except KeyError:
+        return "xlsx"
+    return "xlsm" if b"macroEnabled" in types else "xlsx"
+
+
+_MAGIC_DESCRIPTIONS = [
+    (b"%PDF", "PDF 文件"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包"),
+    (b"\x1f\x8b", "gzip 压缩文件"),
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"{\\rtf", "RTF 文档"),
+    (b"ID;P", "SYLK 文本表格"),
+]
+
+
+def _describe_bytes(path: Path) -> str:
+    """What a file that is neither zip nor OLE2 looks like, in Chinese."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return "无法打开的文件"
+    if not head:
+        return "空文件（0 字节）"
+    for magic, description in _MAGIC_DESCRIPTIONS:
+        if head.startswith(magic):
+            return description
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lowered.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")):
+        return "网页（HTML）文件，可能是系统导出的“伪 xls”"
+    if lowered.startswith(b"<?xml"):
+        return "XML 文件（可能是 Excel 2003 XML 表格）"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+            return "文本文件（如 CSV/TXT）"
+        except UnicodeDecodeError:
+            continue
+    return "无法识别的二进制文件"
+
+
+# --------------------------------------------------------------------------------------------
+# Size bounds
+# --------------------------------------------------------------------------------------------
+
+
+def _size_problem(path: Path, fmt: str) -> str | None:
+    """A Chinese description of why a zip exceeds a declared-size bound, or None."""
+    if fmt not in ("xlsx", "xlsm", "ods"):
+        return None
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        return (f"解压后共 {total / 1024 / 1024:.0f} MB，超过上限 "
+                f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB（疑似“压缩炸弹”）")
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_COMPRESSION_RATIO:
+            return (f"其中 {info.filename} 的压缩比为 {ratio:.0f}:1，超过上限 "
+                    f"{MAX_COMPRESSION_RATIO}:1（疑似“压缩炸弹”）")
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Values and addresses
+# --------------------------------------------------------------------------------------------
+
+
+def column_letters(col: int) -> str:
+    """Excel column letters of a 1-based column number (1 -> ``A``, 28 -> ``AB``)."""
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_address(row: int, col: int) -> str:
+    """A1-style address of a 1-based ``(row, col)``: ``(3, 2)`` -> ``B3``."""
+    return f"{column_letters(col)}{row}"
+
+
+def parse_address(ref: str) -> tuple[int, int] | None:
+    """1-based ``(row, col)`` of an A1-style address (``$B$3`` allowed), or None if malformed."""
+    match = _CELL_REF.match(ref.strip())
+    if not match:
+        return None
+    col = 0
+    for char in match.group(1).upper():
+        col = col * 26 + ord(char) - 64
+    return int(match.group(2)), col
+
+
+def raw_text(value: object) -> str:
+    """The cell as a person sees it: integral floats without ``.0`` (1234.0 -> ``1234``), other
+    floats by ``repr`` (0.1 -> ``0.1``), booleans ``TRUE``/``FALSE``, dates ``2023-12-01``,
+    datetimes ``2023-01-02 03:04:05``, strings unchanged."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _cell_value(value: object) -> object:
+    """Calamine's value as the contract's value: dates become midnight datetimes."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def empty_cells() -> pd.DataFrame:
+    """An empty cells table with the contract's columns and dtypes."""
+    return _cells_frame([], [], [], [], [], [], [])
+
+
+def _cells_frame(sheets, rows, cols, cells, values, raws, uncached) -> pd.DataFrame:
+    return pd.DataFrame({
+        "sheet": pd.Series(sheets, dtype=str),
+        "row": pd.Series(rows, dtype="int64"),
+        "col": pd.Series(cols, dtype="int64"),
+        "cell": pd.Series(cells, dtype=str),
+        "value": pd.Series(values, dtype=object),
+        "raw": pd.Series(raws, dtype=str),
+        "formula_uncached": pd.Series(uncached, dtype=bool),
+    })
+
+
+# --------------------------------------------------------------------------------------------
+# Streaming XML scans (expat, DTDs refused)
+# --------------------------------------------------------------------------------------------
+
+
+class UnsafeXml(Exception):
+    """An XML part declares a DTD or entities (refused: entity-expansion attacks)."""
+
+
+def _safe_parser() -> expat.XMLParserType:
+    parser = expat.ParserCreate(namespace_separator=" ")
+
+    def refuse(*_args) -> None:
+        raise UnsafeXml("DTD")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    return parser
+
+
+def _has_dtd(data: bytes) -> bool:
+    return b"<!DOCTYPE" in data or b"<!ENTITY" in data
+
+
+def _scan_sheet_xml(data: bytes) -> tuple[set[tuple[int, int]], list[tuple[int, int, int, int]]]:
+    """Cells holding a formula without a cached value, and merged ranges, of an OOXML sheet part.
+
+    A formula is uncached when the ``<c>`` element has an ``<f>`` child and no ``<v>`` child or
+    an empty one (as openpyxl writes ``=SUM(…)``). Cells without an ``r`` attribute follow the
+    previous cell. Raises :class:`UnsafeXml` or ``expat.ExpatError``.
+    """
+    uncached: set[tuple[int, int]] = set()
+    merged: list[tuple[int, int, int, int]] = []
+    state = {"row": 0, "col": 0, "f": False, "v": "", "in_v": False, "in_c": False}
+
+    def start(name: str, attrs: dict) -> None:
+        local = name.rsplit(" ", 1)[-1]
+        if local == "row":
+            state["row"] = int(attrs.get("r", state["row"] + 1))
+            state["col"] = 0
+        elif local == "c":
+            ref = parse_address(attrs.get("r", "")) if "r" in attrs else None
+            if ref:
+                state["row"], state["col"] = ref
+            else:
+                state["col"] += 1
+            state.update(f=False, v="", in_v=False, in_c=True)
+        elif local == "f" and state["in_c"]:
+            state["f"] = True
+        elif local == "v" and state["in_c"]:
+            state["in_v"] = True
+        elif local == "mergeCell":
+            box = _range_box(attrs.get("ref", ""))
+            if box:
+                merged.append(box)
+
+    def end(name: str) -> None:
+        local = name.rsplit(" ", 1)[-1]
+        if local == "v":
+            state["in_v"] = False
+        elif local == "c":
+            if state["f"] and not state["v"].strip():
+                uncached.add((state["row"], state["col"]))
+            state["in_c"] = False
+
+    def text(chunk: str) -> None:
+        if state["in_v"]:
+            state["v"] += chunk
+
+    parser = _safe_parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.Parse(data, True)
+    return uncached, sorted(merged)
+
+
+def _scan_merges_only(data: bytes) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of an OOXML sheet part, read from ``<mergeCell ref=…>`` only."""
+    start = data.find(b"<mergeCells")
+    if start == -1:
+        start = data.find(b":mergeCells")
+    if start == -1:
+        return []
+    merged = []
+    for match in re.finditer(rb"<(?:\w+:)?mergeCell\s+ref=\"([^\"]+)\"", data[start:]):
+        box = _range_box(match.group(1).decode("ascii", "replace"))
+        if box:
+            merged.append(box)
+    return sorted(merged)
+
+
+def _range_box(ref: str) -> tuple[int, int, int, int] | None:
+    first, _, last = ref.partition(":")
+    a = parse_address(first)
+    b = parse_address(last or first)
+    if not a or not b:
+        return None
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+
+
+def _ooxml_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip member of its XML part, from workbook.xml and its relationships."""
+    rels: dict[str, str] = {}
+    sheets: list[tuple[str, str]] = []
+
+    def rel_start(name: str, attrs: dict) -> None:
+        if name.rsplit(" ", 1)[-1] == "Relationship":
+            rels[attrs.get("Id", "")] = attrs.get("Target", "")
+
+    def book_start(name: str, attrs: dict) -> None:
+        if name == f"{_NS_MAIN} sheet" or name.rsplit(" ", 1)[-1] == "sheet":
+            sheets.append((attrs.get("name", ""), attrs.get(f"{_NS_REL} id", "")))
+
+    for member, handler in (("xl/_rels/workbook.xml.rels", rel_start),
+                            ("xl/workbook.xml", book_start)):
+        try:
+            data = archive.read(member)
+        except KeyError:
+            return {}
+        if _has_dtd(data):
+            raise UnsafeXml(member)
+        parser = _safe_parser()
+        parser.StartElementHandler = handler
+        parser.Parse(data, True)
+    parts = {}
+    for name, rel_id in sheets:
+        target = rels.get(rel_id, "")
+        if not target:
+            continue
+        if target.startswith("/"):
+            parts[name] = target.lstrip("/")
+        else:
+            parts[name] = str(PurePosixPath("xl") / target)
+    return parts
+
+
+def _ods_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Merged ranges per table of an ODS ``content.xml`` (spanned cells), streaming."""
+    merges: dict[str, list[tuple[int, int, int, int]]] = {}
+    state = {"table": "", "row": 0, "col": 0, "row_repeat": 1, "depth": 0}
+    t = f"{_NS_TABLE} "
+
+    def start(name: str, attrs: dict) -> None:
+        if name == t + "table":
+            state.update(table=attrs.get(t + "name", ""), row=0, col=0)
+            merges.setdefault(state["table"], [])
+        elif name == t + "table-row":
+            state["row_repeat"] = int(attrs.get(t + "number-rows-repeated", "1"))
+            state["col"] = 0
+            state["row"] += 1
+        elif name in (t + "table-cell", t + "covered-table-cell"):
+            col = state["col"] + 1
+            repeat = int(attrs.get(t + "number-columns-repeated", "1"))
+            cols = int(attrs.get(t + "number-columns-spanned", "1"))
+            rows = int(attrs.get(t + "number-rows-spanned", "1"))
+            if name == t + "table-cell" and (cols > 1 or rows > 1):
+                merges[state["table"]].append(
+                    (state["row"], col, state["row"] + rows - 1, col + cols - 1))
+            state["col"] += repeat
+
+    def end(name: str) -> None:
+        if name == t + "table-row":
+            state["row"] += state["row_repeat"] - 1
+
+    parser = _safe_parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.Parse(data, True)
+    return {name: sorted(boxes) for name, boxes in merges.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# read_cells
+# --------------------------------------------------------------------------------------------
+
+
+def _failed(fmt: str | None, issue: Issue) -> Workbook:
+    return Workbook(format=fmt, sheets=[], cells=empty_cells(), issues=[issue])
+
+
+def read_cells(path: str | os.PathLike, source_file: str | None = None) -> Workbook:
+    """Read every non-empty cell of the workbook at ``path`` (xlsx, xlsm, xls or ods).
+
+    ``source_file`` (default: the file name) is what issues name. Returns a :class:`Workbook`:
+
+    - ``cells``: one row per non-empty cell (whitespace-only strings count as empty), plus one
+      row per xlsx/xlsm formula cell without a cached value (``value`` None, ``raw`` ``""``,
+      ``formula_uncached`` True). Columns :data:`CELL_COLUMNS` with dtypes ``sheet`` str,
+      ``row``/``col`` int64 (1-based, as in Excel), ``cell`` str (A1 style), ``value`` object
+      (float, int, str, bool, datetime.datetime — dates become midnight datetimes —,
+      datetime.time/timedelta for durations, or None), ``raw`` str (see :func:`raw_text`),
+      ``formula_uncached`` bool. Sorted by sheet index, row, col. Cached formula values are used.
+    - ``sheets``: every worksheet in workbook order, hidden ones flagged, merged ranges
+      (calamine's for xlsx/xls, the sheet XML's ``<mergeCell>`` as fallback, spanned cells for
+      ods).
+
+    Never raises for a bad file: instead the workbook has no cells and an error issue —
+    ``read.not_spreadsheet``, ``read.encrypted``, ``read.corrupt``, ``read.too_large`` or
+    ``read.empty`` —; one unreadable sheet gives ``read.sheet_unreadable`` and the others are kept.
+    """
+    path = Path(path)
+    source = source_file if source_file is not None else path.name
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return _failed(None, _corrupt(source, "无法打开的文件"))
+    if size > MAX_FILE_BYTES:
+        return _failed(None, _too_large(source, (
+            f"文件大小 {size / 1024 / 1024:.1f} MB，超过上限 {MAX_FILE_BYTES // 1024 // 1024} MB")))
+    fmt, looks_like = _sniff(path)
+    if fmt == "encrypted":
+        return _failed(fmt, error(
+            "read.encrypted", source,
+            f"文件“{source}”设置了打开密码（已加密），无法读取。请取消工作簿密码后重新报送。"))
+    if fmt == "corrupt" or (fmt is None and looks_like == "无法打开的文件"):
+        return _failed(None, _corrupt(source, looks_like))
+    if fmt is None:
+        return _failed(None, error(
+            "read.not_spreadsheet", source,
+            f"文件“{source}”不是电子表格：看起来是{looks_like}。"
+            f"可接受的格式：{ACCEPTED_TEXT}。请用 Excel 或 WPS 另存为 .xlsx 后重新报送。"))
+    try:
+        too_large = _size_problem(path, fmt)
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return _failed(fmt, _corrupt(source, looks_like))
+    if too_large:
+        return _failed(fmt, _too_large(source, too_large))
+    try:
+        return _read_workbook(path, fmt, source)
+    except PasswordError:
+        return _failed("encrypted", error(
+            "read.encrypted", source,
+            f"文件“{source}”设置了打开密码（已加密），无法读取。请取消工作簿密码后重新报送。"))
+    except UnsafeXml:
+        return _failed(fmt, error(
+            "read.corrupt", source,
+            f"文件“{source}”的内部 XML 含有 DTD/实体声明（正常的工作簿不会有），为安全起见未读取。"
+            "请用 Excel 或 WPS 打开后另存为 .xlsx 重新报送。"))
+    except Exception:  # noqa: BLE001 - any failure of the engine means a damaged file
+        return _failed(fmt, _corrupt(source, looks_like))
+
+
+def _too_large(source: str, why: str) -> Issue:
+    return error(
+        "read.too_large", source,
+        f"文件“{source}”{why}，为安全起见未读取。正常的年度报表只有几十 KB，"
+        "请检查是否报错了文件，删除多余内容后另存重新报送。")
+
+
+def _corrupt(source: str, looks_like: str) -> Issue:
+    return error(
+        "read.corrupt", source,
+        f"文件“{source}”已损坏或不完整（{looks_like}），无法读取。"
+        "请用 Excel 或 WPS 打开确认无误后重新保存，再重新报送（邮件附件可能未完整下载）。")
+
+
+def _read_workbook(path: Path, fmt: str, source: str) -> Workbook:
+    issues: list[Issue] = []
+    sheets: list[SheetInfo] = []
+    columns: tuple[list, ...] = ([], [], [], [], [], [], [])
+    extras = _format_extras(path, fmt)
+    with open(path, "rb") as handle:
+        book = CalamineWorkbook.from_filelike(handle)
+        try:
+            for index, meta in enumerate(book.sheets_metadata):
+                if meta.typ not in (SheetTypeEnum.WorkSheet, SheetTypeEnum.DialogSheet):
+                    continue
+                hidden = meta.visible != SheetVisibleEnum.Visible
+                part = extras.get(meta.name, {})
+                problem = part.get("problem")
+                try:
+                    if problem == "DTD":
+                        raise UnsafeXml(problem)
+                    if problem:
+                        raise ValueError(problem)
+                    sheet = book.get_sheet_by_index(index)
+                    rows = sheet.to_python(skip_empty_area=True)
+                    start = sheet.start or (0, 0)
+                    merged = _calamine_merges(sheet.merged_cell_ranges)
+                except Exception as exc:  # noqa: BLE001 - one bad sheet must not stop the others
+                    sheets.append(SheetInfo(meta.name, index, hidden, []))
+                    issues.append(_sheet_issue(source, meta.name, exc))
+                    continue
+                if merged is None:
+                    merged = part.get("merged", [])
+                sheets.append(SheetInfo(meta.name, index, hidden, merged))
+                _append_cells(columns, meta.name, rows, start, part.get("uncached", set()))
+        finally:
+            book.close()
+    cells = _cells_frame(*columns)
+    if cells.empty:
+        issues.append(error(
+            "read.empty", source,
+            f"文件“{source}”中没有任何内容（所有工作表都是空的）。请填写年度报表后重新报送。"))
+    return Workbook(format=fmt, sheets=sheets, cells=cells, issues=issues)
+
+
+def _sheet_issue(source: str, sheet: str, exc: Exception) -> Issue:
+    reason = "含有 DTD/实体声明，正常的工作簿不会有" if isinstance(exc, UnsafeXml) else "已损坏"
+    return error(
+        "read.sheet_unreadable", source,
+        f"文件“{source}”的工作表“{sheet}”无法读取（{reason}），其余工作表照常处理。"
+        "请用 Excel 或 WPS 打开后重新保存再报送。", sheet=sheet)
+
+
+def _calamine_merges(ranges) -> list[tuple[int, int, int, int]] | None:
+    if ranges is None:
+        return None
+    return sorted((r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in ranges)
+
+
+def _append_cells(columns: tuple[list, ...], sheet: str, rows: list[list], start: tuple[int, int],
+                  uncached: set[tuple[int, int]]) -> None:
+    """Append the non-empty cells of one sheet (and its uncached formulas) to ``columns``."""
+    sheets, row_numbers, col_numbers, addresses, values, raws, flags = columns
+    row0, col0 = start[0] + 1, start[1] + 1
+    letters: dict[int, str] = {}
+    pending = set(uncached)
+    found = []
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if value == "" or _is_blank(value):
+                continue
+            r, c = row0 + i, col0 + j
+            pending.discard((r, c))
+            found.append((r, c, _cell_value(value), raw_text(value), False))
+    found.extend((r, c, None, "", True) for r, c in pending)
+    if pending:
+        found.sort(key=lambda item: (item[0], item[1]))
+    for r, c, value, raw, flag in found:
+        if c not in letters:
+            letters[c] = column_letters(c)
+        sheets.append(sheet)
+        row_numbers.append(r)
+        col_numbers.append(c)
+        addresses.append(f"{letters[c]}{r}")
+        values.append(value)
+        raws.append(raw)
+        flags.append(flag)
+
+
+def _format_extras(path: Path, fmt: str) -> dict[str, dict]:
+    """Per sheet name: ``uncached`` formula cells, fallback ``merged`` ranges, or a ``problem``.
+
+    xlsx/xlsm: each sheet part is checked for a DTD and scanned (only when it contains a formula
+    element) for formulas without a cached value. ods: spanned cells from ``content.xml``.
+    Shared parts with a DTD raise :class:`UnsafeXml` (the whole file is refused).
+    """
+    extras: dict[str, dict] = {}
+    if fmt not in ("xlsx", "xlsm", "ods"):
+        return extras
+    with zipfile.ZipFile(path) as archive:
+        if fmt == "ods":
+            data = archive.read("content.xml")
+            if _has_dtd(data):
+                raise UnsafeXml("content.xml")
+            return {name: {"merged": boxes} for name, boxes in _ods_merges(data).items()}
+        for shared in ("xl/sharedStrings.xml", "xl/styles.xml"):
+            if shared in archive.namelist() and _has_dtd(archive.read(shared)):
+                raise UnsafeXml(shared)
+        for name, member in _ooxml_sheet_parts(archive).items():
+            try:
+                data = archive.read(member)
+            except KeyError:
+                continue
+            extras[name] = _sheet_extras(data)
+    return extras
+
+
+def _sheet_extras(data: bytes) -> dict:
+    if _has_dtd(data):
+        return {"problem": "DTD"}
+    merged = _scan_merges_only(data)
+    if not _FORMULA_HINT.search(data):
+        return {"merged": merged}
+    try:
+        uncached, merged = _scan_sheet_xml(data)
+    except UnsafeXml:
+        return {"problem": "DTD"}
+    except Exception:  # noqa: BLE001 - malformed XML: calamine decides, we report the sheet
+        return {"problem": "XML"}
+    return {"uncached": uncached, "merged": merged}

@@ -1,0 +1,465 @@
+"""Tests for jrc_analysis.read: every workbook here is built by the test itself."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import xlwt
+from odf.opendocument import OpenDocumentSpreadsheet
+from odf.table import CoveredTableCell, Table, TableCell, TableRow
+from odf.text import P
+
+from jrc_analysis import read
+from jrc_analysis.read import (
+    CELL_COLUMNS,
+    cell_address,
+    column_letters,
+    detect_format,
+    is_junk,
+    parse_address,
+    raw_text,
+    read_cells,
+)
+
+# ---------------------------------------------------------------------------------------------
+# builders
+# ---------------------------------------------------------------------------------------------
+
+_CT = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/>{overrides}</Types>'
+)
+_SHEET = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+          "<sheetData>{rows}</sheetData>{tail}</worksheet>")
+
+
+def write_minimal_xlsx(path: Path, sheets: list[tuple[str, str]]) -> Path:
+    """A hand-written xlsx: (sheet name, sheet XML) pairs, nothing else."""
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+        f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(sheets) + 1))
+    book = ('<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+            + "".join(f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>'
+                      for i, (name, _) in enumerate(sheets, 1))
+            + "</sheets></workbook>")
+    rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/'
+                      f'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                      for i in range(1, len(sheets) + 1))
+            + "</Relationships>")
+    root = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CT.format(overrides=overrides))
+        archive.writestr("_rels/.rels", root)
+        archive.writestr("xl/workbook.xml", book)
+        archive.writestr("xl/_rels/workbook.xml.rels", rels)
+        for i, (_, xml) in enumerate(sheets, 1):
+            archive.writestr(f"xl/worksheets/sheet{i}.xml", xml)
+    return path
+
+
+def write_summary_xlsx(path: Path) -> Path:
+    """An openpyxl workbook: a visible sheet with numbers, text, a merge, an uncached formula,
+    a hidden sheet and an empty one."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "汇总表"
+    sheet["A1"] = "2023年度南昌市完成情况表"
+    sheet.merge_cells("A1:D1")
+    sheet["B3"] = 1234
+    sheet["C3"] = 0.1
+    sheet["D3"] = "   "
+    sheet["B4"] = "=SUM(B1:B3)"
+    sheet["C4"] = True
+    sheet["D4"] = dt.date(2023, 12, 20)
+    hidden = book.create_sheet("隐藏表")
+    hidden.sheet_state = "hidden"
+    hidden["A1"] = "x"
+    book.create_sheet("说明")
+    book.save(path)
+    return path
+
+
+def write_xls(path: Path) -> Path:
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("汇总表")
+    sheet.write(0, 0, "指标")
+    sheet.write(0, 1, 1234)
+    sheet.write(1, 1, 2.5)
+    sheet.write_merge(3, 4, 0, 2, "合并区")
+    hidden = book.add_sheet("备用")
+    hidden.write(0, 0, "y")
+    hidden.visibility = 1
+    book.save(str(path))
+    return path
+
+
+def write_ods(path: Path) -> Path:
+    """Sheet 表1: B1 "标题" spanning B1:C2, A3 = 42 (float), B3 = "文本"."""
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="表1")
+    row = TableRow()
+    row.addElement(TableCell())
+    title = TableCell(valuetype="string", numbercolumnsspanned=2, numberrowsspanned=2)
+    title.addElement(P(text="标题"))
+    row.addElement(title)
+    row.addElement(CoveredTableCell())
+    table.addElement(row)
+    row = TableRow()
+    row.addElement(TableCell())
+    row.addElement(CoveredTableCell(numbercolumnsrepeated=2))
+    table.addElement(row)
+    row = TableRow()
+    number = TableCell(valuetype="float", value="42")
+    number.addElement(P(text="42"))
+    row.addElement(number)
+    text = TableCell(valuetype="string")
+    text.addElement(P(text="文本"))
+    row.addElement(text)
+    table.addElement(row)
+    doc.spreadsheet.addElement(table)
+    doc.save(str(path))
+    return path
+
+
+def as_xlsm(xlsx: Path, target: Path) -> Path:
+    """Turn an xlsx into an xlsm: macro-enabled content type and a vbaProject.bin member."""
+    with zipfile.ZipFile(xlsx) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"spreadsheetml.sheet.main+xml",
+                                    b"sheet.macroEnabled.main+xml")
+            dst.writestr(info, data)
+        dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0fake macros, never run")
+    return target
+
+
+def fake_cfb(names: list[str]) -> bytes:
+    """A minimal compound-file image: header, then one directory sector with these streams."""
+    header = read.OLE_MAGIC + bytes(512 - len(read.OLE_MAGIC))
+    entries = b""
+    for i, name in enumerate(["Root Entry", *names]):
+        encoded = name.encode("utf-16-le") + b"\x00\x00"
+        entry = encoded.ljust(64, b"\x00") + len(encoded).to_bytes(2, "little")
+        entry += bytes([5 if i == 0 else 2])
+        entries += entry.ljust(128, b"\x00")
+    return header + entries.ljust(512, b"\x00")
+
+
+def issue_codes(workbook) -> list[str]:
+    return [issue.code for issue in workbook.issues]
+
+
+# ---------------------------------------------------------------------------------------------
+# addresses and raw text
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("col, letters", [(1, "A"), (26, "Z"), (27, "AA"), (28, "AB"),
+                                          (702, "ZZ"), (703, "AAA"), (16384, "XFD")])
+def test_column_letters(col, letters):
+    assert column_letters(col) == letters
+
+
+def test_cell_address_and_parse_address_round_trip():
+    assert cell_address(3, 2) == "B3"
+    assert parse_address("B3") == (3, 2)
+    assert parse_address("$AB$10") == (10, 28)
+    assert parse_address("3B") is None
+
+
+@pytest.mark.parametrize("value, text", [
+    (1234.0, "1234"), (0.1, "0.1"), (-5.0, "-5"), (2.5, "2.5"), (7, "7"), (True, "TRUE"),
+    (False, "FALSE"), ("  文本 ", "  文本 "), (dt.datetime(2023, 12, 20), "2023-12-20"),
+    (dt.datetime(2023, 1, 2, 3, 4, 5), "2023-01-02 03:04:05"),
+])
+def test_raw_text_is_what_a_person_sees(value, text):
+    assert raw_text(value) == text
+
+
+# ---------------------------------------------------------------------------------------------
+# formats
+# ---------------------------------------------------------------------------------------------
+
+
+def test_xlsx_cells_addresses_raw_and_dtypes(tmp_path):
+    workbook = read_cells(write_summary_xlsx(tmp_path / "南昌市.xlsx"))
+    assert workbook.format == "xlsx"
+    assert workbook.issues == []
+    cells = workbook.cells
+    assert list(cells.columns) == CELL_COLUMNS
+    assert cells["row"].dtype == "int64" and cells["col"].dtype == "int64"
+    assert cells["formula_uncached"].dtype == bool
+    assert cells["value"].dtype == object
+    summary = cells[cells["sheet"] == "汇总表"]
+    assert list(summary["cell"]) == ["A1", "B3", "C3", "B4", "C4", "D4"]  # D3 is blank
+    by_cell = summary.set_index("cell")
+    assert by_cell.loc["B3", "raw"] == "1234"
+    assert by_cell.loc["B3", "value"] == 1234
+    assert by_cell.loc["C3", "raw"] == "0.1"
+    assert by_cell.loc["C4", "value"] is True
+    assert by_cell.loc["D4", "value"] == dt.datetime(2023, 12, 20)
+    assert by_cell.loc["D4", "raw"] == "2023-12-20"
+    assert (by_cell.loc["B3", "row"], by_cell.loc["B3", "col"]) == (3, 2)
+
+
+def test_xlsx_uncached_formula_is_a_row_without_value(tmp_path):
+    cells = read_cells(write_summary_xlsx(tmp_path / "a.xlsx")).cells
+    formula = cells[cells["formula_uncached"]]
+    assert list(formula["cell"]) == ["B4"]
+    assert formula["value"].iloc[0] is None
+    assert formula["raw"].iloc[0] == ""
+    assert not cells.loc[cells["cell"] != "B4", "formula_uncached"].any()
+
+
+def test_xlsx_sheets_hidden_and_merged(tmp_path):
+    workbook = read_cells(write_summary_xlsx(tmp_path / "a.xlsx"))
+    assert [(s.name, s.index, s.hidden) for s in workbook.sheets] == [
+        ("汇总表", 0, False), ("隐藏表", 1, True), ("说明", 2, False)]
+    assert workbook.sheets[0].merged == [(1, 1, 1, 4)]
+    hidden_cells = workbook.cells[workbook.cells["sheet"] == "隐藏表"]
+    assert list(hidden_cells["cell"]) == ["A1"]
+
+
+def test_cached_formula_kept_and_cell_without_r_follows_previous(tmp_path):
+    sheet = _SHEET.format(
+        rows='<row r="2"><c r="B2"><f>1+1</f><v>2</v></c><c r="C2"><f>A1</f><v></v></c>'
+             "<c><v>7</v></c></row>",
+        tail='<mergeCells count="1"><mergeCell ref="A5:B6"/></mergeCells>')
+    workbook = read_cells(write_minimal_xlsx(tmp_path / "m.xlsx", [("S1", sheet)]))
+    rows = workbook.cells[["cell", "value", "raw", "formula_uncached"]].values.tolist()
+    assert rows == [["B2", 2.0, "2", False], ["C2", None, "", True], ["D2", 7.0, "7", False]]
+    assert workbook.sheets[0].merged == [(5, 1, 6, 2)]
+
+
+def test_xlsm_detected_and_read_without_running_macros(tmp_path):
+    xlsm = as_xlsm(write_summary_xlsx(tmp_path / "a.xlsx"), tmp_path / "a.xlsm")
+    assert detect_format(xlsm) == "xlsm"
+    workbook = read_cells(xlsm)
+    assert workbook.format == "xlsm"
+    assert "B3" in set(workbook.cells["cell"])
+
+
+def test_xls_cells_merged_hidden(tmp_path):
+    workbook = read_cells(write_xls(tmp_path / "b.xls"))
+    assert workbook.format == "xls"
+    assert workbook.cells[["sheet", "cell", "raw"]].values.tolist() == [
+        ["汇总表", "A1", "指标"], ["汇总表", "B1", "1234"], ["汇总表", "B2", "2.5"],
+        ["汇总表", "A4", "合并区"], ["备用", "A1", "y"]]
+    assert workbook.sheets[0].merged == [(4, 1, 5, 3)]
+    assert [s.hidden for s in workbook.sheets] == [False, True]
+
+
+def test_ods_cells_and_spanned_merges(tmp_path):
+    workbook = read_cells(write_ods(tmp_path / "c.ods"))
+    assert workbook.format == "ods"
+    assert workbook.cells[["cell", "value", "raw"]].values.tolist() == [
+        ["B1", "标题", "标题"], ["A3", 42.0, "42"], ["B3", "文本", "文本"]]
+    assert workbook.sheets[0].merged == [(1, 2, 2, 3)]
+
+
+@pytest.mark.parametrize("builder, suffix, fmt", [
+    (write_summary_xlsx, ".xls", "xlsx"),
+    (write_xls, ".xlsx", "xls"),
+    (write_ods, ".xlsx", "ods"),
+    (write_summary_xlsx, ".dat", "xlsx"),
+])
+def test_format_from_bytes_not_extension(tmp_path, builder, suffix, fmt):
+    made = builder(tmp_path / f"made{'.ods' if builder is write_ods else '.bin'}")
+    renamed = tmp_path / f"return{suffix}"
+    shutil.copy(made, renamed)
+    assert detect_format(renamed) == fmt
+    workbook = read_cells(renamed)
+    assert workbook.format == fmt
+    assert workbook.issues == [] and len(workbook.cells) > 0
+
+
+def test_source_file_goes_into_issues(tmp_path):
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(b"%PDF-1.7 not a workbook")
+    workbook = read_cells(path, source_file="2023/南昌市.xlsx")
+    assert workbook.issues[0].source_file == "2023/南昌市.xlsx"
+
+
+# ---------------------------------------------------------------------------------------------
+# bad files: never raise, one clear issue
+# ---------------------------------------------------------------------------------------------
+
+
+def test_encrypted_ole_file(tmp_path):
+    path = tmp_path / "加密.xlsx"
+    path.write_bytes(fake_cfb(["EncryptionInfo", "EncryptedPackage"]))
+    assert detect_format(path) == "encrypted"
+    workbook = read_cells(path)
+    assert issue_codes(workbook) == ["read.encrypted"]
+    assert "请取消工作簿密码后重新报送" in workbook.issues[0].message
+    assert workbook.cells.empty and list(workbook.cells.columns) == CELL_COLUMNS
+
+
+def test_ole_names_only_count_at_directory_entries(tmp_path):
+    # the name appears, but not at a 128-byte aligned directory entry
+    data = fake_cfb(["Workbook"])
+    shifted = data[:512] + b"\x00" * 3 + data[512:]
+    path = tmp_path / "odd.xls"
+    path.write_bytes(shifted)
+    assert detect_format(path) is None
+
+
+def test_ole_workbook_stream_but_garbage_is_corrupt(tmp_path):
+    path = tmp_path / "坏.xls"
+    path.write_bytes(fake_cfb(["Workbook"]))
+    assert detect_format(path) == "xls"
+    assert issue_codes(read_cells(path)) == ["read.corrupt"]
+
+
+def test_word_document_is_not_a_spreadsheet(tmp_path):
+    path = tmp_path / "报告.xls"
+    path.write_bytes(fake_cfb(["WordDocument"]))
+    workbook = read_cells(path)
+    assert issue_codes(workbook) == ["read.not_spreadsheet"]
+    assert "Word" in workbook.issues[0].message
+
+
+def test_truncated_zip_is_corrupt(tmp_path):
+    whole = write_summary_xlsx(tmp_path / "a.xlsx").read_bytes()
+    path = tmp_path / "截断.xlsx"
+    path.write_bytes(whole[: len(whole) // 2])
+    workbook = read_cells(path)
+    assert issue_codes(workbook) == ["read.corrupt"]
+    assert "重新" in workbook.issues[0].message
+
+
+@pytest.mark.parametrize("content, looks_like", [
+    (b"%PDF-1.4\n%binary", "PDF"),
+    (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "HTML"),
+    ("指标,完成数\n新增基层组织,450\n".encode("utf-8"), "文本"),
+    (b"", "空文件"),
+])
+def test_not_spreadsheet_says_what_it_looks_like(tmp_path, content, looks_like):
+    path = tmp_path / "报表.xlsx"
+    path.write_bytes(content)
+    workbook = read_cells(path)
+    assert issue_codes(workbook) == ["read.not_spreadsheet"]
+    message = workbook.issues[0].message
+    assert looks_like in message and ".xlsx、.xlsm、.xls、.ods" in message
+    assert workbook.format is None
+
+
+def test_plain_zip_and_docx_are_not_spreadsheets(tmp_path):
+    path = tmp_path / "a.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", "<w/>")
+    assert detect_format(path) is None
+    assert "Word" in read_cells(path).issues[0].message
+
+
+def test_empty_workbook(tmp_path):
+    path = tmp_path / "空.xlsx"
+    openpyxl.Workbook().save(path)
+    workbook = read_cells(path)
+    assert issue_codes(workbook) == ["read.empty"]
+    assert [s.name for s in workbook.sheets] == ["Sheet"]
+
+
+def test_missing_file_does_not_raise(tmp_path):
+    workbook = read_cells(tmp_path / "没有这个文件.xlsx")
+    assert issue_codes(workbook) == ["read.corrupt"]
+
+
+def test_zip_bomb_refused_before_parsing(tmp_path):
+    path = tmp_path / "炸弹.xlsx"
+    chunk = bytes(1024 * 1024)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            for _ in range(20):  # 20 MB of zeros: ratio ~1000:1 > 200:1
+                member.write(chunk)
+    assert path.stat().st_size < 200_000
+    workbook = read_cells(path)
+    assert issue_codes(workbook) == ["read.too_large"]
+    assert "压缩" in workbook.issues[0].message
+
+
+def test_declared_total_size_bound(tmp_path, monkeypatch):
+    path = write_summary_xlsx(tmp_path / "a.xlsx")
+    monkeypatch.setattr(read, "MAX_UNCOMPRESSED_BYTES", 1000)
+    assert issue_codes(read_cells(path)) == ["read.too_large"]
+
+
+def test_file_size_bound(tmp_path, monkeypatch):
+    path = write_xls(tmp_path / "a.xls")
+    monkeypatch.setattr(read, "MAX_FILE_BYTES", 100)
+    workbook = read_cells(path)
+    assert issue_codes(workbook) == ["read.too_large"]
+    assert "MB" in workbook.issues[0].message
+
+
+def test_entity_expansion_sheet_refused_and_other_sheets_kept(tmp_path):
+    good = _SHEET.format(rows='<row r="1"><c r="A1"><v>5</v></c></row>', tail="")
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            '<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+            + _SHEET.format(rows='<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c>'
+                                 "</row>", tail=""))
+    path = write_minimal_xlsx(tmp_path / "实体.xlsx", [("好", good), ("坏", bomb)])
+    workbook = read_cells(path)
+    assert issue_codes(workbook) == ["read.sheet_unreadable"]
+    assert workbook.issues[0].sheet == "坏"
+    assert workbook.cells[["sheet", "cell", "value"]].values.tolist() == [["好", "A1", 5.0]]
+    assert [s.name for s in workbook.sheets] == ["好", "坏"]
+
+
+def test_control_characters_and_long_cells_kept_as_written(tmp_path):
+    path = tmp_path / "长.xlsx"
+    book = openpyxl.Workbook()
+    long_text = "长" * 32767
+    book.active["A1"] = long_text
+    book.active["A2"] = "a\tb\nc"
+    book.save(path)
+    cells = read_cells(path).cells
+    assert cells["raw"].tolist() == [long_text, "a\tb\nc"]
+
+
+def test_never_raises_on_random_zip_like_bytes(tmp_path):
+    path = tmp_path / "随机.xlsx"
+    path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)
+    workbook = read_cells(path)
+    assert issue_codes(workbook) == ["read.corrupt"]
+
+
+# ---------------------------------------------------------------------------------------------
+# junk
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [
+    "~$南昌市.xlsx", ".~lock.南昌市.xlsx#", "~WRL0001.tmp", "abc.TMP", ".DS_Store", ".隐藏.xlsx",
+    "Thumbs.db", "desktop.ini", "README.md", "说明.txt", "readme",
+])
+def test_junk_names_have_a_reason(name):
+    reason = is_junk(Path("data/raw/2023") / name)
+    assert isinstance(reason, str) and reason
+
+
+@pytest.mark.parametrize("name", ["南昌市.xlsx", "2023年赣州市报表(修订).xls", "上饶.ods", "报表"])
+def test_returns_are_not_junk(name):
+    assert is_junk(name) is None
+
+
+def test_empty_cells_frame_has_contract_columns():
+    frame = read.empty_cells()
+    assert isinstance(frame, pd.DataFrame) and frame.empty
+    assert list(frame.columns) == CELL_COLUMNS
