@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.parsers import expat
 
+import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
@@ -39,6 +40,9 @@ ACCEPTED_FORMATS = ("xlsx", "xlsm", "xls", "ods")
 ACCEPTED_TEXT = ".xlsx、.xlsm、.xls、.ods"
 CELL_COLUMNS = ["sheet", "row", "col", "cell", "value", "raw", "formula_uncached"]
 
+# pandas' default string dtype (``str`` in pandas 3, object before)
+_STR = pd.Series([], dtype=str).dtype
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -50,6 +54,9 @@ _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _FORMULA_HINT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData[\s>/]")
+_CELL_REF_ATTR = re.compile(rb"\sr=[\"']([^\"']+)[\"']")
+_VALUE_ELEMENT = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>(.*?)</(?:\w+:)?v>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -337,24 +344,23 @@ def _cell_value(value: object) -> object:
     return value
 
 
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def empty_cells() -> pd.DataFrame:
     """An empty cells table with the contract's columns and dtypes."""
     return _cells_frame([], [], [], [], [], [], [])
 
 
 def _cells_frame(sheets, rows, cols, cells, values, raws, uncached) -> pd.DataFrame:
+    """The cells DataFrame built once from plain lists (no per-cell pandas work)."""
+    value_array = np.empty(len(values), dtype=object)
+    value_array[:] = values
     return pd.DataFrame({
-        "sheet": pd.Series(sheets, dtype=str),
-        "row": pd.Series(rows, dtype="int64"),
-        "col": pd.Series(cols, dtype="int64"),
-        "cell": pd.Series(cells, dtype=str),
-        "value": pd.Series(values, dtype=object),
-        "raw": pd.Series(raws, dtype=str),
-        "formula_uncached": pd.Series(uncached, dtype=bool),
+        "sheet": pd.array(sheets, dtype=_STR),
+        "row": np.asarray(rows, dtype=np.int64),
+        "col": np.asarray(cols, dtype=np.int64),
+        "cell": pd.array(cells, dtype=_STR),
+        "value": value_array,
+        "raw": pd.array(raws, dtype=_STR),
+        "formula_uncached": np.asarray(uncached, dtype=bool),
     })
 
 
@@ -434,6 +440,42 @@ def _scan_sheet_xml(data: bytes) -> tuple[set[tuple[int, int]], list[tuple[int, 
     parser.CharacterDataHandler = text
     parser.Parse(data, True)
     return uncached, sorted(merged)
+
+
+def _uncached_by_pattern(data: bytes) -> set[tuple[int, int]] | None:
+    """Formula cells without a cached value, found from each ``<f`` occurrence: the enclosing
+    ``<c …>…</c>`` element is located with ``rfind``/``find`` and checked for a non-empty
+    ``<v>`` (fast: work only where formulas are; safe because parts with a DTD are refused
+    first, so no entity can hide markup). None when a formula cell has no ``r`` address or
+    the markup is unexpected (then :func:`_scan_sheet_xml` follows the rows with expat)."""
+    prefix = _element_prefix(data)
+    if prefix is None:
+        return None
+    opens = (b"<" + prefix + b"c ", b"<" + prefix + b"c>")
+    close = b"</" + prefix + b"c>"
+    uncached = set()
+    for hint in _FORMULA_HINT.finditer(data):
+        pos = hint.start()
+        begin = max(data.rfind(opens[0], 0, pos), data.rfind(opens[1], 0, pos))
+        end = data.find(close, pos)
+        if begin == -1 or end == -1:
+            return None
+        element = data[begin:end]
+        head = element[: element.find(b">") + 1]
+        ref = _CELL_REF_ATTR.search(head)
+        where = parse_address(ref.group(1).decode("ascii", "replace")) if ref else None
+        if where is None:
+            return None
+        value = _VALUE_ELEMENT.search(element)
+        if value is None or not value.group(1).strip():
+            uncached.add(where)
+    return uncached
+
+
+def _element_prefix(data: bytes) -> bytes | None:
+    """The namespace prefix of the sheet's cells (``b""`` or e.g. ``b"x:"``), None if unsure."""
+    match = _SHEET_DATA.search(data)
+    return match.group(1) if match else None
 
 
 def _scan_merges_only(data: bytes) -> list[tuple[int, int, int, int]]:
@@ -673,32 +715,56 @@ def _calamine_merges(ranges) -> list[tuple[int, int, int, int]] | None:
 
 def _append_cells(columns: tuple[list, ...], sheet: str, rows: list[list], start: tuple[int, int],
                   uncached: set[tuple[int, int]]) -> None:
-    """Append the non-empty cells of one sheet (and its uncached formulas) to ``columns``."""
-    sheets, row_numbers, col_numbers, addresses, values, raws, flags = columns
+    """Append the non-empty cells of one sheet (and its uncached formulas) to ``columns``.
+
+    The hot loop of the reader: plain lists, one pass, no pandas per cell.
+    """
     row0, col0 = start[0] + 1, start[1] + 1
-    letters: dict[int, str] = {}
-    pending = set(uncached)
-    found = []
+    rs: list[int] = []
+    cs: list[int] = []
+    values: list[object] = []
+    raws: list[str] = []
     for i, row in enumerate(rows):
+        r = row0 + i
         for j, value in enumerate(row):
-            if value == "" or _is_blank(value):
+            kind = type(value)
+            if kind is str:
+                if not value or value.isspace():
+                    continue
+                raw = value
+            elif kind is float:
+                raw = (str(int(value)) if value.is_integer() and -1e16 < value < 1e16
+                       else repr(value))
+            elif value is None:
                 continue
-            r, c = row0 + i, col0 + j
-            pending.discard((r, c))
-            found.append((r, c, _cell_value(value), raw_text(value), False))
-    found.extend((r, c, None, "", True) for r, c in pending)
-    if pending:
-        found.sort(key=lambda item: (item[0], item[1]))
-    for r, c, value, raw, flag in found:
-        if c not in letters:
-            letters[c] = column_letters(c)
-        sheets.append(sheet)
-        row_numbers.append(r)
-        col_numbers.append(c)
-        addresses.append(f"{letters[c]}{r}")
-        values.append(value)
-        raws.append(raw)
-        flags.append(flag)
+            else:
+                raw = raw_text(value)
+                value = _cell_value(value)
+            rs.append(r)
+            cs.append(col0 + j)
+            values.append(value)
+            raws.append(raw)
+    flags = [False] * len(rs)
+    if uncached:
+        extra = sorted(uncached - set(zip(rs, cs)))
+        for r, c in extra:
+            rs.append(r)
+            cs.append(c)
+            values.append(None)
+            raws.append("")
+            flags.append(True)
+        order = sorted(range(len(rs)), key=lambda k: (rs[k], cs[k]))
+        rs, cs, values, raws, flags = ([seq[k] for k in order]
+                                       for seq in (rs, cs, values, raws, flags))
+    letters = {c: column_letters(c) for c in set(cs)}
+    sheets, row_numbers, col_numbers, addresses, value_column, raw_column, flag_column = columns
+    sheets.extend([sheet] * len(rs))
+    row_numbers.extend(rs)
+    col_numbers.extend(cs)
+    addresses.extend([f"{letters[c]}{r}" for r, c in zip(rs, cs)])
+    value_column.extend(values)
+    raw_column.extend(raws)
+    flag_column.extend(flags)
 
 
 def _format_extras(path: Path, fmt: str) -> dict[str, dict]:
@@ -736,7 +802,9 @@ def _sheet_extras(data: bytes) -> dict:
     if not _FORMULA_HINT.search(data):
         return {"merged": merged}
     try:
-        uncached, merged = _scan_sheet_xml(data)
+        uncached = _uncached_by_pattern(data)
+        if uncached is None:  # a formula cell without an address: follow the rows with expat
+            uncached, merged = _scan_sheet_xml(data)
     except UnsafeXml:
         return {"problem": "DTD"}
     except Exception:  # noqa: BLE001 - malformed XML: calamine decides, we report the sheet

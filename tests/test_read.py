@@ -246,6 +246,18 @@ def test_cached_formula_kept_and_cell_without_r_follows_previous(tmp_path):
     assert workbook.sheets[0].merged == [(5, 1, 6, 2)]
 
 
+def test_uncached_formula_found_with_prefixed_namespace_and_without_address(tmp_path):
+    prefixed = (
+        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<x:sheetData><x:row r="1"><x:c r="A1"><x:v>3</x:v></x:c><x:c r="B1"><x:f>A1*2</x:f>'
+        "</x:c></x:row></x:sheetData></x:worksheet>")
+    no_address = _SHEET.format(rows='<row r="4"><c><v>1</v></c><c><f>A4+1</f></c></row>', tail="")
+    path = write_minimal_xlsx(tmp_path / "p.xlsx", [("前缀", prefixed), ("无地址", no_address)])
+    workbook = read_cells(path)
+    uncached = workbook.cells[workbook.cells["formula_uncached"]]
+    assert uncached[["sheet", "cell"]].values.tolist() == [["前缀", "B1"], ["无地址", "B4"]]
+
+
 def test_xlsm_detected_and_read_without_running_macros(tmp_path):
     xlsm = as_xlsm(write_summary_xlsx(tmp_path / "a.xlsx"), tmp_path / "a.xlsm")
     assert detect_format(xlsm) == "xlsm"
