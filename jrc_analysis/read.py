@@ -35,6 +35,10 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 RATIO_CHECK_MIN_BYTES = 10 * 1024 * 1024
+# The engine holds a sheet as a dense rectangle from its first to its last used cell: one cell
+# at A1 and one at XFD1048576 would need 17 billion slots. Sheets whose used rectangle exceeds
+# this many cells are refused (read.sheet_unreadable) before the engine loads them.
+MAX_SHEET_AREA = 20_000_000
 
 ACCEPTED_FORMATS = ("xlsx", "xlsm", "xls", "ods")
 ACCEPTED_TEXT = ".xlsx、.xlsm、.xls、.ods"
@@ -54,6 +58,7 @@ _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _FORMULA_HINT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_REFS = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
 _SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData[\s>/]")
 _CELL_REF_ATTR = re.compile(rb"\sr=[\"']([^\"']+)[\"']")
 _VALUE_ELEMENT = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>(.*?)</(?:\w+:)?v>", re.DOTALL)
@@ -373,6 +378,10 @@ class UnsafeXml(Exception):
     """An XML part declares a DTD or entities (refused: entity-expansion attacks)."""
 
 
+class SheetTooLarge(Exception):
+    """A sheet's used rectangle exceeds :data:`MAX_SHEET_AREA` cells."""
+
+
 def _safe_parser() -> expat.XMLParserType:
     parser = expat.ParserCreate(namespace_separator=" ")
 
@@ -472,6 +481,19 @@ def _uncached_by_pattern(data: bytes) -> set[tuple[int, int]] | None:
     return uncached
 
 
+def _xlsx_used_area(data: bytes) -> int:
+    """Cells in the rectangle spanned by the addressed ``<c r=…>`` elements of a sheet part."""
+    rows: set[int] = set()
+    cols: set[bytes] = set()
+    for letters, row in _CELL_REFS.findall(data):
+        rows.add(int(row))
+        cols.add(letters.upper())
+    if not rows:
+        return 0
+    numbers = [parse_address(c.decode("ascii") + "1")[1] for c in cols]
+    return (max(rows) - min(rows) + 1) * (max(numbers) - min(numbers) + 1)
+
+
 def _element_prefix(data: bytes) -> bytes | None:
     """The namespace prefix of the sheet's cells (``b""`` or e.g. ``b"x:"``), None if unsure."""
     match = _SHEET_DATA.search(data)
@@ -538,28 +560,35 @@ def _ooxml_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _ods_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
-    """Merged ranges per table of an ODS ``content.xml`` (spanned cells), streaming."""
-    merges: dict[str, list[tuple[int, int, int, int]]] = {}
-    state = {"table": "", "row": 0, "col": 0, "row_repeat": 1, "depth": 0}
+def _ods_tables(data: bytes) -> dict[str, dict]:
+    """Per table of an ODS ``content.xml``: ``merged`` ranges (spanned cells) and ``area``, the
+    cells in the rectangle spanned by cells with a value (repeats included), streaming."""
+    tables: dict[str, dict] = {}
+    state = {"table": "", "row": 0, "col": 0, "row_repeat": 1}
     t = f"{_NS_TABLE} "
+    value_type = "urn:oasis:names:tc:opendocument:xmlns:office:1.0 value-type"
 
     def start(name: str, attrs: dict) -> None:
         if name == t + "table":
             state.update(table=attrs.get(t + "name", ""), row=0, col=0)
-            merges.setdefault(state["table"], [])
+            tables.setdefault(state["table"], {"merged": [], "box": None})
         elif name == t + "table-row":
             state["row_repeat"] = int(attrs.get(t + "number-rows-repeated", "1"))
             state["col"] = 0
             state["row"] += 1
         elif name in (t + "table-cell", t + "covered-table-cell"):
-            col = state["col"] + 1
+            row, col = state["row"], state["col"] + 1
             repeat = int(attrs.get(t + "number-columns-repeated", "1"))
             cols = int(attrs.get(t + "number-columns-spanned", "1"))
             rows = int(attrs.get(t + "number-rows-spanned", "1"))
+            table = tables.setdefault(state["table"], {"merged": [], "box": None})
             if name == t + "table-cell" and (cols > 1 or rows > 1):
-                merges[state["table"]].append(
-                    (state["row"], col, state["row"] + rows - 1, col + cols - 1))
+                table["merged"].append((row, col, row + rows - 1, col + cols - 1))
+            if value_type in attrs:
+                last = (row + state["row_repeat"] - 1, col + repeat - 1)
+                box = table["box"] or (row, col, *last)
+                table["box"] = (min(box[0], row), min(box[1], col),
+                                max(box[2], last[0]), max(box[3], last[1]))
             state["col"] += repeat
 
     def end(name: str) -> None:
@@ -570,7 +599,14 @@ def _ods_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.Parse(data, True)
-    return {name: sorted(boxes) for name, boxes in merges.items()}
+    result = {}
+    for name, table in tables.items():
+        box = table["box"]
+        area = (box[2] - box[0] + 1) * (box[3] - box[1] + 1) if box else 0
+        result[name] = {"merged": sorted(table["merged"]), "area": area}
+        if area > MAX_SHEET_AREA:
+            result[name]["problem"] = "AREA"
+    return result
 
 
 # --------------------------------------------------------------------------------------------
@@ -635,6 +671,11 @@ def read_cells(path: str | os.PathLike, source_file: str | None = None) -> Workb
         return _failed("encrypted", error(
             "read.encrypted", source,
             f"文件“{source}”设置了打开密码（已加密），无法读取。请取消工作簿密码后重新报送。"))
+    except SheetTooLarge as exc:
+        area, sheet = exc.args
+        return _failed(fmt, _too_large(source, (
+            f"的工作表“{sheet}”使用范围达 {area:,} 个单元格（上限 {MAX_SHEET_AREA:,}），"
+            "可能在很远的行或列误填了内容")))
     except UnsafeXml:
         return _failed(fmt, error(
             "read.corrupt", source,
@@ -675,6 +716,8 @@ def _read_workbook(path: Path, fmt: str, source: str) -> Workbook:
                 try:
                     if problem == "DTD":
                         raise UnsafeXml(problem)
+                    if problem == "AREA":
+                        raise SheetTooLarge(part["area"])
                     if problem:
                         raise ValueError(problem)
                     sheet = book.get_sheet_by_index(index)
@@ -700,7 +743,13 @@ def _read_workbook(path: Path, fmt: str, source: str) -> Workbook:
 
 
 def _sheet_issue(source: str, sheet: str, exc: Exception) -> Issue:
-    reason = "含有 DTD/实体声明，正常的工作簿不会有" if isinstance(exc, UnsafeXml) else "已损坏"
+    if isinstance(exc, UnsafeXml):
+        reason = "含有 DTD/实体声明，正常的工作簿不会有"
+    elif isinstance(exc, SheetTooLarge):
+        reason = (f"使用范围达 {exc.args[0]:,} 个单元格，超过上限 {MAX_SHEET_AREA:,}，"
+                  "可能在很远的行或列误填了内容，请删除表格以外的内容")
+    else:
+        reason = "已损坏"
     return error(
         "read.sheet_unreadable", source,
         f"文件“{source}”的工作表“{sheet}”无法读取（{reason}），其余工作表照常处理。"
@@ -770,8 +819,9 @@ def _append_cells(columns: tuple[list, ...], sheet: str, rows: list[list], start
 def _format_extras(path: Path, fmt: str) -> dict[str, dict]:
     """Per sheet name: ``uncached`` formula cells, fallback ``merged`` ranges, or a ``problem``.
 
-    xlsx/xlsm: each sheet part is checked for a DTD and scanned (only when it contains a formula
-    element) for formulas without a cached value. ods: spanned cells from ``content.xml``.
+    xlsx/xlsm: each sheet part is checked for a DTD and for its used area, and scanned (only
+    when it contains a formula element) for formulas without a cached value. ods: spanned cells
+    and used area from ``content.xml``.
     Shared parts with a DTD raise :class:`UnsafeXml` (the whole file is refused).
     """
     extras: dict[str, dict] = {}
@@ -782,7 +832,11 @@ def _format_extras(path: Path, fmt: str) -> dict[str, dict]:
             data = archive.read("content.xml")
             if _has_dtd(data):
                 raise UnsafeXml("content.xml")
-            return {name: {"merged": boxes} for name, boxes in _ods_merges(data).items()}
+            tables = _ods_tables(data)
+            for name, table in tables.items():
+                if table.get("problem") == "AREA":  # the engine loads every ods table at once
+                    raise SheetTooLarge(table["area"], name)
+            return tables
         for shared in ("xl/sharedStrings.xml", "xl/styles.xml"):
             if shared in archive.namelist() and _has_dtd(archive.read(shared)):
                 raise UnsafeXml(shared)
@@ -798,6 +852,9 @@ def _format_extras(path: Path, fmt: str) -> dict[str, dict]:
 def _sheet_extras(data: bytes) -> dict:
     if _has_dtd(data):
         return {"problem": "DTD"}
+    area = _xlsx_used_area(data)
+    if area > MAX_SHEET_AREA:
+        return {"problem": "AREA", "area": area}
     merged = _scan_merges_only(data)
     if not _FORMULA_HINT.search(data):
         return {"merged": merged}

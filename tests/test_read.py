@@ -475,3 +475,29 @@ def test_empty_cells_frame_has_contract_columns():
     frame = read.empty_cells()
     assert isinstance(frame, pd.DataFrame) and frame.empty
     assert list(frame.columns) == CELL_COLUMNS
+
+
+def test_sheet_spanning_the_whole_grid_refused_before_loading(tmp_path):
+    huge = _SHEET.format(rows='<row r="1"><c r="A1"><v>1</v></c></row>'
+                              '<row r="1048576"><c r="XFD1048576"><v>2</v></c></row>', tail="")
+    good = _SHEET.format(rows='<row r="2"><c r="B2"><v>9</v></c></row>', tail="")
+    path = write_minimal_xlsx(tmp_path / "大.xlsx", [("大", huge), ("好", good)])
+    workbook = read_cells(path)
+    assert issue_codes(workbook) == ["read.sheet_unreadable"]
+    assert workbook.issues[0].sheet == "大"
+    assert workbook.cells[["sheet", "cell"]].values.tolist() == [["好", "B2"]]
+
+
+def test_ods_with_a_value_repeated_over_the_grid_refused(tmp_path):
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="炸弹")
+    row = TableRow(numberrowsrepeated=1048576)
+    cell = TableCell(valuetype="float", value="1", numbercolumnsrepeated=16384)
+    row.addElement(cell)
+    table.addElement(row)
+    doc.spreadsheet.addElement(table)
+    path = tmp_path / "炸弹.ods"
+    doc.save(str(path))
+    workbook = read_cells(path)
+    assert issue_codes(workbook) == ["read.too_large"]
+    assert "炸弹" in workbook.issues[0].message
