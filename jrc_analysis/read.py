@@ -10,7 +10,10 @@ Safety bounds (refused *before* parsing, issue ``read.too_large``):
 - the file itself larger than :data:`MAX_FILE_BYTES` (50 MB);
 - a zip (xlsx/xlsm/ods) whose members declare more than :data:`MAX_UNCOMPRESSED_BYTES` (200 MB)
   in total, or a member over :data:`RATIO_CHECK_MIN_BYTES` (10 MB) compressed more than
-  :data:`MAX_COMPRESSION_RATIO` (200:1) — the signature of a zip bomb.
+  :data:`MAX_COMPRESSION_RATIO` (200:1) — the signature of a zip bomb;
+- a sheet whose used rectangle (first to last used cell) exceeds :data:`MAX_SHEET_AREA` cells
+  (the engine would allocate it densely): ``read.sheet_unreadable`` for that xlsx/xlsm sheet,
+  ``read.too_large`` for an ods file (the engine loads all its tables at once).
 
 XML parts containing a DTD (``<!DOCTYPE``: the vehicle of entity-expansion attacks) are refused;
 our own XML scans use expat with DTD and entity declarations rejected.
@@ -54,7 +57,6 @@ OLE_DIR_ENTRY = 128
 
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _FORMULA_HINT = re.compile(rb"<(?:\w+:)?f[\s>/]")
@@ -85,7 +87,9 @@ class Workbook:
 
     ``format`` is one of ``xlsx``, ``xlsm``, ``xls``, ``ods`` when the file could be read; for a
     refused file it is what was detected (``encrypted``, or one of the four for a corrupt or
-    too-large file) or None (not a spreadsheet). ``cells`` always has the columns
+    too-large workbook) or None (not a spreadsheet, unopenable, or over :data:`MAX_FILE_BYTES`).
+    ``sheets`` lists worksheets only (chart sheets are skipped; ``index`` stays the position in
+    the workbook). ``cells`` always has the columns
     :data:`CELL_COLUMNS` (see :func:`read_cells`); ``issues`` holds what went wrong.
     """
 
@@ -735,7 +739,7 @@ def _read_workbook(path: Path, fmt: str, source: str) -> Workbook:
         finally:
             book.close()
     cells = _cells_frame(*columns)
-    if cells.empty:
+    if cells.empty and not issues:  # an unreadable sheet is already reported
         issues.append(error(
             "read.empty", source,
             f"文件“{source}”中没有任何内容（所有工作表都是空的）。请填写年度报表后重新报送。"))
