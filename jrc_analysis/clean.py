@@ -1,0 +1,935 @@
+"""Cells → tidy values: find the return's parts by content, map them to codes and places, parse.
+
+:func:`clean_workbook` takes a :class:`jrc_analysis.read.Workbook` and returns a
+:class:`CleanResult`: the tidy values (columns :data:`TIDY_COLUMNS`), the issues, the per-file
+accounting (every non-empty cell is a value, named in an issue, or deliberately ignored) and what
+the return says about itself (:class:`ReturnInfo`: unit, year, template version, 填报日期,
+revision marker) for the resubmission logic.
+
+Nothing is found by position or sheet name: the summary sheet is the one whose header row has an
+indicator-name (or code) column and a value column; the county sheet the one whose header row has
+a 县（市、区） column and indicator columns. Other sheets (说明) are skipped, their cells counted as
+ignored.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import NamedTuple
+
+import pandas as pd
+
+from jrc_analysis import catalog, names, parse
+from jrc_analysis.issues import Issue, error, warning
+
+TIDY_COLUMNS = ["year", "prefecture", "county", "indicator", "value", "unit",
+                "source_file", "sheet", "cell", "raw"]
+CITY_HQ = "市本级"
+
+# Header words (compared after names.plain: NFKC, no spaces or punctuation).
+NAME_HEADERS = {"指标名称", "指标", "项目", "名称", "指标项目", "项目名称", "主要指标", "工作指标",
+                "考核指标", "内容", "工作内容", "指标内容", "任务指标", "目标任务"}
+CODE_HEADERS = {"指标代码", "代码", "编码", "指标编码", "code"}
+UNIT_HEADERS = {"单位", "计量单位", "单位计量"}
+COUNTY_HEADERS = {"县市区", "县区", "区县", "县市区名称", "单位名称", "地区", "县市区红十字会",
+                  "县级红十字会", "县市区红会"}
+VALUE_WORDS = ("完成", "实际", "实绩", "本年", "数值", "填报数", "本期")
+NOT_VALUE_WORDS = ("上年", "去年", "同比", "目标", "计划", "增减", "增长", "完成率", "进度", "差额",
+                   "比例", "环比", "任务数")
+TOTAL_WORDS = ("合计", "小计", "总计", "全市")
+INFO_LABELS = {"填报单位": "unit", "填报日期": "fill_date", "模板版本": "template_version",
+               "填报人": "person", "联系电话": "phone", "审核人": "person", "制表人": "person",
+               "单位负责人": "person", "报送日期": "fill_date"}
+_YEAR_RANGE = re.compile(r"20\d\d\s*年?\s*[—–\-~～至到]+\s*20\d\d\s*年?")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d\d)\s*年")
+_YEAR_BARE = re.compile(r"(?<!\d)(20[1-4]\d)(?!\d)")
+_UNIT_LINE = re.compile(r"^\s*(?:计量)?单位\s*[:：]\s*(\S+)\s*$")
+_DATE = re.compile(r"(20\d\d)\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})")
+_REVISION_WORDS = re.compile(r"修订|更正|订正|重报|修改版|更新版")
+_REVISION_NUMBER = re.compile(r"(?<![a-z])v\s*(\d+)|第\s*([2-9二三四五])\s*版", re.IGNORECASE)
+_CN_DIGITS = {"二": 2, "三": 3, "四": 4, "五": 5}
+
+
+@dataclass(frozen=True)
+class Accounting:
+    """Where every non-empty cell of one file went (each cell counted once).
+
+    ``cells_read = values + in_issues + ignored`` holds for a correct cleaner; ``balanced`` says so.
+    """
+
+    source_file: str
+    cells_read: int
+    values: int
+    in_issues: int
+    ignored: int
+
+    @property
+    def balanced(self) -> bool:
+        return self.cells_read == self.values + self.in_issues + self.ignored
+
+
+@dataclass(frozen=True)
+class ReturnInfo:
+    """What a return says about itself. ``revision``: 0 unmarked, 2 for 修订/更正/v2, N for vN."""
+
+    source_file: str
+    prefecture: str | None = None
+    year: int | None = None
+    template_version: str = ""
+    fill_date: str = ""
+    revision: int = 0
+    title: str = ""
+
+
+@dataclass
+class CleanResult:
+    """The output of :func:`clean_workbook` (unpacks as ``values, issues``)."""
+
+    values: pd.DataFrame
+    issues: list[Issue]
+    accounting: Accounting
+    info: ReturnInfo
+
+    def __iter__(self):
+        return iter((self.values, self.issues))
+
+
+# ----------------------------------------------------------------------------------------------
+# Small pure helpers
+# ----------------------------------------------------------------------------------------------
+
+def empty_values() -> pd.DataFrame:
+    """An empty tidy table with the contract's columns and dtypes."""
+    return tidy_frame([])
+
+
+@lru_cache(maxsize=None)
+def _catalogue() -> SimpleNamespace:
+    """Catalogue fields by ``.at[code, column]`` (a dict: fast, unlike DataFrame.at)."""
+    frame = catalog.indicators()
+    return SimpleNamespace(at={(rec["code"], col): rec[col] for rec in frame.to_dict("records")
+                               for col in ("name", "unit", "value_type", "measure")})
+
+
+@lru_cache(maxsize=None)
+def _sort_ranks() -> tuple[dict, dict, dict]:
+    units = {u: i for i, u in enumerate(catalog.reporting_units())}
+    geo = catalog.geography()
+    county_rank = {n: i + 1 for i, n in enumerate(geo[geo["level"] == "county"]["name"])}
+    codes = {c: i for i, c in enumerate(catalog.indicators()["code"])}
+    return units, county_rank, codes
+
+
+def _row_sort_key(row: dict) -> tuple:
+    units, county_rank, codes = _sort_ranks()
+    county = row["county"]
+    return (row["year"], units.get(row["prefecture"], len(units)),
+            0 if county == "" else county_rank.get(county, 10_000),
+            codes.get(row["indicator"], len(codes)), row["source_file"], row["sheet"], row["cell"])
+
+
+def tidy_frame(rows: list[dict]) -> pd.DataFrame:
+    """Tidy rows as a DataFrame with the contract's columns and dtypes, in the contract's order."""
+    frame = pd.DataFrame(rows, columns=TIDY_COLUMNS)
+    frame["year"] = frame["year"].astype("int64")
+    frame["value"] = frame["value"].astype("float64")
+    for col in TIDY_COLUMNS:
+        if col not in ("year", "value"):
+            frame[col] = frame[col].astype(str)
+    return frame
+
+
+def sort_tidy(values: pd.DataFrame) -> pd.DataFrame:
+    """Tidy values sorted by year, reporting-unit order, county order (the prefecture's own total
+    first, then its counties, then 市本级), catalogue order; a new frame."""
+    if values.empty:
+        return values.reset_index(drop=True)
+    units, county_rank, codes = _sort_ranks()
+    keys = pd.DataFrame({
+        "y": values["year"],
+        "p": values["prefecture"].map(units).fillna(len(units)),
+        "c": values["county"].map(lambda c: 0 if c == "" else county_rank.get(c, 10_000)),
+        "i": values["indicator"].map(codes).fillna(len(codes)),
+        "f": values["source_file"], "s": values["sheet"], "r": values["cell"],
+    }, index=values.index)
+    order = keys.sort_values(list(keys.columns), kind="stable").index
+    return values.loc[order].reset_index(drop=True)
+
+
+def where(source_file: str, sheet: str = "", cell: str = "") -> str:
+    """How a message names a place: ``文件“a.xlsx”工作表“汇总表”单元格 G7``."""
+    text = f"文件“{source_file}”"
+    if sheet:
+        text += f"工作表“{sheet}”"
+    if cell:
+        text += f"单元格 {cell}"
+    return text
+
+
+def format_number(value: float) -> str:
+    """A number for a message: integral values without decimals, others with up to 4."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "（空）"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+@lru_cache(maxsize=4096)
+def header_role(text: str) -> str | None:
+    """The role of a header cell: ``name``, ``code``, ``unit``, ``value``, ``county``, ``note``,
+    ``other`` (a known column to ignore: 上年完成数, 目标, 同比, 序号 …) or None (not a header word)."""
+    label, _unit = parse.split_header_unit(str(text))
+    h = names.plain(label)
+    full = names.plain(text)
+    if not h:
+        return None
+    if h in COUNTY_HEADERS or full in COUNTY_HEADERS:
+        return "county"
+    if h in CODE_HEADERS or "代码" in h:
+        return "code"
+    if h in UNIT_HEADERS:
+        return "unit"
+    if h in NAME_HEADERS or (h.endswith("名称") and "单位" not in h):
+        return "name"
+    if h in ("备注", "说明", "备注说明", "情况说明"):
+        return "note"
+    if any(w in h for w in NOT_VALUE_WORDS):
+        return "other"
+    if any(w in h for w in VALUE_WORDS):
+        return "value"
+    if h in ("序号", "行动", "领域", "类别", "序", "编号", "分类"):
+        return "other"
+    return None
+
+
+def years_in(text: object) -> list[int]:
+    """Years written as ``2023年`` in a text, plan periods (2022—2024年) excluded."""
+    s = _YEAR_RANGE.sub("", str(text or ""))
+    return [int(y) for y in _YEAR_IN_TEXT.findall(s)]
+
+
+def bare_years_in(text: object) -> list[int]:
+    """Four-digit years in a text (file names: ``2023_南昌.xlsx``), plan periods excluded."""
+    s = _YEAR_RANGE.sub("", str(text or ""))
+    return [int(y) for y in _YEAR_BARE.findall(s)]
+
+
+def revision_rank(text: object) -> int:
+    """0 for no marker; 2 for 修订 / 更正 / 订正 / 重报; N for ``vN`` or 第N版 (the highest)."""
+    s = str(text or "")
+    rank = 2 if _REVISION_WORDS.search(s) else 0
+    for digits, chinese in _REVISION_NUMBER.findall(s):
+        n = int(digits) if digits else _CN_DIGITS.get(chinese, int(chinese) if chinese.isdigit() else 0)
+        rank = max(rank, n if n >= 2 else rank)
+    return rank
+
+
+def date_text(value: object) -> str:
+    """A 填报日期 as ``YYYY-MM-DD`` (from a datetime, an Excel serial number or text), or ``""``."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 30000 < value < 80000:
+        return (dt.date(1899, 12, 30) + dt.timedelta(days=int(value))).isoformat()
+    match = _DATE.search(str(value or ""))
+    if not match:
+        return ""
+    try:
+        return dt.date(*(int(g) for g in match.groups())).isoformat()
+    except ValueError:
+        return ""
+
+
+class Cell(NamedTuple):
+    """One non-empty cell (a row of the cells table as plain Python values)."""
+
+    sheet: str
+    row: int
+    col: int
+    cell: str
+    value: object
+    raw: str
+    formula_uncached: bool
+
+
+Grid = dict  # row -> {col -> Cell}, rows ascending, columns ascending
+
+
+def cell_records(cells: pd.DataFrame) -> list[Cell]:
+    """The cells table as a list of :class:`Cell` (plain Python: row-wise pandas access is slow)."""
+    columns = [cells[c].tolist() for c in ("sheet", "row", "col", "cell", "value", "raw",
+                                             "formula_uncached")]
+    return [Cell(str(sh), int(r), int(c), str(a), v, str(raw), bool(f))
+            for sh, r, c, a, v, raw, f in zip(*columns)]
+
+
+def grids_by_sheet(records: list[Cell]) -> dict[str, Grid]:
+    """Sheet name → its cells by row and column."""
+    out: dict[str, dict[int, dict[int, Cell]]] = {}
+    for rec in records:
+        out.setdefault(rec.sheet, {}).setdefault(rec.row, {})[rec.col] = rec
+    return {name: {row: dict(sorted(cols.items())) for row, cols in sorted(rows.items())}
+            for name, rows in out.items()}
+
+
+def grid_cells(grid: Grid, first_row: int = 0, last_row: int | None = None) -> list[Cell]:
+    """The cells of a grid between two rows (inclusive)."""
+    return [rec for row, cols in grid.items()
+            if row >= first_row and (last_row is None or row <= last_row) for rec in cols.values()]
+
+
+def is_number_like(value: object) -> bool:
+    """True for a numeric cell value (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# ----------------------------------------------------------------------------------------------
+# The ledger: every cell gets a fate
+# ----------------------------------------------------------------------------------------------
+
+@dataclass
+class _Ledger:
+    """Collects values, issues (with the cells each covers) and ignored cells of one file."""
+
+    source_file: str
+    rows: list[dict] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    covered: set[tuple[str, str]] = field(default_factory=set)
+    ignored: set[tuple[str, str]] = field(default_factory=set)
+    used: set[tuple[str, str]] = field(default_factory=set)
+
+    def issue(self, item: Issue, cells=()) -> None:
+        self.issues.append(item)
+        if item.cell:
+            self.covered.add((item.sheet, item.cell))
+        self.covered.update(cells)
+
+    def ignore(self, sheet: str, cell: str) -> None:
+        self.ignored.add((sheet, cell))
+
+    def value(self, row: dict) -> None:
+        self.rows.append(row)
+        self.used.add((row["sheet"], row["cell"]))
+
+
+# ----------------------------------------------------------------------------------------------
+# Locating the parts
+# ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Table:
+    kind: str  # "summary" or "county"
+    sheet: str
+    header_row: int
+    columns: dict[int, str]  # col -> role (summary) or col -> header text (county)
+    label_col: int = 0
+    code_row: int = 0
+
+
+def _row_texts(grid: Grid) -> dict[int, dict[int, str]]:
+    return {row: {col: rec.raw for col, rec in cols.items()} for row, cols in grid.items()}
+
+
+def find_summary_header(grid: Grid, sheet: str) -> _Table | None:
+    """The first row with an indicator-name (or code) column and a value column, or None."""
+    for row, texts in _row_texts(grid).items():
+        roles = {col: header_role(text) for col, text in texts.items()}
+        if "value" in roles.values() and ({"name", "code"} & set(roles.values())):
+            if "county" in roles.values():
+                continue
+            return _Table("summary", sheet, row, {c: r for c, r in roles.items() if r})
+    return None
+
+
+def find_county_header(grid: Grid, sheet: str) -> _Table | None:
+    """The first row with a 县（市、区） column and at least one indicator column, or None."""
+    rows = _row_texts(grid)
+    for row, texts in rows.items():
+        label_cols = [c for c, t in texts.items() if header_role(t) == "county"]
+        if not label_cols:
+            continue
+        label_col = label_cols[0]
+        below = rows.get(row + 1, {})
+        code_row = row + 1 if "代码" in names.plain(below.get(label_col, "")) else 0
+        indicator_cols = {
+            c: t for c, t in texts.items()
+            if c > label_col and (names.match_indicator(parse.split_header_unit(t)[0])
+                                  or (code_row and below.get(c, "").strip() in names.indicator_codes()))
+        }
+        if indicator_cols:
+            columns = {c: t for c, t in texts.items() if c > label_col}
+            return _Table("county", sheet, row, columns, label_col=label_col, code_row=code_row)
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# Who and when
+# ----------------------------------------------------------------------------------------------
+
+def info_lines(grids: dict[str, Grid]) -> list[dict]:
+    """Label lines (填报单位：… 填报日期：… 模板版本：…) anywhere: ``key, text, value, cells``.
+
+    The value is the rest of the label cell after the colon, else the next non-empty cell to the
+    right in the same row (at most three columns away).
+    """
+    out = []
+    rows = [(sheet, list(cols.values())) for sheet, grid in grids.items() for cols in grid.values()]
+    for sheet, recs in rows:
+        for i, rec in enumerate(recs):
+            text = str(rec.raw)
+            head, _colon, rest = re.sub("：", ":", text).partition(":")
+            key = INFO_LABELS.get(names.plain(head))
+            if key is None:
+                continue
+            used = [(sheet, rec.cell)]
+            value: object = rest.strip()
+            if not value and i + 1 < len(recs) and recs[i + 1].col - rec.col <= 3:
+                nxt = recs[i + 1]
+                if INFO_LABELS.get(names.plain(re.split(r"[:：]", str(nxt.raw))[0])) is None:
+                    value = nxt.value if nxt.value is not None else nxt.raw
+                    used.append((sheet, nxt.cell))
+            out.append({"key": key, "sheet": sheet, "cell": rec.cell, "text": text,
+                        "value": value, "cells": used})
+    return out
+
+
+def _choose(found: list[tuple[str, object]]) -> tuple[object | None, list[tuple[str, object]]]:
+    """The first (highest-priority) value and the sources that disagree with it."""
+    found = [(src, val) for src, val in found if val not in (None, "")]
+    if not found:
+        return None, []
+    chosen = found[0][1]
+    return chosen, [(src, val) for src, val in found if val != chosen]
+
+
+# ----------------------------------------------------------------------------------------------
+# Numbers
+# ----------------------------------------------------------------------------------------------
+
+def _cell_number(rec, column_unit: str | None, base: str):
+    """``(value in base unit, None)`` or ``(None, reason)``; ``(None, None)`` for not reported.
+
+    A unit written in the cell wins (``2.3亿元``); a bare multiplier in the cell (``15.2万``) takes
+    the column's unit without its multiplier; otherwise the column's (or header's) unit applies.
+    """
+    cell_unit = None
+    if is_number_like(rec.value) or isinstance(rec.value, bool):
+        number = float(rec.value)
+    elif isinstance(rec.value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+        return None, f"日期或时间“{rec.raw}”"
+    else:
+        parsed = parse.parse_number(str(rec.raw))
+        if parsed.status == "missing":
+            return None, None
+        if parsed.status != "ok" or parsed.value is None or math.isnan(parsed.value):
+            return None, f"“{rec.raw}”不是数字"
+        number = float(parsed.value)
+        if parsed.unit and parse.normalise_unit(parsed.unit) in ("%", "‰"):
+            return None, f"“{rec.raw}”是百分比，不是以“{base}”为单位的数"
+        cell_unit = parsed.value_unit
+        if parsed.unit and cell_unit is None:  # bare multiplier: already applied
+            column_unit = parse.strip_multiplier(column_unit)
+    if math.isinf(number):
+        return None, f"“{rec.raw}”不是有限的数字"
+    unit = cell_unit or column_unit
+    factor = parse.unit_factor(unit, base)
+    if factor is None:
+        return None, f"单位“{unit}”无法换算为“{base}”"
+    return number * factor, None
+
+
+# ----------------------------------------------------------------------------------------------
+# The cleaner
+# ----------------------------------------------------------------------------------------------
+
+def clean_workbook(workbook, source_file: str) -> CleanResult:
+    """Clean one read workbook into tidy values, issues, accounting and :class:`ReturnInfo`.
+
+    ``source_file`` (relative to the raw folder, forward slashes) is what values and issues name.
+    """
+    ledger = _Ledger(source_file)
+    for item in getattr(workbook, "issues", []) or []:
+        ledger.issue(item)
+    cells = cell_records(workbook.cells)
+    all_cells = {(rec.sheet, rec.cell) for rec in cells}
+    if not cells:
+        return _finish(ledger, cells, ReturnInfo(source_file))
+
+    catalogue = _catalogue()
+    hidden = {s.name for s in workbook.sheets if s.hidden}
+    sheet_order = [s.name for s in sorted(workbook.sheets, key=lambda s: (s.hidden, s.index))]
+    by_sheet = grids_by_sheet(cells)
+    summary = county = None
+    extra_tables = []
+    for name in sheet_order:
+        frame = by_sheet.get(name)
+        if frame is None:
+            continue
+        table = find_summary_header(frame, name) or find_county_header(frame, name)
+        if table is None:
+            continue
+        if table.kind == "summary" and summary is None:
+            summary = table
+        elif table.kind == "county" and county is None:
+            county = table
+        elif name not in hidden:
+            extra_tables.append(table)
+
+    lines = info_lines(by_sheet)
+    for line in lines:
+        for sheet, cell in line["cells"]:
+            ledger.ignore(sheet, cell)
+    info, ok = _return_info(by_sheet, lines, summary, county, source_file, ledger)
+
+    for table in extra_tables:
+        ledger.issue(warning(
+            "clean.extra_table", source_file,
+            f"{where(source_file, table.sheet)}：又发现一张{'汇总表' if table.kind == 'summary' else '县区明细表'}，"
+            "已按第一张处理、本表未读取。请删除多余的工作表后重新报送。", sheet=table.sheet),
+            cells={(r.sheet, r.cell) for r in grid_cells(by_sheet[table.sheet])})
+    if summary is None and county is None:
+        ledger.issue(error(
+            "clean.no_table", source_file,
+            f"{where(source_file)}：没有找到报表表格（应有一行表头含“指标名称”和“完成数”，"
+            "或含“县（市、区）”和各项指标）。请使用省红十字会下发的模板填报。"),
+            cells=all_cells - ledger.ignored)
+        return _finish(ledger, cells, info)
+
+    table_sheets = {t.sheet for t in (summary, county, *extra_tables) if t is not None}
+    for name, frame in by_sheet.items():
+        if name not in table_sheets:
+            item, other_cells = _other_sheet(frame, name, source_file)
+            if item is None:
+                ledger.ignored.update(other_cells)
+            else:
+                ledger.issue(item, other_cells)
+
+    if not ok:
+        # no unit or no year: nothing can be used; the error covers every table cell
+        for table in (summary, county):
+            if table is not None:
+                ledger.covered.update((r.sheet, r.cell) for r in grid_cells(by_sheet[table.sheet]))
+        return _finish(ledger, cells, info)
+
+    if summary is not None:
+        _clean_summary(by_sheet[summary.sheet], summary, info, catalogue, ledger)
+    if county is not None:
+        _clean_county(by_sheet[county.sheet], county, info, catalogue, ledger)
+    return _finish(ledger, cells, info)
+
+
+def _other_sheet(grid: Grid, sheet: str, source_file: str):
+    """A sheet that is neither table (说明 …): text is ignored; numbers get one warning."""
+    numbers = [r for r in grid_cells(grid) if is_number_like(r.value) or r.formula_uncached]
+    if not numbers:
+        return None, {(r.sheet, r.cell) for r in grid_cells(grid)}
+    return warning(
+        "clean.unread_sheet", source_file,
+        f"{where(source_file, sheet)}：不是汇总表或县区明细表（没有找到“指标名称”+“完成数”或“县（市、区）”表头），"
+        f"其中 {len(numbers)} 个数字（{numbers[0].cell} 等）未读取。如需报送，请填入汇总表或县区明细表。",
+        sheet=sheet), {(r.sheet, r.cell) for r in numbers}
+
+
+def _return_info(grids, lines, summary, county, source_file, ledger) -> tuple[ReturnInfo, bool]:
+    """Reporting unit, year and the rest, cross-checked; errors when unit or year are unknown."""
+    titles = []
+    for table in (summary, county):
+        if table is None:
+            continue
+        for rec in grid_cells(grids[table.sheet], last_row=table.header_row - 1):
+            if (rec.sheet, rec.cell) in ledger.ignored:
+                continue
+            unit_line = _UNIT_LINE.match(rec.raw)
+            if unit_line is None and isinstance(rec.value, str):
+                titles.append((rec.sheet, rec.cell, rec.raw))
+            ledger.ignore(rec.sheet, rec.cell)
+    title_text = " ".join(t for _s, _c, t in titles)
+    path = source_file.replace("\\", "/")
+    folder, _, filename = path.rpartition("/")
+    by_key = {}
+    for line in lines:
+        by_key.setdefault(line["key"], line)
+
+    unit_line = by_key.get("unit")
+    unit_from_line = None
+    if unit_line is not None:
+        place = names.match_place(str(unit_line["value"]))
+        unit_from_line = place.prefecture if place and place.level != "county" else \
+            names.find_unit_in_text(unit_line["value"])
+    sheet_names = " ".join(t.sheet for t in (summary, county) if t is not None)
+    unit_found = [
+        ("填报单位", unit_from_line),
+        ("标题", names.find_unit_in_text(title_text)),
+        ("工作表名", names.find_unit_in_text(sheet_names)),
+        ("文件名", names.find_unit_in_text(filename)),
+        ("文件夹", names.find_unit_in_text(folder)),
+    ]
+    value_header_years = []
+    if summary is not None:
+        for col, role in summary.columns.items():
+            if role == "value":
+                rec = grids[summary.sheet][summary.header_row].get(col)
+                value_header_years += years_in(rec.raw) if rec is not None else []
+    year_found = [
+        ("标题", (years_in(title_text) or [None])[0]),
+        ("表头", (value_header_years or [None])[0]),
+        ("工作表名", (years_in(sheet_names) + bare_years_in(sheet_names) or [None])[0]),
+        ("文件名", (years_in(filename) + bare_years_in(filename) or [None])[0]),
+        ("文件夹", (bare_years_in(folder) or [None])[-1] if folder else None),
+    ]
+    unit, unit_conflicts = _choose(unit_found)
+    year, year_conflicts = _choose(year_found)
+    ok = True
+    if unit is None:
+        ok = False
+        ledger.issue(error(
+            "clean.no_prefecture", source_file,
+            f"{where(source_file)}：无法判断填报单位（标题、“填报单位”、工作表名和文件名中都没有设区市名称或“省本级”）。"
+            "请在“填报单位：”后填写本单位名称（如“南昌市红十字会”）后重新报送。"))
+    elif unit_conflicts:
+        said = "，".join(f"{src}为“{val}”" for src, val in unit_conflicts)
+        ledger.issue(warning(
+            "clean.prefecture_conflict", source_file,
+            f"{where(source_file)}：填报单位不一致：按{unit_found_source(unit_found, unit)}认定为“{unit}”，但{said}。"
+            "请核对后统一填报单位和文件名。"))
+    if year is None:
+        ok = False
+        ledger.issue(error(
+            "clean.no_year", source_file,
+            f"{where(source_file)}：无法判断报表年度（标题、表头、工作表名和文件名中都没有年份）。"
+            "请在标题中写明年度（如“2023年度……完成情况表”）后重新报送。"))
+    elif year_conflicts:
+        said = "，".join(f"{src}为{val}年" for src, val in year_conflicts)
+        ledger.issue(warning(
+            "clean.year_conflict", source_file,
+            f"{where(source_file)}：年度不一致：按{unit_found_source(year_found, year)}认定为{year}年，但{said}。"
+            "请核对标题、表头和文件名中的年份。"))
+    version = by_key.get("template_version")
+    fill = by_key.get("fill_date")
+    info = ReturnInfo(
+        source_file=source_file,
+        prefecture=unit,
+        year=int(year) if year is not None else None,
+        template_version=str(version["value"]).strip() if version else "",
+        fill_date=date_text(fill["value"]) if fill else "",
+        revision=max(revision_rank(filename), revision_rank(title_text)),
+        title=title_text,
+    )
+    return info, ok
+
+
+def unit_found_source(found: list[tuple[str, object]], chosen: object) -> str:
+    """The name of the first source that gave ``chosen``."""
+    for src, val in found:
+        if val == chosen:
+            return src
+    return ""
+
+
+def _summary_code(rec_code, rec_name, source_file, sheet, ledger) -> str | None:
+    """The indicator code of a summary row: a valid 指标代码 cross-checked with the name, else the name."""
+    by_name = names.match_indicator(rec_name.raw) if rec_name is not None else None
+    code_text = str(rec_code.raw).strip() if rec_code is not None else ""
+    if code_text in names.indicator_codes():
+        if by_name is not None and by_name != code_text:
+            ledger.issue(warning(
+                "clean.code_name_mismatch", source_file,
+                f"{where(source_file, sheet, rec_code.cell)}：指标代码“{code_text}”与指标名称“{rec_name.raw}”"
+                f"（对应 {by_name}）不一致，已按指标代码处理。请核对是否填错了行。",
+                sheet=sheet, cell=rec_code.cell))
+        return code_text
+    return by_name
+
+
+def _emit(ledger, info, county, code, catalogue, rec, sheet, column_unit) -> float | None:
+    """Parse one value cell; emit a tidy row or an issue. Returns the value (or None)."""
+    base = catalogue.at[code, "unit"]
+    source_file = ledger.source_file
+    if bool(rec.formula_uncached):
+        ledger.issue(error(
+            "clean.formula_uncached", source_file,
+            f"{where(source_file, sheet, rec.cell)}：是公式但没有保存计算结果（文件由程序生成、未在 Excel/WPS 中打开保存过），"
+            "无法读取数值。请用 Excel 或 WPS 打开该文件、保存后重新报送，或直接填写数字。",
+            sheet=sheet, cell=rec.cell))
+        return None
+    number, problem = _cell_number(rec, column_unit, base)
+    if problem is not None:
+        ledger.issue(error(
+            "clean.invalid_value", source_file,
+            f"{where(source_file, sheet, rec.cell)}：“{catalogue.at[code, 'name']}”的完成数无法使用：{problem}。"
+            f"应填写以“{base}”为单位的数字。请修改后重新报送。",
+            sheet=sheet, cell=rec.cell))
+        return None
+    if number is None:
+        ledger.ignore(sheet, rec.cell)  # a not-reported marker (—, /, 不适用): completeness reports it
+        return None
+    ledger.value({
+        "year": info.year, "prefecture": info.prefecture, "county": county, "indicator": code,
+        "value": number, "unit": base, "source_file": source_file, "sheet": sheet,
+        "cell": rec.cell, "raw": rec.raw,
+    })
+    return number
+
+
+def _row_quote(recs) -> str:
+    return " | ".join(str(r.raw) for r in sorted(recs, key=lambda r: r.col))
+
+
+def _clean_summary(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> None:
+    sheet, source_file = table.sheet, ledger.source_file
+    roles = table.columns
+    value_col = _value_column(grid, table, info, ledger)
+    name_col = next((c for c, r in roles.items() if r == "name"), None)
+    code_col = next((c for c, r in roles.items() if r == "code"), None)
+    unit_col = next((c for c, r in roles.items() if r == "unit"), None)
+    header = grid[table.header_row]
+    header_unit = parse.split_header_unit(header[value_col].raw)[1] if value_col in header else None
+    sheet_unit = _sheet_unit_line(grid, table)
+    for rec in header.values():
+        ledger.ignore(sheet, rec.cell)
+    seen: dict[str, str] = {}
+    for row, at in grid.items():
+        if row <= table.header_row:
+            continue
+        recs = list(at.values())
+        rec_value, rec_name, rec_code = at.get(value_col), at.get(name_col), at.get(code_col)
+        for r in recs:
+            if r is not rec_value:
+                ledger.ignore(sheet, r.cell)  # names, codes, units, targets, notes, area cells
+        if rec_name is None and rec_code is None and rec_value is None:
+            continue
+        code = _summary_code(rec_code, rec_name, source_file, sheet, ledger)
+        if code is None:
+            if rec_value is None or _UNIT_LINE.match(str(rec_value.raw)):
+                if rec_value is not None:
+                    ledger.ignore(sheet, rec_value.cell)
+                continue  # a heading or footnote row without a number
+            ledger.issue(warning(
+                "clean.unmatched_indicator", source_file,
+                f"{where(source_file, sheet, rec_value.cell)}：第 {row} 行的指标无法识别（该行内容：{_row_quote(recs)}），"
+                "其完成数未采用。请使用模板中的指标名称或填写指标代码。",
+                sheet=sheet, cell=rec_value.cell), cells={(sheet, r.cell) for r in recs})
+            continue
+        if rec_value is None:
+            continue  # left blank: completeness is reported by validate
+        if code in seen:
+            ledger.issue(error(
+                "clean.duplicate_indicator", source_file,
+                f"{where(source_file, sheet, rec_value.cell)}：指标“{catalogue.at[code, 'name']}”重复填报"
+                f"（已采用 {seen[code]} 的数值，本格未采用）。请删除重复的行。",
+                sheet=sheet, cell=rec_value.cell))
+            continue
+        unit_cell = at.get(unit_col)
+        column_unit = (str(unit_cell.raw).strip() if unit_cell is not None else None) \
+            or header_unit or sheet_unit
+        if _emit(ledger, info, "", code, catalogue, rec_value, sheet, column_unit) is not None:
+            seen[code] = rec_value.cell
+
+
+def _sheet_unit_line(grid: Grid, table: _Table) -> str | None:
+    """A ``单位：万元`` line above the header, if any."""
+    for rec in grid_cells(grid, last_row=table.header_row - 1):
+        match = _UNIT_LINE.match(rec.raw)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _value_column(grid, table: _Table, info: ReturnInfo, ledger) -> int:
+    """The value column: the only one, else the one of the return's year, else the first (warned)."""
+    cols = sorted(c for c, r in table.columns.items() if r == "value")
+    if len(cols) == 1:
+        return cols[0]
+    header = {col: rec.raw for col, rec in grid[table.header_row].items()}
+    of_year = [c for c in cols if info.year in years_in(header.get(c, ""))]
+    if len(of_year) == 1:
+        return of_year[0]
+    chosen = (of_year or cols)[0]
+    ledger.issue(warning(
+        "clean.ambiguous_value_column", ledger.source_file,
+        f"{where(ledger.source_file, table.sheet)}：第 {table.header_row} 行有多个像“完成数”的列"
+        f"（{'、'.join(str(header.get(c, '')) for c in cols)}），已采用“{header.get(chosen, '')}”。"
+        "请只保留一列本年完成数。", sheet=table.sheet))
+    return chosen
+
+
+def _county_columns(grid, table: _Table, catalogue, ledger) -> dict[int, tuple[str, str | None]]:
+    """County-sheet columns → ``(code, unit from the header)``; unmatched columns with numbers warned."""
+    sheet, source_file = table.sheet, ledger.source_file
+    header = grid[table.header_row]
+    codes_row = grid.get(table.code_row, {}) if table.code_row else {}
+    data = grid_cells(grid, first_row=max(table.header_row, table.code_row) + 1)
+    out = {}
+    for rec in list(header.values()) + list(codes_row.values()):
+        ledger.ignore(sheet, rec.cell)
+    for col, text in sorted(table.columns.items()):
+        label, unit = parse.split_header_unit(text)
+        by_name = names.match_indicator(label)
+        code_text = codes_row[col].raw.strip() if col in codes_row else ""
+        code = code_text if code_text in names.indicator_codes() else by_name
+        if code_text in names.indicator_codes() and by_name and by_name != code_text:
+            ledger.issue(warning(
+                "clean.code_name_mismatch", source_file,
+                f"{where(source_file, sheet, codes_row[col].cell)}：指标代码“{code_text}”与列标题“{text}”"
+                f"（对应 {by_name}）不一致，已按指标代码处理。请核对。",
+                sheet=sheet, cell=codes_row[col].cell))
+        if code is None:
+            column = [r for r in data if r.col == col]
+            if header_role(text) is None and any(is_number_like(r.value) for r in column):
+                ledger.issue(warning(
+                    "clean.unmatched_column", source_file,
+                    f"{where(source_file, sheet, header[col].cell)}：列标题“{text}”无法识别为指标，"
+                    "该列数字未采用。请使用模板中的列标题。",
+                    sheet=sheet, cell=header[col].cell),
+                    cells={(r.sheet, r.cell) for r in column})
+            continue
+        if code in {c for c, _u in out.values()}:
+            ledger.issue(error(
+                "clean.duplicate_indicator", source_file,
+                f"{where(source_file, sheet, header[col].cell)}：指标“{catalogue.at[code, 'name']}”的列重复，"
+                "本列未采用。请删除重复的列。", sheet=sheet, cell=header[col].cell),
+                cells={(r.sheet, r.cell) for r in data if r.col == col})
+            continue
+        out[col] = (code, unit)
+    return out
+
+
+def _clean_county(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> None:
+    sheet, source_file = table.sheet, ledger.source_file
+    columns = _county_columns(grid, table, catalogue, ledger)
+    sheet_unit = _sheet_unit_line(grid, table)
+    first = max(table.header_row, table.code_row) + 1
+    seen_counties: dict[str, int] = {}
+    totals: list[tuple[int, dict]] = []
+    sums: dict[int, float] = {}
+    parts: dict[int, list[str]] = {}
+    for row, at in grid.items():
+        if row < first:
+            continue
+        recs = list(at.values())
+        label = at.get(table.label_col)
+        value_recs = {c: at[c] for c in columns if c in at}
+        for r in recs:
+            if int(r.col) not in columns:
+                ledger.ignore(sheet, r.cell)
+        text = str(label.raw).strip() if label is not None else ""
+        plain = names.plain(text)
+        if not value_recs:
+            continue
+        if any(w in plain for w in TOTAL_WORDS):
+            totals.append((row, value_recs))
+            continue
+        if "本级" in plain and "省" not in plain:
+            county = CITY_HQ
+        else:
+            place = names.match_place(text, info.prefecture)
+            if place is None or place.level != "county":
+                ledger.issue(warning(
+                    "clean.unmatched_county", source_file,
+                    f"{where(source_file, sheet, label.cell if label is not None else '')}：第 {row} 行的县（市、区）"
+                    f"“{text}”无法识别（该行内容：{_row_quote(recs)}），本行数字未采用。"
+                    f"请填写{info.prefecture}所辖县（市、区）的规范名称。",
+                    sheet=sheet, cell=label.cell if label is not None else ""),
+                    cells={(sheet, r.cell) for r in recs})
+                continue
+            if place.prefecture != info.prefecture:
+                ledger.issue(error(
+                    "clean.county_of_other_prefecture", source_file,
+                    f"{where(source_file, sheet, label.cell)}：“{text}”是{place.prefecture}的县（市、区），"
+                    f"不属于{info.prefecture}，本行数字未采用。请删除该行或改为本市所辖县（市、区）。",
+                    sheet=sheet, cell=label.cell), cells={(sheet, r.cell) for r in recs})
+                continue
+            county = place.name
+        if county in seen_counties:
+            ledger.issue(error(
+                "clean.duplicate_county", source_file,
+                f"{where(source_file, sheet, label.cell)}：“{county}”重复出现（第 {seen_counties[county]} 行已采用），"
+                "本行数字未采用。请合并为一行。", sheet=sheet, cell=label.cell),
+                cells={(sheet, r.cell) for r in recs})
+            continue
+        seen_counties[county] = row
+        for col, rec in value_recs.items():
+            code, header_unit = columns[col]
+            number = _emit(ledger, info, county, code, catalogue, rec, sheet, header_unit or sheet_unit)
+            if number is not None:
+                sums[col] = sums.get(col, 0.0) + number
+                parts.setdefault(col, []).append(rec.cell)
+    for row, value_recs in totals:
+        _check_total(row, value_recs, columns, sums, parts, info, catalogue, sheet, sheet_unit, ledger)
+
+
+def _check_total(row, value_recs, columns, sums, parts, info, catalogue, sheet, sheet_unit, ledger):
+    """A 合计/小计 row: not a county; each cell checked against the sum of counties and 市本级."""
+    source_file = ledger.source_file
+    for col, rec in value_recs.items():
+        code, header_unit = columns[col]
+        base = catalogue.at[code, "unit"]
+        if bool(rec.formula_uncached):
+            ledger.issue(error(
+                "clean.formula_uncached", source_file,
+                f"{where(source_file, sheet, rec.cell)}：合计行是公式但没有保存计算结果，无法核对。"
+                "请用 Excel 或 WPS 打开该文件、保存后重新报送。", sheet=sheet, cell=rec.cell))
+            continue
+        total, problem = _cell_number(rec, header_unit or sheet_unit, base)
+        if problem is not None:
+            ledger.issue(warning(
+                "clean.invalid_total", source_file,
+                f"{where(source_file, sheet, rec.cell)}：合计行的“{catalogue.at[code, 'name']}”无法核对：{problem}。"
+                "合计行应填写数字。", sheet=sheet, cell=rec.cell))
+            continue
+        ledger.ignore(sheet, rec.cell)
+        if total is None or col not in sums:
+            continue
+        if abs(total - sums[col]) > tolerance(total, sums[col]):
+            cells = parts[col]
+            span = f"{cells[0]}:{cells[-1]}" if len(cells) > 1 else cells[0]
+            ledger.issue(warning(
+                "clean.county_total_mismatch", source_file,
+                f"{where(source_file, sheet, rec.cell)}：合计行“{catalogue.at[code, 'name']}”为 {format_number(total)}{base}，"
+                f"但各县（市、区）与市本级（{span}）之和为 {format_number(sums[col])}{base}。"
+                "请核对合计或各县数字。", sheet=sheet, cell=rec.cell))
+
+
+def tolerance(a: float, b: float) -> float:
+    """Rounding tolerance for sums: half a base unit (counts are whole; 1 元 is within a 元 of
+    rounding) or one part in a billion of the larger (float noise of 万元 conversions)."""
+    return max(0.5, 1e-9 * max(abs(a), abs(b)))
+
+
+def _finish(ledger: _Ledger, cells: list[Cell], info: ReturnInfo) -> CleanResult:
+    """Account for every cell; a number no rule used becomes a warning (never silently lost)."""
+    for rec in cells:
+        key = (rec.sheet, rec.cell)
+        if key in ledger.used or key in ledger.covered or key in ledger.ignored:
+            continue
+        if is_number_like(rec.value) or bool(rec.formula_uncached):
+            ledger.issue(warning(
+                "clean.unused_number", ledger.source_file,
+                f"{where(ledger.source_file, rec.sheet, rec.cell)}：数字“{rec.raw}”不在报表表格的任何指标行或列中，"
+                "未采用。如是本年完成数，请填入对应指标的“完成数”单元格。",
+                sheet=rec.sheet, cell=rec.cell))
+        else:
+            ledger.ignore(rec.sheet, rec.cell)
+    all_cells = {(rec.sheet, rec.cell) for rec in cells}
+    values = tidy_frame(sorted(ledger.rows, key=_row_sort_key))
+    used = ledger.used
+    covered = (ledger.covered - used) & all_cells
+    ignored = (ledger.ignored - used - covered) & all_cells
+    return CleanResult(
+        values=values,
+        issues=ledger.issues,
+        accounting=Accounting(
+            source_file=ledger.source_file,
+            cells_read=len(all_cells),
+            values=len(values),
+            in_issues=len(covered),
+            ignored=len(ignored),
+        ),
+        info=info,
+    )

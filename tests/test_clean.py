@@ -1,0 +1,317 @@
+"""Cells → tidy values: each case of issue 3 with a workbook built here, expected values by hand."""
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import SUMMARY_HEADER, TITLE_2023, clean_file, codes, summary_rows, value_of, write_xlsx
+from jrc_analysis.clean import TIDY_COLUMNS, header_role, revision_rank, years_in
+
+
+def test_template_layout_gives_values_with_their_cells(book):
+    result = book({"汇总表": summary_rows([
+        [1, "grassroots.new_orgs", "新增基层组织", "个", "≥300", 310, None],
+        [2, "fundraising.total", "筹集款物合计", "元", "≥200000000", "1,234", "含物资"],
+    ])})
+    assert list(result.values.columns) == TIDY_COLUMNS
+    rows = result.values.to_dict("records")
+    assert rows == [
+        dict(year=2023, prefecture="南昌市", county="", indicator="grassroots.new_orgs", value=310.0,
+             unit="个", source_file="2023年度_南昌市.xlsx", sheet="汇总表", cell="F6", raw="310"),
+        dict(year=2023, prefecture="南昌市", county="", indicator="fundraising.total", value=1234.0,
+             unit="元", source_file="2023年度_南昌市.xlsx", sheet="汇总表", cell="F7", raw="1,234"),
+    ]
+    assert result.issues == []
+    assert result.info.prefecture == "南昌市" and result.info.year == 2023
+    assert result.info.template_version == "2024.1" and result.info.fill_date == "2023-12-20"
+    # 4 title/info cells + 3 info values + 7 headers + 6 name/code/unit/target/note cells + ...: all counted
+    assert result.accounting.values == 2 and result.accounting.in_issues == 0
+
+
+def test_header_anywhere_extra_columns_in_any_order_and_no_code_column(book):
+    rows = [[None], [None, TITLE_2023], [None], [None],
+            [None, "备注", "上年完成数", "实际完成", "指标名称", "同比", "年度目标"],
+            [None, None, 280, 300, "新增基层组织", "7%", 300],
+            [None, None, None, None, None, None, None],
+            [None, "含学校", 20000, 25000, "发展会员", "25%", 25000]]
+    result = book({"Sheet1": rows}, merges={"Sheet1": ["B2:G2"]})
+    assert value_of(result, "grassroots.new_orgs") == 300
+    assert value_of(result, "grassroots.new_members") == 25000
+    assert set(result.values["cell"]) == {"D6", "D8"}
+    assert result.issues == []
+
+
+def test_previous_year_column_is_never_the_value(book):
+    header = ["指标名称", "2022年完成数", "2023年完成数"]
+    result = book({"表": [[TITLE_2023], header, ["新增基层组织", 450, 310]]})
+    assert value_of(result, "grassroots.new_orgs") == 310
+    assert result.values["cell"].tolist() == ["C3"]
+
+
+def test_sheets_found_by_content_whatever_their_names(book):
+    notes = [["填报说明"], ["一、本表由各设区市填报。"], ["二、金额以元为单位。"]]
+    county = [["2023年度南昌市分县（市、区）完成情况明细表"],
+              ["县（市、区）", "新增基层组织（个）"],
+              ["东湖区", 5], ["南昌县", 7], ["市本级", 1], ["合计", 13]]
+    summary = summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, 13, None]])
+    result = book({"说明": notes, "附表2": county, "附表1": summary})
+    values = result.values.set_index("county")["value"].to_dict()
+    assert values == {"": 13.0, "东湖区": 5.0, "南昌县": 7.0, "市本级": 1.0}
+    sheets = result.values.set_index("county")["sheet"].to_dict()
+    assert sheets == {"": "附表1", "东湖区": "附表2", "南昌县": "附表2", "市本级": "附表2"}
+    assert result.issues == []
+
+
+def test_indicator_names_as_people_write_them(book):
+    result = book({"汇总表": summary_rows([
+        [1, None, "一、新增基层组织（个）", None, None, 1, None],
+        [2, None, "（二）新增'博爱家园'项目", None, None, 2, None],
+        [3, None, "3. 发展会员（人）", None, None, 3, None],
+        [4, None, "①其中：资金", None, None, 4, None],
+        [5, None, "配置ＡＥＤ", None, None, 5, None],
+    ])})
+    got = dict(zip(result.values["indicator"], result.values["value"]))
+    assert got == {"grassroots.new_orgs": 1, "grassroots.new_boai_homes": 2,
+                   "grassroots.new_members": 3, "first_aid.aed_new": 5, "fundraising.cash": 4}
+
+
+def test_unmatched_row_is_a_warning_quoting_the_row(book):
+    result = book({"汇总表": summary_rows([
+        [1, None, "新增基层组织", "个", None, 1, None],
+        [2, None, "开展红十字博爱周活动", "次", None, 12, None],
+        [None, None, "二、应急救援壮骨", None, None, None, None],   # a heading row: no number, no issue
+    ])})
+    assert codes(result) == ["clean.unmatched_indicator"]
+    issue = result.issues[0]
+    assert issue.severity == "warning" and issue.cell == "F7" and issue.sheet == "汇总表"
+    assert "开展红十字博爱周活动" in issue.message and "12" in issue.message
+    assert result.values["indicator"].tolist() == ["grassroots.new_orgs"]
+
+
+@pytest.mark.parametrize("raw, code, expected", [
+    ("1,234", "grassroots.new_members", 1234),
+    ("１２３４", "grassroots.new_members", 1234),
+    ("15.2万", "grassroots.new_members", 152000),
+    ("2.3亿元", "fundraising.total", 230000000),
+    ("约3000", "grassroots.new_members", 3000),
+    ("3000余", "grassroots.new_members", 3000),
+    ("是", "fundraising.transparency_evaluated", 1),
+    ("否", "digital.ms_booking", 0),
+    ("已完成", "digital.ms_booking", 1),
+    ("无", "grassroots.new_orgs", 0),
+])
+def test_numbers_as_people_write_them(book, raw, code, expected):
+    result = book({"汇总表": summary_rows([[1, code, None, None, None, raw, None]])})
+    assert value_of(result, code) == expected
+    assert result.values["raw"].tolist() == [raw]
+
+
+@pytest.mark.parametrize("raw", ["—", "/", "不适用", "-"])
+def test_not_reported_is_no_value_and_never_zero(book, raw):
+    result = book({"汇总表": summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, raw, None]])})
+    assert result.values.empty
+    assert result.issues == []
+    assert result.accounting.ignored == result.accounting.cells_read
+
+
+@pytest.mark.parametrize("raw", ["12.5%", "很多", "见附件"])
+def test_text_that_is_not_a_number_is_an_error_naming_the_cell(book, raw):
+    result = book({"汇总表": summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, raw, None]])})
+    assert result.values.empty
+    assert codes(result) == ["clean.invalid_value"]
+    assert result.issues[0].severity == "error" and result.issues[0].cell == "F6"
+    assert raw in result.issues[0].message
+
+
+def test_units_from_unit_column_header_and_unit_line(book):
+    unit_column = book({"汇总表": summary_rows([
+        [1, "fundraising.total", "筹集款物合计", "万元", None, 1.5, None],
+        [2, "first_aid.popular_trainees", "应急救护普及培训", "万人次", None, "14.593", None],
+    ])}, name="a.xlsx")
+    assert value_of(unit_column, "fundraising.total") == 15000
+    assert value_of(unit_column, "first_aid.popular_trainees") == pytest.approx(145930)
+
+    header = ["指标名称", "2023年完成数（万元）"]
+    from_header = book({"表": [[TITLE_2023], header, ["筹集款物合计", 2]]}, name="b.xlsx")
+    assert value_of(from_header, "fundraising.total") == 20000
+
+    unit_line = [[TITLE_2023], [None, "单位：万元"], ["指标名称", "完成数"], ["其中：资金", 3]]
+    from_line = book({"表": unit_line}, name="c.xlsx")
+    assert value_of(from_line, "fundraising.cash") == 30000
+
+    # a unit in the cell wins over the column's
+    in_cell = book({"汇总表": summary_rows([[1, "fundraising.total", None, "元", None, "2.3亿元", None]])},
+                   name="d.xlsx")
+    assert value_of(in_cell, "fundraising.total") == 230000000
+
+
+def test_unit_that_cannot_be_reconciled_is_an_error_for_that_cell(book):
+    result = book({"汇总表": summary_rows([
+        [1, "fundraising.total", "筹集款物合计", "台", None, 5, None],
+        [2, "grassroots.new_orgs", "新增基层组织", "个", None, 6, None],
+    ])})
+    assert codes(result) == ["clean.invalid_value"]
+    assert result.issues[0].cell == "F6" and "台" in result.issues[0].message
+    assert result.values["indicator"].tolist() == ["grassroots.new_orgs"]
+
+
+def test_code_column_wins_and_a_name_mismatch_is_a_warning(book):
+    result = book({"汇总表": summary_rows([
+        [1, "grassroots.new_orgs", "发展会员", "个", None, 7, None],
+        [2, "no.such_code", "配置AED", "台", None, 8, None],
+    ])})
+    assert dict(zip(result.values["indicator"], result.values["value"])) == {
+        "grassroots.new_orgs": 7, "first_aid.aed_new": 8}
+    assert codes(result) == ["clean.code_name_mismatch"]
+    assert result.issues[0].cell == "B6"
+
+
+def test_duplicate_indicator_row_is_an_error_and_the_first_is_kept(book):
+    result = book({"汇总表": summary_rows([
+        [1, None, "新增基层组织", "个", None, 7, None],
+        [2, None, "新增基层组织", "个", None, 9, None],
+    ])})
+    assert value_of(result, "grassroots.new_orgs") == 7
+    assert codes(result) == ["clean.duplicate_indicator"] and result.issues[0].cell == "F7"
+
+
+def test_uncached_formula_is_an_error_naming_the_cell_never_zero(book):
+    result = book({"汇总表": summary_rows([
+        [1, "grassroots.new_orgs", "新增基层组织", "个", None, "=1+2", None],
+        [2, "grassroots.new_members", "发展会员", "人", None, 5, None],
+    ])})
+    assert result.values["indicator"].tolist() == ["grassroots.new_members"]
+    assert codes(result) == ["clean.formula_uncached"]
+    assert result.issues[0].severity == "error" and result.issues[0].cell == "F6"
+
+
+# --------------------------------------------------------------------------- who and when
+
+def test_year_in_file_name_disagreeing_with_title_is_a_warning(book):
+    result = book({"汇总表": summary_rows([[1, "grassroots.new_orgs", None, None, None, 1, None]])},
+                  name="南昌市2022年报表.xlsx", source_file="2022/南昌市2022年报表.xlsx")
+    assert result.info.year == 2023
+    assert codes(result) == ["clean.year_conflict"]
+    assert "2022" in result.issues[0].message and "2023" in result.issues[0].message
+    assert result.values["year"].tolist() == [2023]
+
+
+def test_prefecture_from_the_unit_line_in_short_form(book):
+    result = book({"汇总表": summary_rows([[1, "grassroots.new_orgs", None, None, None, 1, None]],
+                                        title="2023年度目标任务完成情况表", unit="南昌")}, name="报表.xlsx")
+    assert result.info.prefecture == "南昌市"
+    assert result.issues == []
+
+
+def test_province_hq_return(book):
+    result = book({"汇总表": summary_rows([[1, "digital.ms_booking", None, None, None, "是", None]],
+                                        title="2023年度江西省红十字会（省本级）目标任务完成情况表",
+                                        unit="江西省红十字会（省本级）")}, name="省本级.xlsx")
+    assert result.info.prefecture == "省本级"
+    assert value_of(result, "digital.ms_booking") == 1
+
+
+def test_no_unit_or_year_anywhere_is_an_error_and_nothing_is_used(book):
+    rows = [["目标任务完成情况表"], ["指标名称", "完成数"], ["新增基层组织", 5]]
+    result = book({"Sheet1": rows}, name="报表.xlsx")
+    assert result.values.empty
+    assert sorted(codes(result)) == ["clean.no_prefecture", "clean.no_year"]
+    assert all(i.severity == "error" for i in result.issues)
+
+
+def test_no_table_at_all_is_an_error(book):
+    result = book({"Sheet1": [["你好"], [1, 2, 3]]}, name="南昌2023.xlsx")
+    assert codes(result) == ["clean.no_table"] and result.values.empty
+
+
+# --------------------------------------------------------------------------- the county sheet
+
+COUNTY_HEADER = ["县（市、区）", "新增基层组织（个）", "筹集款物合计（万元）"]
+
+
+def county_book(book, rows, name="2023年度_南昌市.xlsx"):
+    sheet = [["2023年度南昌市红十字会分县（市、区）完成情况明细表"], ["填报单位：", "南昌市红十字会"],
+             COUNTY_HEADER, ["指标代码", "grassroots.new_orgs", "fundraising.total"], *rows]
+    return book({"县区明细": sheet}, name=name)
+
+
+def test_county_rows_city_hq_and_unit_in_header(book):
+    result = county_book(book, [["东湖区", 2, 1.5], ["南昌县", 3, 2], ["市本级", 1, 0.5], ["合计", 6, 4]])
+    table = result.values.pivot(index="county", columns="indicator", values="value")
+    assert table.loc["东湖区", "grassroots.new_orgs"] == 2
+    assert table.loc["南昌县", "fundraising.total"] == 20000
+    assert table.loc["市本级", "fundraising.total"] == 5000
+    assert set(table.index) == {"东湖区", "南昌县", "市本级"}    # 合计 is not a county
+    assert result.issues == []
+    assert result.values.query("county == '东湖区' and indicator == 'grassroots.new_orgs'")["cell"].item() == "B5"
+
+
+def test_county_of_another_prefecture_is_an_error(book):
+    result = county_book(book, [["东湖区", 2, 1], ["吉安县", 3, 1]])
+    assert codes(result) == ["clean.county_of_other_prefecture"]
+    assert result.issues[0].cell == "A6" and "吉安市" in result.issues[0].message
+    assert set(result.values["county"]) == {"东湖区"}
+
+
+def test_unknown_county_row_is_a_warning(book):
+    result = county_book(book, [["东湖区", 2, 1], ["湖东区", 3, 1]])
+    assert codes(result) == ["clean.unmatched_county"] and result.issues[0].cell == "A6"
+
+
+def test_total_row_checked_against_the_sum_of_counties(book):
+    result = county_book(book, [["东湖区", 2, 1], ["南昌县", 3, 2], ["市本级", 1, 0], ["合计", 7, 3]])
+    assert codes(result) == ["clean.county_total_mismatch"]
+    issue = result.issues[0]
+    assert issue.cell == "B8" and "7" in issue.message and "6" in issue.message
+    assert issue.severity == "warning"
+
+
+def test_old_county_name_from_the_aliases(book):
+    result = county_book(book, [["红谷滩新区", 2, 1]])
+    assert set(result.values["county"]) == {"红谷滩区"}
+
+
+# --------------------------------------------------------------------------- formats and helpers
+
+def test_xls_and_ods_give_the_same_values(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    rows = [[TITLE_2023], ["填报单位：", "南昌市红十字会"], ["指标名称", "单位", "2023年完成数"],
+            ["新增基层组织", "个", 310], ["筹集款物合计", "万元", "1.5"]]
+    rows = [row + [None] * (3 - len(row)) for row in rows]
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("汇总表")
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is not None:
+                sheet.write(r, c, v)
+    book.save(str(tmp_path / "a.xls"))
+    frame = pd.DataFrame(rows)
+    with pd.ExcelWriter(tmp_path / "a.ods", engine="odf") as writer:
+        frame.to_excel(writer, sheet_name="汇总表", header=False, index=False)
+    expected = [("grassroots.new_orgs", 310.0, "C4"), ("fundraising.total", 15000.0, "C5")]
+    for name in ("a.xls", "a.ods"):
+        result = clean_file(tmp_path / name)
+        got = list(zip(result.values["indicator"], result.values["value"], result.values["cell"]))
+        assert got == expected, name
+
+
+@pytest.mark.parametrize("text, role", [
+    ("2023年完成数", "value"), ("实际完成", "value"), ("完成情况", "value"), ("本年完成", "value"),
+    ("完成数（万人次）", "value"), ("上年完成数", "other"), ("同比", "other"), ("年度目标", "other"),
+    ("2023年目标", "other"), ("指标名称", "name"), ("指标代码", "code"), ("单位", "unit"),
+    ("县（市、区）", "county"), ("单位名称", "county"), ("备注", "note"),
+])
+def test_header_role(text, role):
+    assert header_role(text) == role
+
+
+def test_years_in_ignores_the_plan_period():
+    assert years_in("三年行动方案（2022—2024年）2023年度完成情况") == [2023]
+
+
+@pytest.mark.parametrize("name, rank", [
+    ("南昌市.xlsx", 0), ("南昌市（修订）.xlsx", 2), ("南昌市更正.xlsx", 2), ("南昌市v2.xlsx", 2),
+    ("南昌市_V3.xlsx", 3), ("南昌市v1.xlsx", 0),
+])
+def test_revision_rank(name, rank):
+    assert revision_rank(name) == rank
