@@ -1,0 +1,55 @@
+"""The briefing's charts: house style, CJK font, units readers use, and one function per chart.
+
+Typical use::
+
+    from jrc_analysis import charts
+    fig = charts.trend_chart(province, "first_aid.popular_trainees")
+    charts.save_figure(fig, figures_dir / "2023" / "first_aid.popular_trainees")
+"""
+from jrc_analysis.charts.figures import (
+    DEFAULT_ALLOCATION_NOTE,
+    contribution_chart,
+    cumulative_chart,
+    cumulative_table,
+    headline_indicators,
+    coverage_chart,
+    prefecture_gap_chart,
+    reported_text,
+    scorecard_chart,
+    trend_chart,
+    with_catalogue,
+)
+from jrc_analysis.charts.style import (
+    CJKFontError,
+    area_colour,
+    cjk_font,
+    cjk_font_path,
+    cjk_font_properties,
+    colours,
+    data_note,
+    figure_bytes,
+    house_rc,
+    house_style,
+    palette,
+    save_figure,
+    status_colour,
+    use_house_style,
+)
+from jrc_analysis.charts.units import (
+    display_unit,
+    display_units,
+    format_number,
+    format_percent,
+    format_value,
+    with_display_units,
+)
+
+__all__ = [
+    "CJKFontError", "DEFAULT_ALLOCATION_NOTE", "area_colour", "cjk_font", "cjk_font_path",
+    "cjk_font_properties", "colours", "contribution_chart", "coverage_chart", "cumulative_chart",
+    "cumulative_table", "data_note", "display_unit", "display_units", "figure_bytes",
+    "format_number", "format_percent", "format_value", "headline_indicators", "house_rc",
+    "house_style", "palette", "prefecture_gap_chart", "reported_text", "save_figure",
+    "scorecard_chart", "status_colour", "trend_chart", "use_house_style", "with_catalogue",
+    "with_display_units",
+]

@@ -1,0 +1,753 @@
+"""The briefing's charts: each takes gap tables and returns a matplotlib ``Figure``.
+
+Input tables are those of :mod:`jrc_analysis.gaps` (province table: one row per indicator × year
+with ``indicator, year, actual, target, gap, completion, status, units_reported``; prefecture
+table: the same per ``prefecture``). Optional columns (``target_upper, units_expected, kind,
+name, unit, area``) are used when present; names, units and areas otherwise come from the
+catalogue. Nothing is saved here: see :func:`jrc_analysis.charts.save_figure`.
+
+Figures are built with :class:`matplotlib.figure.Figure` (no pyplot: no global state, no double
+display in notebooks, safe under the Agg backend) inside :func:`house_style`. Every figure carries a
+title, a subtitle saying what is shown and in which unit, and a note with the source (and, by
+default, that the data are the synthetic samples; pass ``synthetic=False`` for real returns).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from jrc_analysis import catalog
+from jrc_analysis.config import REFERENCE_DIR
+from jrc_analysis.charts.style import (
+    area_colour,
+    data_note,
+    house_style,
+    ink,
+    ramp,
+    status_colour,
+    text_colour_on,
+    tint,
+)
+from jrc_analysis.charts.units import display_unit, format_number, format_percent, format_value
+
+STATUSES = ("达标", "未达标", "未报送", "无目标")
+TARGET_LABEL = "目标"
+DEFAULT_ALLOCATION_NOTE = "分市目标按2020年人口普查常住人口比例分解（默认假设，非官方任务分解）"
+REPORTING_UNITS = 12
+TITLE_IN = 0.95  # inches reserved above the axes for title and subtitle
+NOTE_LINE_IN = 0.17  # inches per line of the note under the axes
+PERCENT_KINDS = ("ratio", "growth")
+LABEL_BOX = {"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none"}
+
+
+# --------------------------------------------------------------------------- table helpers
+
+
+@lru_cache(maxsize=None)
+def headline_indicators() -> tuple[str, ...]:
+    """Codes of the headline indicators (``data/headline_indicators.csv``), in briefing order."""
+    frame = pd.read_csv(REFERENCE_DIR / "headline_indicators.csv", dtype=str)
+    frame["order"] = frame["order"].astype(int)
+    return tuple(frame.sort_values("order", kind="stable")["indicator"])
+
+
+def _catalogue() -> pd.DataFrame:
+    frame = catalog.indicators()[["code", "area", "name", "unit", "measure"]].copy()
+    frame["area"] = frame["area"].astype(str)
+    frame["catalogue_order"] = range(len(frame))
+    return frame.rename(columns={"code": "indicator"})
+
+
+def with_catalogue(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a gap table with ``name, unit, area, measure, catalogue_order`` (from the
+    catalogue where the table lacks them), ``kind`` (``min`` when a target exists and the table
+    has no kind) and ``target_upper`` / ``units_expected`` when absent."""
+    result = table.copy()
+    result["indicator"] = result["indicator"].astype(str)
+    meta = _catalogue()
+    missing = [c for c in meta.columns if c != "indicator" and c not in result.columns]
+    result = result.merge(meta[["indicator", *missing]], on="indicator", how="left")
+    result["area"] = result["area"].astype(str)
+    if "target_upper" not in result.columns:
+        result["target_upper"] = np.nan
+    if "units_expected" not in result.columns:
+        result["units_expected"] = REPORTING_UNITS
+    if "kind" not in result.columns:
+        result["kind"] = np.where(result["target"].notna(), "min", "")
+    if "actual_unit" not in result.columns:
+        result["actual_unit"] = result["unit"]
+    if "due" not in result.columns:
+        result["due"] = True
+    result["due"] = result["due"].astype(object).where(result["due"].notna(), True).astype(bool)
+    if "due_year" not in result.columns:
+        result["due_year"] = result["year"]
+    result["kind"] = result["kind"].fillna("").astype(str)
+    for column in ("actual", "target", "target_upper", "completion"):
+        result[column] = pd.to_numeric(result[column], errors="coerce").astype(float)
+    return result
+
+
+def _indicator_rows(table: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    rows = with_catalogue(table)
+    rows = rows[rows["indicator"] == indicator]
+    return rows.sort_values("year", kind="stable").reset_index(drop=True)
+
+
+def _first(rows: pd.DataFrame, column: str, default: str = "") -> str:
+    values = rows[column].dropna().astype(str)
+    values = values[values != ""]
+    return values.iloc[0] if len(values) else default
+
+
+def _area_name(area: str) -> str:
+    names = catalog.areas()
+    names = dict(zip(names["area"].astype(str), names["name"]))
+    return names.get(area, "")
+
+
+def reported_text(units_reported: float, units_expected: float = REPORTING_UNITS) -> str:
+    """``"11/12 报送"`` when some units are missing, ``""`` when all reported or unknown."""
+    if pd.isna(units_reported) or pd.isna(units_expected) or int(units_reported) == 0:
+        return ""
+    reported, expected = int(units_reported), int(units_expected)
+    return "" if reported >= expected else f"{reported}/{expected} 报送"
+
+
+def _is_percent(kind: str) -> bool:
+    return kind in PERCENT_KINDS
+
+
+# --------------------------------------------------------------------------- figure scaffolding
+
+
+def _wrap(text: str, width_in: float, size_pt: float) -> str:
+    """Wrap mixed Chinese/Latin text to a width in inches (CJK glyphs are one em wide)."""
+    limit = width_in * 72.0 / size_pt
+    lines, line, used = [], "", 0.0
+    for char in text:
+        width = 1.0 if ord(char) > 0x2E80 else 0.56
+        if used + width > limit and line:
+            lines.append(line)
+            line, used = "", 0.0
+        line += char
+        used += width
+    if line:
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _frame_figure(fig: Figure, title: str, subtitle: str, note: str, detail: str = "") -> None:
+    """Title and subtitle above, ``detail`` (e.g. names of units) and the note below; the axes
+    get the rest (constrained layout inside the remaining rectangle)."""
+    width, height = fig.get_size_inches()
+    margin = 0.18
+    note = _wrap(note, width - 2 * margin, 8)
+    note_in = 0.1 + NOTE_LINE_IN * (note.count("\n") + 1)
+    fig.text(margin / width, 1 - 0.15 / height, title, fontsize=14, va="top", ha="left",
+             gid="title")
+    subtitle = _wrap(subtitle, width - 2 * margin, 9.5)
+    fig.text(margin / width, 1 - 0.52 / height, subtitle, fontsize=9.5, color=ink("muted"),
+             va="top", ha="left", gid="subtitle")
+    fig.text(margin / width, 0.1 / height, note, fontsize=8, color=ink("muted"), va="bottom",
+             ha="left", linespacing=1.4, gid="note")
+    detail_in = 0.0
+    if detail:
+        detail = "\n".join(_wrap(line, width - 2 * margin, 8.5) for line in detail.split("\n"))
+        detail_in = 0.1 + 0.19 * (detail.count("\n") + 1)
+        fig.text(margin / width, (note_in + 0.12) / height, detail, fontsize=8.5,
+                 color=ink("text"), va="bottom", ha="left", linespacing=1.45, gid="detail")
+    header = TITLE_IN + 0.16 * subtitle.count("\n")
+    footer = 0.15 + note_in + detail_in
+    fig.get_layout_engine().set(rect=(0.0, footer / height, 1.0, 1 - (header + footer) / height),
+                                w_pad=0.08, h_pad=0.08)
+
+
+def _detail_height(detail: str, width: float) -> float:
+    """Inches the ``detail`` block of :func:`_frame_figure` takes at figure width ``width``."""
+    if not detail:
+        return 0.0
+    lines = sum(_wrap(line, width - 0.36, 8.5).count("\n") + 1 for line in detail.split("\n"))
+    return 0.1 + 0.19 * lines
+
+
+def _status_handles(statuses: Iterable[str]) -> list[Patch]:
+    present = set(statuses)
+    return [Patch(facecolor=status_colour(s), label=s) for s in STATUSES if s in present]
+
+
+def _target_handle(kind: str) -> Line2D | Patch:
+    if kind == "range":
+        return Patch(facecolor=tint(ink("target"), 0.85), edgecolor=ink("target"), hatch="///",
+                     label=f"{TARGET_LABEL}（区间）")
+    return Line2D([], [], color=ink("target"), linewidth=2, label=TARGET_LABEL)
+
+
+def _legend_above(ax, handles: list, ncol: int | None = None) -> None:
+    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.02), borderaxespad=0.0,
+              ncol=ncol or len(handles), handlelength=1.4, columnspacing=1.2)
+
+
+def _unit_label(ax, shown: str) -> None:
+    """The unit written horizontally above the value axis (a rotated 个 reads as an arrow)."""
+    ax.set_ylabel(f"单位：{shown}", rotation=0, ha="left", va="bottom", fontsize=9,
+                  color=ink("muted"))
+    ax.yaxis.set_label_coords(0.0, 1.02)
+
+
+# --------------------------------------------------------------------------- trend vs target
+
+
+def _scale(rows: pd.DataFrame, kind: str) -> tuple[str, float]:
+    """Display unit and divisor of a trend chart's values (the unit ``actual`` is measured in)."""
+    if _is_percent(kind):
+        return "%", 0.01
+    unit = _first(rows, "actual_unit", _first(rows, "unit"))
+    return display_unit(unit, pd.concat([rows["actual"], rows["target"], rows["target_upper"]]))
+
+
+def _value_text(value: float, factor: float, shown: str) -> str:
+    if shown == "是/否":
+        return "是" if value >= 0.5 else "否"
+    return format_number(value / factor) + ("%" if shown == "%" else "")
+
+
+def _target_text(row, factor: float, shown: str) -> str:
+    if pd.isna(row.target):
+        return "无目标"
+    low = _value_text(row.target, factor, shown)
+    if row.kind == "range" and pd.notna(row.target_upper):
+        low = f"{low}–{_value_text(row.target_upper, factor, shown)}"
+    if not row.due:
+        return f"目标 {low}\n（{int(row.due_year)}年底前）"
+    return f"目标 {low}"
+
+
+def _draw_target(ax, x: float, row, factor: float, first: bool) -> None:
+    low = row.target / factor
+    if row.kind == "range" and pd.notna(row.target_upper):
+        high = row.target_upper / factor
+        band = tint(ink("target"), 0.85)
+        ax.add_patch(Rectangle((x - 0.42, low), 0.84, high - low, facecolor=band,
+                               edgecolor=ink("target"), hatch="///", linewidth=0.8, zorder=1,
+                               gid="target"))
+    ax.hlines(low, x - 0.42, x + 0.42, color=ink("target"), linewidth=2, zorder=4, gid="target",
+              linestyles="solid" if row.due else (0, (2, 1.5)),
+              label=TARGET_LABEL if first else None)
+
+
+def _completion_label(ax, x: float, height: float, row, factor: float, ymax: float,
+                      colour: str) -> None:
+    """Completion rate inside the bar, at the end farther from the target line (so the line
+    never crosses it), or above the value when the bar is too short to hold it."""
+    text = f"完成率\n{format_percent(row.completion)}"
+    if height <= 0.16 * ymax:
+        ax.annotate(text, (x, height), xytext=(0, 18), textcoords="offset points", ha="center",
+                    va="bottom", fontsize=9, linespacing=1.1, zorder=3, gid="completion")
+        return
+    target = row.target / factor if pd.notna(row.target) else 0.0
+    at_top = target < height / 2
+    ax.annotate(text, (x, height if at_top else 0), xytext=(0, -4 if at_top else 5),
+                textcoords="offset points", ha="center", va="top" if at_top else "bottom",
+                fontsize=9, linespacing=1.1, zorder=3, gid="completion",
+                color=text_colour_on(colour))
+
+
+def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = True) -> Figure:
+    """Bars of the province total by year against the target.
+
+    Bars are coloured by status; the value is written above each bar and the completion rate
+    inside it; the target is a black line across each bar (a hatched band for a range target),
+    labelled 目标, and written under the year (dashed, with its deadline, in the years before a
+    "by 20xx" target is due: progress only); ``"11/12 报送"`` appears under a year where a unit
+    did not report; a year without any return shows 未报送 instead of a bar.
+    """
+    rows = _indicator_rows(province, indicator)
+    name, unit = _first(rows, "name", indicator), _first(rows, "unit")
+    area, kind = _first(rows, "area"), _first(rows, "kind")
+    shown, factor = _scale(rows, kind)
+    with house_style():
+        fig = _new_figure(7.2, 4.8)
+        ax = fig.add_subplot()
+        tops = pd.concat([rows["actual"], rows["target"], rows["target_upper"]]) / factor
+        ymax = float(np.nanmax(tops.to_numpy())) if tops.notna().any() else 1.0
+        ymax = ymax if ymax > 0 else 1.0
+        ticks, first_target = [], True
+        for x, row in enumerate(rows.itertuples(index=False)):
+            colour = status_colour(row.status)
+            label = [f"{row.year}年"]
+            if pd.notna(row.actual):
+                height = row.actual / factor
+                ax.bar(x, height, width=0.62, color=colour, zorder=2, gid="bar")
+                ax.annotate(_value_text(row.actual, factor, shown), (x, height),
+                            xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                            fontsize=10, zorder=5,
+                            bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8))
+                if pd.notna(row.completion) and shown != "是/否":
+                    _completion_label(ax, x, height, row, factor, ymax, colour)
+            else:
+                ax.annotate("未报送", (x, 0), xytext=(0, 3), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=10, color=status_colour("未报送"))
+            if pd.notna(row.target):
+                _draw_target(ax, x, row, factor, first_target)
+                first_target = False
+            label.append(_target_text(row, factor, shown))
+            label.append(reported_text(row.units_reported, row.units_expected))
+            ticks.append("\n".join(part for part in label if part))
+        if not first_target:
+            last = rows[rows["target"].notna()].index[-1]
+            ax.text(last + 0.46, rows.loc[last, "target"] / factor, TARGET_LABEL, va="center",
+                    ha="left", fontsize=9, gid="target_label")
+        ax.set_xticks(range(len(rows)), ticks)
+        ax.tick_params(axis="x", length=0)
+        ax.set_xlim(-0.6, len(rows) - 0.4 + 0.35)
+        ax.set_ylim(0, ymax * 1.2)
+        if shown == "是/否":
+            ax.set_yticks([0, 1], ["否", "是"])
+        _unit_label(ax, shown)
+        handles = _status_handles(rows["status"])
+        if not first_target:
+            handles.append(_target_handle(kind))
+        _legend_above(ax, handles)
+        scope = _first(rows, "scope") if "scope" in rows.columns else ""
+        whose = scope.replace("|", "、") if kind == "milestone" and scope else "全省合计"
+        subtitle = f"{_area_name(area)} · {whose}（单位：{shown}），按年度；柱色表示是否达标"
+        _frame_figure(fig, name, subtitle, data_note(synthetic))
+    return fig
+
+
+# --------------------------------------------------------------------------- prefecture gaps
+
+
+def _prefecture_order() -> dict[str, int]:
+    return {name: i for i, name in enumerate(catalog.reporting_units())}
+
+
+def _unit_scale(rows: pd.DataFrame, kind: str) -> tuple[str, float]:
+    """Display unit of a unit-level table: a prefecture's own count for prefecture-level coverage
+    (not "个设区市"), counties meeting for county-level coverage, % for ratios and rates."""
+    if _is_percent(kind):
+        return "%", 0.01
+    level = _first(rows, "level") if "level" in rows.columns else ""
+    unit = _first(rows, "unit")
+    if kind != "coverage" or level != "prefecture":
+        unit = _first(rows, "actual_unit", unit)
+    return display_unit(unit, pd.concat([rows["actual"], rows["target"]]))
+
+
+def _unit_suffix(shown: str) -> str:
+    """The unit written after a number ("" for % and 是/否, already in the number)."""
+    return "" if shown in ("%", "是/否") else shown
+
+
+def _sorted_for_gap_chart(rows: pd.DataFrame) -> pd.DataFrame:
+    order = _prefecture_order()
+    rows = rows.assign(
+        _has=rows["completion"].notna(),
+        _unit_order=rows["prefecture"].astype(str).map(order).fillna(len(order)),
+        _completion=rows["completion"].fillna(-1.0),
+    )
+    rows = rows.sort_values(["_has", "_completion", "_unit_order"], ascending=[False, False, True],
+                            kind="stable")
+    return rows.drop(columns=["_has", "_unit_order", "_completion"]).reset_index(drop=True)
+
+
+def prefecture_gap_chart(
+    prefectures: pd.DataFrame,
+    indicator: str,
+    year: int,
+    *,
+    synthetic: bool = True,
+    allocation_note: str | None = None,
+) -> Figure:
+    """Each reporting unit's completion of its allocated target for ``year``, best first.
+
+    Horizontal bars coloured by status, a line at 100% labelled 目标, the value and target written
+    beside each bar; units without a return (未报送) or without an allocated target are listed at
+    the bottom with the reason, never drawn as zero. The note says how the targets were
+    allocated: ``allocation_note``, else the table's ``target_basis``, else the default
+    (population share, an assumption).
+    """
+    rows = _indicator_rows(prefectures, indicator)
+    rows = _sorted_for_gap_chart(rows[rows["year"] == year])
+    name, kind = _first(rows, "name", indicator), _first(rows, "kind")
+    shown, factor = _unit_scale(rows, kind)
+    if allocation_note is None and kind in ("min", "range"):
+        basis = _first(rows, "target_basis") if "target_basis" in rows.columns else ""
+        allocation_note = f"分市目标{basis}" if basis else DEFAULT_ALLOCATION_NOTE
+    with house_style():
+        fig = _new_figure(7.6, 1.9 + TITLE_IN + 0.32 * max(len(rows), 1))
+        ax = fig.add_subplot()
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        best = float(rows["completion"].max()) * 100 if rows["completion"].notna().any() else 100.0
+        xmax = max(best, 100.0) * 1.45
+        for y, row in enumerate(rows.itertuples(index=False)):
+            if pd.notna(row.completion):
+                width = row.completion * 100
+                ax.barh(y, width, height=0.62, color=status_colour(row.status), zorder=2, gid="bar")
+                text = (f"{format_percent(row.completion)}（{_value_text(row.actual, factor, shown)}"
+                        f"/{_value_text(row.target, factor, shown)}{_unit_suffix(shown)}）")
+                ax.annotate(text, (max(width, 100.0), y), xytext=(4, 0), textcoords="offset points",
+                            va="center", ha="left", fontsize=8.5)
+            else:
+                reason = "未报送" if pd.isna(row.actual) else (
+                    f"{_value_text(row.actual, factor, shown)}{_unit_suffix(shown)}，无分解目标")
+                ax.annotate(reason, (0, y), xytext=(4, 0), textcoords="offset points",
+                            va="center", ha="left", fontsize=8.5, color=status_colour("未报送"))
+        ax.axvline(100, color=ink("target"), linewidth=1.5, zorder=4, gid="target")
+        ax.text(100, -0.75, f"{TARGET_LABEL} 100%", ha="center", va="bottom", fontsize=9,
+                gid="target_label", zorder=5, bbox=LABEL_BOX)
+        ax.set_yticks(range(len(rows)), list(rows["prefecture"].astype(str)))
+        ax.set_ylim(len(rows) - 0.5, -1.0)
+        ax.set_xlim(0, xmax)
+        ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
+        ax.set_xlabel("完成率（完成数 ÷ 分解目标）")
+        ax.tick_params(axis="y", length=0)
+        _legend_above(ax, _status_handles(rows.loc[rows["completion"].notna(), "status"]))
+        subtitle = f"{year}年 · 各报送单位完成分解目标情况（括号内：完成数/分解目标，{shown}），按完成率排序"
+        _frame_figure(fig, f"{name}：分市完成情况", subtitle,
+                      data_note(synthetic, [allocation_note or ""]))
+    return fig
+
+
+# --------------------------------------------------------------------------- contribution
+
+
+def _contribution_pivot(rows: pd.DataFrame, top: int) -> pd.DataFrame:
+    """Years × units (largest total first, the rest summed as 其他), NaN where nothing reported."""
+    pivot = rows.pivot_table(index="year", columns="prefecture", values="actual", aggfunc="sum",
+                             observed=True, dropna=False)
+    pivot = pivot.reindex(columns=sorted(pivot.columns, key=str))
+    totals = pivot.sum(axis=0, min_count=1).fillna(0.0)
+    order = _prefecture_order()
+    ranked = sorted(pivot.columns, key=lambda p: (-totals[p], order.get(str(p), len(order))))
+    keep, rest = ranked[:top], ranked[top:]
+    result = pivot[keep].copy()
+    result.columns = [str(c) for c in keep]
+    if rest:
+        result["其他"] = pivot[rest].sum(axis=1, min_count=1)
+    return result
+
+
+def contribution_chart(
+    prefectures: pd.DataFrame,
+    indicator: str,
+    *,
+    top: int = 7,
+    synthetic: bool = True,
+) -> Figure:
+    """Stacked bars by year: each unit's contribution to the province total.
+
+    The ``top`` units by total over the years are stacked largest first (shades of the area's
+    colour, named inside the segment with their share when it is tall enough, and in the legend),
+    the rest are summed as 其他 (grey). The total is written above each bar with "11/12 报送"
+    when a unit did not report; the province target is marked when the table has one.
+    """
+    rows = _indicator_rows(prefectures, indicator)
+    name, unit, area = _first(rows, "name", indicator), _first(rows, "unit"), _first(rows, "area")
+    pivot = _contribution_pivot(rows, top)
+    totals = pivot.sum(axis=1, min_count=1)
+    shown, factor = display_unit(unit, totals)
+    base_colour = area_colour(area) if area else ink("muted")
+    units = list(pivot.columns)
+    named = [u for u in units if u != "其他"]
+    shades = dict(zip(named, ramp(base_colour, len(named))))
+    shades["其他"] = ink("other")
+    years = list(pivot.index)
+    reported = rows.assign(_r=rows["actual"].notna()).groupby("year")["_r"].sum()
+    with house_style():
+        fig = _new_figure(7.8, 5.4)
+        ax = fig.add_subplot()
+        ymax = float(totals.max() / factor) if totals.notna().any() else 1.0
+        for x, year in enumerate(years):
+            bottom = 0.0
+            for unit_name in units:
+                value = pivot.loc[year, unit_name]
+                if pd.isna(value) or value <= 0:
+                    continue
+                height = value / factor
+                colour = shades[unit_name]
+                ax.bar(x, height, bottom=bottom, width=0.6, color=colour, edgecolor="white",
+                       linewidth=0.8, zorder=2, label=unit_name if x == 0 else None, gid="bar")
+                if height > 0.055 * ymax:
+                    share = value / totals[year]
+                    ax.text(x, bottom + height / 2, f"{unit_name} {format_percent(share)}",
+                            ha="center", va="center", fontsize=8, color=text_colour_on(colour))
+                bottom += height
+            total_text = f"{format_number(totals[year] / factor)}{shown}"
+            note = reported_text(reported.get(year, 0), REPORTING_UNITS)
+            ax.annotate(total_text + (f"\n{note}" if note else ""), (x, bottom), xytext=(0, 3),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=9.5)
+        ax.set_xticks(range(len(years)), [f"{y}年" for y in years])
+        ax.tick_params(axis="x", length=0)
+        ax.set_xlim(-0.6, len(years) - 0.4)
+        ax.set_ylim(0, ymax * 1.18)
+        _unit_label(ax, shown)
+        handles = [Patch(facecolor=shades[u], label=u) for u in reversed(units)]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        subtitle = (f"{_area_name(area)} · 各报送单位完成数占全省合计的比重（单位：{shown}）；"
+                    f"前{len(named)}名单列，其余合并为“其他”")
+        _frame_figure(fig, f"{name}：各设区市贡献", subtitle, data_note(synthetic))
+    return fig
+
+
+# --------------------------------------------------------------------------- scorecard
+
+
+def _scorecard_rows(province: pd.DataFrame, years: Sequence[int] | None) -> pd.DataFrame:
+    table = with_catalogue(province)
+    if years is not None:
+        table = table[table["year"].isin(list(years))]
+    targeted = table.groupby("indicator")["target"].apply(lambda s: s.notna().any())
+    table = table[table["indicator"].isin(targeted[targeted].index)]
+    area_order = {a: i for i, a in enumerate(catalog.areas()["area"].astype(str))}
+    table = table.assign(area_order=table["area"].map(area_order))
+    return table.sort_values(["area_order", "catalogue_order", "year"],
+                             kind="stable").reset_index(drop=True)
+
+
+def _cell_text(row) -> str:
+    if row.status == "未报送":
+        return "未报送"
+    if pd.isna(row.target):
+        return "—"
+    if pd.notna(row.completion) and row.completion >= 10:
+        return "≥1000%"
+    return format_percent(row.completion)
+
+
+def scorecard_chart(
+    province: pd.DataFrame,
+    *,
+    years: Sequence[int] | None = None,
+    synthetic: bool = True,
+) -> Figure:
+    """The plan on one page: every indicator with a target × year, coloured by status.
+
+    Rows are grouped under their action area (a header in the area's colour), in catalogue order;
+    each cell shows the completion rate (— where that year has no target, e.g. before a
+    "by 2024" deadline).
+    """
+    table = _scorecard_rows(province, years)
+    year_list = sorted(table["year"].unique()) if years is None else list(years)
+    layout: list[tuple[str, str]] = []  # (kind, key): ("area", area) or ("indicator", code)
+    for area, group in table.groupby("area", sort=False):
+        layout.append(("area", area))
+        layout.extend(("indicator", code) for code in dict.fromkeys(group["indicator"]))
+    cells = {(row.indicator, row.year): row for row in table.itertuples(index=False)}
+    names = table.drop_duplicates("indicator").set_index("indicator")["name"]
+    label_width = 3.6
+    with house_style():
+        fig = _new_figure(2.2 + label_width + 1.05 * len(year_list),
+                          TITLE_IN + 1.3 + 0.26 * max(len(layout), 1))
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        for y, (row_kind, key) in enumerate(layout):
+            if row_kind == "area":
+                ax.add_patch(Rectangle((-label_width, y - 0.42), 0.12, 0.84,
+                                       facecolor=area_colour(key), edgecolor="none"))
+                ax.text(-label_width + 0.2, y, _area_name(key), va="center", ha="left",
+                        fontsize=10, color=ink("text"))
+                continue
+            ax.text(-label_width + 0.2, y, names[key], va="center", ha="left", fontsize=8.5)
+            for x, year in enumerate(year_list):
+                if (key, year) in cells:
+                    row = cells[(key, year)]
+                    status, text = row.status, _cell_text(row)
+                else:
+                    status, text = "无目标", "—"
+                colour = status_colour(status)
+                ax.add_patch(Rectangle((x + 0.04, y - 0.42), 0.92, 0.84, facecolor=colour,
+                                       edgecolor="white", gid=f"cell:{key}:{year}"))
+                ax.text(x + 0.5, y, text, ha="center", va="center", fontsize=8.5,
+                        color=text_colour_on(colour))
+        for x, year in enumerate(year_list):
+            ax.text(x + 0.5, -1.0, f"{year}年", ha="center", va="center", fontsize=10)
+        ax.set_xlim(-label_width, len(year_list))
+        ax.set_ylim(len(layout) - 0.5, -1.6)
+        statuses = list(table["status"]) + (["无目标"] if len(table) < len(layout) * len(year_list)
+                                            else [])
+        _legend_above(ax, _status_handles(statuses))
+        subtitle = "方案中有量化目标的指标 × 年度；格内为完成率，颜色表示状态（到期年之前的进展不判达标）"
+        _frame_figure(fig, "三年行动方案目标完成情况总览", subtitle, data_note(synthetic))
+    return fig
+
+
+# --------------------------------------------------------------------------- cumulative
+
+
+def cumulative_table(
+    province: pd.DataFrame,
+    indicators: Sequence[str] | None = None,
+    years: Sequence[int] = (2022, 2023, 2024),
+) -> pd.DataFrame:
+    """Cumulative actual against the sum of the annual targets over ``years`` (flows only).
+
+    Columns ``indicator, name, unit, area, actual, target, completion, years_reported`` in the
+    order of ``indicators`` (default: the headline indicators present in ``province``). A year
+    without a return adds nothing to ``actual`` and is not counted in ``years_reported``.
+    """
+    table = with_catalogue(province)
+    table = table[table["year"].isin(list(years)) & (table["measure"] == "flow")]
+    wanted = list(indicators) if indicators is not None else list(headline_indicators())
+    present = [code for code in wanted if code in set(table["indicator"])]
+    records = []
+    for code in present:
+        rows = table[table["indicator"] == code]
+        actual = rows["actual"].sum(min_count=1)
+        target = rows["target"].sum(min_count=1)
+        records.append({
+            "indicator": code, "name": rows["name"].iloc[0], "unit": rows["unit"].iloc[0],
+            "area": rows["area"].iloc[0], "actual": actual, "target": target,
+            "completion": actual / target if pd.notna(target) and target > 0 else np.nan,
+            "years_reported": int(rows["actual"].notna().sum()),
+        })
+    columns = ["indicator", "name", "unit", "area", "actual", "target", "completion",
+               "years_reported"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def cumulative_chart(
+    province: pd.DataFrame,
+    indicators: Sequence[str] | None = None,
+    *,
+    years: Sequence[int] = (2022, 2023, 2024),
+    synthetic: bool = True,
+) -> Figure:
+    """Progress of the headline indicators over the plan: cumulative actual ÷ the sum of targets.
+
+    One horizontal bar per indicator, split by year (lighter = earlier) in the area's colour,
+    against a line at 100% labelled 目标; beside each bar the rate and the cumulative figures in
+    readers' units.
+    """
+    summary = cumulative_table(province, indicators, years)
+    table = with_catalogue(province)
+    year_list = list(years)
+    shades = ramp(ink("muted"), len(year_list))[::-1]
+    with house_style():
+        fig = _new_figure(8.4, TITLE_IN + 1.9 + 0.5 * max(len(summary), 1))
+        ax = fig.add_subplot()
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        rates = summary["completion"].dropna()
+        best = float(rates.max()) * 100 if len(rates) else 0.0
+        xmax = max(best, 100.0) * 1.5
+        for y, row in enumerate(summary.itertuples(index=False)):
+            left = 0.0
+            year_shades = ramp(area_colour(row.area), len(year_list))[::-1]
+            for i, year in enumerate(year_list):
+                value = table.loc[(table["indicator"] == row.indicator) & (table["year"] == year),
+                                  "actual"].sum(min_count=1)
+                if pd.isna(value) or pd.isna(row.target) or row.target <= 0:
+                    continue
+                width = value / row.target * 100
+                ax.barh(y, width, left=left, height=0.6, color=year_shades[i], edgecolor="white",
+                        linewidth=0.8, zorder=2, gid="bar")
+                left += width
+            shown, factor = display_unit(row.unit, [row.actual, row.target])
+            text = (f"{format_percent(row.completion)}（{format_number(row.actual / factor)}"
+                    f"/{format_number(row.target / factor)}{shown}）")
+            if row.years_reported < len(year_list):
+                text += f"，{row.years_reported}/{len(year_list)}年有数据"
+            ax.annotate(text, (max(left, 100.0), y), xytext=(4, 0), textcoords="offset points",
+                        va="center", ha="left", fontsize=8.5)
+        ax.axvline(100, color=ink("target"), linewidth=1.5, zorder=4, gid="target")
+        ax.text(100, -0.7, f"三年{TARGET_LABEL} 100%", ha="center", va="bottom", fontsize=9,
+                gid="target_label", zorder=5, bbox=LABEL_BOX)
+        ax.set_yticks(range(len(summary)), list(summary["name"]))
+        ax.set_ylim(len(summary) - 0.5, -1.0)
+        ax.set_xlim(0, xmax)
+        ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
+        ax.set_xlabel("累计完成率（累计完成数 ÷ 各年目标之和）")
+        ax.tick_params(axis="y", length=0)
+        handles = [Patch(facecolor=s, label=f"{y}年") for s, y in zip(shades, year_list)]
+        handles.append(Line2D([], [], color=ink("target"), linewidth=1.5, label=TARGET_LABEL))
+        _legend_above(ax, handles)
+        first, last = year_list[0], year_list[-1]
+        subtitle = f"{first}—{last}年累计完成数与三年目标之和（括号内：累计完成数/目标之和）；条内按年度分段，颜色为所属行动"
+        _frame_figure(fig, "重点指标三年累计进度", subtitle, data_note(synthetic))
+    return fig
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def _missing_names(names, limit: int = 60) -> str:
+    names = [str(n) for n in (names if isinstance(names, (list, tuple, np.ndarray)) else [])]
+    if len(names) > limit:
+        return "、".join(names[:limit]) + f"等{len(names)}个"
+    return "、".join(names)
+
+
+def coverage_chart(coverage: pd.DataFrame, indicator: str, *, synthetic: bool = True) -> Figure:
+    """Units meeting a coverage target ("every county has at least 3 teams"), year by year.
+
+    ``coverage`` is :func:`jrc_analysis.gaps.coverage_table` (``year, level, threshold,
+    units_expected, units_meeting, share, units_missing, status`` …). One bar per year with the
+    share of units meeting the target (coloured by status) against a line at 100% labelled 目标,
+    the count beside it; under the chart, year by year, the units that do not meet it, by name (a
+    unit without a return is named too). Years before a "by 20xx" deadline show progress
+    (status 无目标).
+    """
+    rows = coverage[coverage["indicator"].astype(str) == indicator].sort_values("year")
+    rows = rows.reset_index(drop=True)
+    meta = _catalogue().set_index("indicator")
+    name = _first(rows, "name", meta["name"].get(indicator, indicator))
+    area = meta["area"].get(indicator, "")
+    level_word = {"prefecture": "个设区市", "county": "个县（市、区）"}
+    detail_lines = []
+    for row in rows.itertuples(index=False):
+        missing = _missing_names(row.units_missing)
+        count = len(row.units_missing) if isinstance(row.units_missing, list) else 0
+        detail_lines.append(f"{row.year}年未达到（{count}个）：{missing}" if missing
+                            else f"{row.year}年：全部达到")
+    detail = "\n".join(detail_lines)
+    width_in = 8.2
+    with house_style():
+        fig = _new_figure(width_in, TITLE_IN + 1.9 + 0.5 * max(len(rows), 1)
+                          + _detail_height(detail, width_in))
+        ax = fig.add_subplot()
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        for y, row in enumerate(rows.itertuples(index=False)):
+            share = row.share * 100 if pd.notna(row.share) else 0.0
+            ax.barh(y, share, height=0.6, color=status_colour(row.status), zorder=2, gid="bar")
+            count = f"{int(row.units_meeting)}/{int(row.units_expected)}"
+            unit_word = level_word.get(row.level, "个单位")
+            ax.annotate(f"{format_percent(row.share)}（{count}{unit_word}）",
+                        (max(share, 100.0), y), xytext=(4, 0), textcoords="offset points",
+                        va="center", ha="left", fontsize=8.5)
+        ax.axvline(100, color=ink("target"), linewidth=1.5, zorder=4, gid="target")
+        ax.text(100, -0.7, f"{TARGET_LABEL} 100%（全覆盖）", ha="center", va="bottom", fontsize=9,
+                gid="target_label", zorder=5, bbox=LABEL_BOX)
+        labels = []
+        for row in rows.itertuples(index=False):
+            label = f"{row.year}年"
+            if "due" in rows.columns and pd.notna(row.due) and not bool(row.due):
+                label += f"\n（{int(row.due_year)}年底前）"
+            labels.append(label)
+        ax.set_yticks(range(len(rows)), labels)
+        ax.set_ylim(len(rows) - 0.5, -1.0)
+        ax.set_xlim(0, 150)
+        ax.set_xticks([0, 20, 40, 60, 80, 100])
+        ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
+        ax.tick_params(axis="y", length=0)
+        _legend_above(ax, _status_handles(rows["status"]))
+        level = _first(rows, "level")
+        threshold = rows["threshold"].dropna()
+        every = "每" + level_word.get(level, "个单位")[1:]
+        rule = f"{every}至少{format_number(threshold.iloc[0])}" if len(threshold) else ""
+        subtitle = f"{_area_name(area)} · 覆盖目标：{rule}；条为达到要求的单位占比"
+        _frame_figure(fig, f"{name}：覆盖情况", subtitle,
+                      data_note(synthetic, ["未报送的单位按未达到计"]), detail=detail)
+    return fig

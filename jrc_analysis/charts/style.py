@@ -1,0 +1,266 @@
+"""House style of the briefing: the CJK font, rcParams, the palette, notes and saving.
+
+Every chart in the briefing looks the same and renders the same bytes on every run:
+
+- **Font** — :func:`cjk_font` registers and returns the first CJK font found, in the order of
+  ``data/chart_fonts.csv``. The Noto Sans CJK SC font shipped by the ``mplfonts`` wheel comes first,
+  so every machine with the project's environment draws with the same font (and the same pixels);
+  system fonts are the fallback. With none available it raises :class:`CJKFontError` (a Chinese
+  message saying what to install) instead of drawing missing-glyph boxes.
+- **Style** — :func:`house_rc` is the rcParams dictionary; :func:`house_style` applies it in a
+  ``with`` block, :func:`use_house_style` globally (e.g. once at the top of a notebook).
+- **Colours** — :func:`palette` reads ``data/palette.csv``: one colour per action area (Paul Tol's
+  muted scheme) and per status (Okabe–Ito), both colour-blind-safe.
+- **Saving** — :func:`save_figure` writes PNG and SVG atomically and byte-deterministically: no
+  Software/Date metadata, a fixed SVG hash salt and glyphs drawn as paths.
+"""
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from cycler import cycler
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from jrc_analysis.config import REFERENCE_DIR
+from jrc_analysis.fileio import write_bytes_atomic
+
+SOURCE_NOTE = "数据来源：各设区市红十字会年度报表；目标：《江西省红十字会深化改革创新三年行动方案（2022—2024年）》。"
+SYNTHETIC_NOTE = "示例数据（合成），非官方统计。"
+SVG_HASH_SALT = "jrc_analysis"
+DEFAULT_FORMATS = ("png", "svg")
+
+
+class CJKFontError(RuntimeError):
+    """No font able to draw Chinese text was found (the message is for people, in Chinese)."""
+
+
+@lru_cache(maxsize=None)
+def _read(name: str) -> pd.DataFrame:
+    return pd.read_csv(REFERENCE_DIR / name, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def font_candidates() -> pd.DataFrame:
+    """The CJK fonts tried, in order: ``order, source (bundled|system), family, path``."""
+    frame = _read("chart_fonts.csv").copy()
+    frame["order"] = frame["order"].astype(int)
+    return frame.sort_values("order", kind="stable").reset_index(drop=True)
+
+
+def _bundled_font_path(relative: str) -> Path | None:
+    """Path of a font file inside an installed package (``mplfonts/fonts/x.otf``), or None."""
+    package, _, rest = relative.partition("/")
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / rest
+    return path if path.is_file() else None
+
+
+def _system_font_path(family: str) -> Path | None:
+    """Path of an installed font of ``family`` known to matplotlib, or None (first by path)."""
+    paths = sorted(f.fname for f in font_manager.fontManager.ttflist if f.name == family)
+    return Path(paths[0]) if paths else None
+
+
+def _candidate_path(source: str, family: str, path: str) -> Path | None:
+    if source == "bundled":
+        return _bundled_font_path(path)
+    return _system_font_path(family)
+
+
+def _font_not_found_message(candidates: pd.DataFrame) -> str:
+    families = "、".join(dict.fromkeys(candidates["family"]))
+    return (
+        "找不到可显示中文的字体，图表无法绘制（不会用方框代替汉字）。"
+        f"已依次查找：{families}。"
+        "请在本项目环境中安装 mplfonts（pip install mplfonts 或 conda install -c conda-forge mplfonts），"
+        "或安装系统中文字体（如 Noto Sans CJK SC / 思源黑体），然后重启 Python 再试。"
+    )
+
+
+@lru_cache(maxsize=None)
+def cjk_font_path() -> Path:
+    """The file of the CJK font the charts use, registered with matplotlib's font manager.
+
+    Raises :class:`CJKFontError` when no candidate of ``data/chart_fonts.csv`` is available.
+    """
+    candidates = font_candidates()
+    for row in candidates.itertuples(index=False):
+        path = _candidate_path(row.source, row.family, row.path)
+        if path is not None:
+            font_manager.fontManager.addfont(str(path))
+            return path
+    raise CJKFontError(_font_not_found_message(candidates))
+
+
+@lru_cache(maxsize=None)
+def cjk_font() -> str:
+    """Family name of the CJK font the charts use (registered; see :func:`cjk_font_path`)."""
+    path = cjk_font_path()
+    return font_manager.ttfFontProperty(font_manager.get_font(str(path))).name
+
+
+def cjk_font_properties(size: float | None = None) -> font_manager.FontProperties:
+    """``FontProperties`` of the CJK font file itself (for text drawn outside the style)."""
+    return font_manager.FontProperties(fname=str(cjk_font_path()), size=size)
+
+
+@lru_cache(maxsize=None)
+def palette() -> pd.DataFrame:
+    """The palette: ``group (area|status|ink), key, label, colour, source``."""
+    return _read("palette.csv").copy()
+
+
+def colours(group: str) -> dict[str, str]:
+    """``key -> colour`` for one palette group (``area``, ``status`` or ``ink``), in file order."""
+    rows = palette()[palette()["group"] == group]
+    return dict(zip(rows["key"], rows["colour"]))
+
+
+def area_colour(area: str) -> str:
+    """The colour of an action area (``reform`` … ``digital``)."""
+    return colours("area")[str(area)]
+
+
+def status_colour(status: str) -> str:
+    """The colour of a status (达标 / 未达标 / 未报送 / 无目标)."""
+    return colours("status")[str(status)]
+
+
+def ink(key: str) -> str:
+    """A neutral colour: ``text``, ``muted``, ``grid``, ``target`` or ``other``."""
+    return colours("ink")[key]
+
+
+def tint(colour: str, amount: float) -> str:
+    """``colour`` mixed with white: 0 keeps it, 1 gives white (hex ``#rrggbb``)."""
+    r, g, b = mpl.colors.to_rgb(colour)
+    mixed = [c + (1.0 - c) * amount for c in (r, g, b)]
+    return mpl.colors.to_hex(mixed)
+
+
+def ramp(colour: str, n: int) -> list[str]:
+    """``n`` shades of ``colour`` from dark (mixed with 35% black) to light (65% white), so that
+    even a light area colour gives distinguishable shades; one colour gives ``[colour]``."""
+    if n <= 1:
+        return [mpl.colors.to_hex(colour)]
+    base = np.array(mpl.colors.to_rgb(colour))
+    dark, light = base * 0.65, base + (1.0 - base) * 0.65
+    return [mpl.colors.to_hex(dark + (light - dark) * i / (n - 1)) for i in range(n)]
+
+
+def text_colour_on(colour: str) -> str:
+    """Black or white, whichever reads better on ``colour`` (relative luminance)."""
+    r, g, b = mpl.colors.to_rgb(colour)
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#FFFFFF" if luminance < 0.5 else ink("text")
+
+
+def house_rc() -> dict:
+    """The briefing's rcParams: CJK font, sizes, spines, grid, dpi and deterministic SVG output."""
+    font = cjk_font()
+    return {
+        "font.family": "sans-serif",
+        "font.sans-serif": [font, "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "font.size": 10,
+        "axes.titlesize": 12,
+        "axes.titlelocation": "left",
+        "axes.labelsize": 10,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 9,
+        "legend.fontsize": 9,
+        "legend.frameon": False,
+        "text.color": ink("text"),
+        "axes.labelcolor": ink("text"),
+        "axes.edgecolor": ink("muted"),
+        "xtick.color": ink("muted"),
+        "ytick.color": ink("muted"),
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "axes.grid.axis": "y",
+        "axes.axisbelow": True,
+        "grid.color": ink("grid"),
+        "grid.linewidth": 0.8,
+        "axes.prop_cycle": cycler(color=list(colours("area").values())),
+        "figure.dpi": 100,
+        "figure.facecolor": "white",
+        "savefig.dpi": 200,
+        "savefig.facecolor": "white",
+        "savefig.bbox": None,
+        "svg.fonttype": "path",
+        "svg.hashsalt": SVG_HASH_SALT,
+        "svg.id": None,
+        "pdf.fonttype": 42,
+    }
+
+
+@contextmanager
+def house_style() -> Iterator[None]:
+    """Apply the house style inside a ``with`` block (restores the previous rcParams after)."""
+    with mpl.rc_context(house_rc()):
+        yield
+
+
+def use_house_style() -> None:
+    """Apply the house style globally (e.g. once at the top of a notebook)."""
+    mpl.rcParams.update(house_rc())
+
+
+def data_note(synthetic: bool = True, extra: Iterable[str] = ()) -> str:
+    """The note printed under every chart: source, any chart-specific notes, and — while the data
+    are the synthetic samples — that they are not official statistics."""
+    parts = [SOURCE_NOTE, *[e for e in extra if e]]
+    if synthetic:
+        parts.append(SYNTHETIC_NOTE)
+    return "".join(p if p.endswith(("。", "；")) else p + "。" for p in parts)
+
+
+def _save_kwargs(fmt: str) -> dict:
+    if fmt == "png":
+        return {"metadata": {"Software": None}}
+    if fmt == "svg":
+        return {"metadata": {"Date": None, "Creator": None}}
+    if fmt == "pdf":
+        return {"metadata": {"Creator": None, "Producer": None, "CreationDate": None,
+                             "ModDate": None}}
+    return {}
+
+
+def figure_bytes(fig: Figure, fmt: str = "png", dpi: int = 200) -> bytes:
+    """The figure rendered to ``fmt`` as bytes, deterministic for the same figure and fonts."""
+    buffer = io.BytesIO()
+    with house_style():
+        fig.savefig(buffer, format=fmt, dpi=dpi, **_save_kwargs(fmt))
+    return buffer.getvalue()
+
+
+def save_figure(
+    fig: Figure,
+    path_without_suffix: str | os.PathLike,
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    dpi: int = 200,
+) -> list[Path]:
+    """Write ``fig`` as ``<path>.png``, ``<path>.svg`` … atomically; return the paths written.
+
+    The bytes depend only on the figure: PNG without Software/date text chunks, SVG with a fixed
+    hash salt, no date and glyphs as paths. An unchanged file is not rewritten.
+    """
+    base = Path(path_without_suffix)
+    written = []
+    for fmt in formats:
+        target = base.with_name(f"{base.name}.{fmt}")
+        write_bytes_atomic(target, figure_bytes(fig, fmt, dpi))
+        written.append(target)
+    return written

@@ -1,0 +1,112 @@
+"""Units readers use and numbers written the Chinese way.
+
+One rule for every chart and table: a value is shown in the largest display unit of
+``data/display_units.csv`` that it reaches (人 → 万人 from 10,000; 元 → 万元 from 10,000 and
+亿元 from 100,000,000). A series (an indicator over years or prefectures) is shown in one unit,
+chosen from its largest absolute value, so the numbers compare at a glance.
+
+- :func:`display_unit` — ``(unit shown, divisor)`` for a base unit and a magnitude;
+- :func:`format_number`, :func:`format_value`, :func:`format_percent` — ``"15.16"``,
+  ``"15.16万人"``, ``"195%"``;
+- :func:`with_display_units` — a table's value columns divided into each indicator's display unit.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from jrc_analysis.config import REFERENCE_DIR
+
+MISSING = "—"
+
+
+@lru_cache(maxsize=None)
+def display_units() -> pd.DataFrame:
+    """The display-unit rules: ``unit, display_unit, factor`` (a value reaching ``factor`` of the
+    base ``unit`` is shown in ``display_unit``)."""
+    frame = pd.read_csv(REFERENCE_DIR / "display_units.csv", dtype=str, keep_default_na=False)
+    frame["factor"] = frame["factor"].astype(float)
+    return frame.sort_values(["unit", "factor"], kind="stable").reset_index(drop=True)
+
+
+def _finite_max_abs(values: Iterable[float] | float) -> float:
+    series = pd.to_numeric(pd.Series(np.atleast_1d(values)), errors="coerce")
+    array = np.asarray(series, dtype=float)
+    array = array[np.isfinite(array)]
+    return float(np.abs(array).max()) if array.size else 0.0
+
+
+def display_unit(unit: str, values: Iterable[float] | float) -> tuple[str, float]:
+    """``(display unit, divisor)`` for numbers in base ``unit``, chosen from their largest absolute
+    value: ``display_unit("人", 151600) == ("万人", 10000.0)``; units without a rule are kept."""
+    magnitude = _finite_max_abs(values)
+    rules = display_units()
+    rules = rules[(rules["unit"] == unit) & (rules["factor"] <= magnitude)]
+    if rules.empty:
+        return unit, 1.0
+    best = rules.iloc[-1]
+    return str(best["display_unit"]), float(best["factor"])
+
+
+def format_number(value: float, decimals: int = 2) -> str:
+    """A number as Chinese publications print it: at most ``decimals`` decimals, trailing zeros
+    dropped, thousands separators from 10,000 up; ``—`` for a missing value.
+
+    ``format_number(145.93) == "145.93"``, ``format_number(75.0) == "75"``,
+    ``format_number(2688) == "2688"``, ``format_number(12345) == "12,345"``.
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)) or pd.isna(value):
+        return MISSING
+    rounded = round(float(value), decimals)
+    if rounded == 0:
+        rounded = 0.0
+    text = f"{rounded:,.{decimals}f}" if abs(rounded) >= 10000 else f"{rounded:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def format_value(value: float, unit: str, scale_by: Iterable[float] | float | None = None) -> str:
+    """``value`` (in base ``unit``) with its display unit: ``format_value(151600, "人") ==
+    "15.16万人"``, ``format_value(1.022e9, "元") == "10.22亿元"``, ``format_value(2688, "人") ==
+    "2688人"``. ``scale_by`` picks the unit from other values (to match the rest of a series)."""
+    if value is None or pd.isna(value):
+        return MISSING
+    if unit == "是/否":
+        return "是" if value >= 0.5 else "否"
+    shown, factor = display_unit(unit, value if scale_by is None else scale_by)
+    return f"{format_number(value / factor)}{shown}"
+
+
+def format_percent(fraction: float, decimals: int = 0) -> str:
+    """A fraction as a percentage: ``format_percent(1.9457) == "195%"``; ``—`` when missing."""
+    if fraction is None or pd.isna(fraction) or not math.isfinite(float(fraction)):
+        return MISSING
+    return f"{format_number(float(fraction) * 100, decimals)}%"
+
+
+def with_display_units(
+    table: pd.DataFrame,
+    columns: Iterable[str] = ("actual", "target", "target_upper", "gap"),
+    unit_column: str = "unit",
+) -> pd.DataFrame:
+    """A copy of ``table`` with ``columns`` divided into each indicator's display unit and a
+    ``display_unit`` column; the unit of an indicator is chosen over all its rows (every year and
+    unit shown alike). ``table`` needs ``indicator`` and ``unit_column``."""
+    present = [c for c in columns if c in table.columns]
+    result = table.copy()
+    for column in present:
+        result[column] = pd.to_numeric(result[column], errors="coerce").astype(float)
+    result["display_unit"] = result[unit_column].astype(str)
+    for _, rows in result.groupby("indicator", sort=True, observed=True):
+        unit = str(rows[unit_column].iloc[0])
+        magnitude = pd.concat([rows[c] for c in present]) if present else pd.Series(dtype=float)
+        shown, factor = display_unit(unit, magnitude)
+        result.loc[rows.index, "display_unit"] = shown
+        for column in present:
+            result.loc[rows.index, column] = result.loc[rows.index, column] / factor
+    return result

@@ -1,0 +1,385 @@
+"""Tests for jrc_analysis.charts: font, house style, palette, units, every chart, saving.
+
+Every chart is rendered with warnings turned into errors, so a glyph missing from the font
+("Glyph … missing from font") fails the test. Test tables are small frames with the columns of
+the gaps tables, built here; expected values are worked out by hand in the comments.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+
+from jrc_analysis import catalog, charts
+from jrc_analysis.charts import style
+
+NAN = np.nan
+SYNTHETIC = "示例数据（合成），非官方统计"
+SOURCE = "数据来源：各设区市红十字会年度报表"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def texts(fig: Figure) -> list[str]:
+    """Every text drawn on the figure (titles, notes, tick labels, annotations, legends)."""
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def joined(fig: Figure) -> str:
+    return "\n".join(texts(fig))
+
+
+def render(fig: Figure) -> bytes:
+    """Draw the figure with every warning an error (a missing glyph warns)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return charts.figure_bytes(fig, "png", dpi=40)
+
+
+def hex_colour(rgba) -> str:
+    return matplotlib.colors.to_hex(rgba).upper()
+
+
+def bar_colours(fig: Figure) -> list[str]:
+    return [hex_colour(p.get_facecolor()) for p in fig.findobj(Rectangle) if p.get_gid() == "bar"]
+
+
+def province_row(indicator, year, actual, target, status, *, units_reported=12, kind="min",
+                 target_upper=NAN, due=True, due_year=None, level="province"):
+    completion = actual / target if pd.notna(actual) and pd.notna(target) and target > 0 else NAN
+    return {"indicator": indicator, "year": year, "actual": actual, "target": target,
+            "target_upper": target_upper, "gap": actual - target, "completion": completion,
+            "status": status, "kind": kind, "level": level, "due": due,
+            "due_year": year if due_year is None else due_year,
+            "units_reported": units_reported, "units_expected": 12,
+            "reported": f"{units_reported}/12"}
+
+
+@pytest.fixture
+def province() -> pd.DataFrame:
+    rows = [
+        # popular first-aid training (人次, target 75万 a year); 2023 as published: 145.93万, 195%
+        province_row("first_aid.popular_trainees", 2022, 820000.0, 750000.0, "达标"),
+        province_row("first_aid.popular_trainees", 2023, 1459300.0, 750000.0, "达标",
+                     units_reported=11),
+        province_row("first_aid.popular_trainees", 2024, NAN, 750000.0, "未报送",
+                     units_reported=0),
+        # certified first-aiders (人, 10万 a year)
+        province_row("first_aid.certified_trainees", 2022, 120000.0, 100000.0, "达标"),
+        province_row("first_aid.certified_trainees", 2023, 151600.0, 100000.0, "达标"),
+        province_row("first_aid.certified_trainees", 2024, 90000.0, 100000.0, "未达标"),
+        # reform cases: a range target 2–4
+        province_row("reform.innovation_cases", 2022, 3.0, 2.0, "达标", kind="range",
+                     target_upper=4.0),
+        province_row("reform.innovation_cases", 2023, 1.0, 2.0, "未达标", kind="range",
+                     target_upper=4.0),
+        province_row("reform.innovation_cases", 2024, 5.0, 2.0, "达标", kind="range",
+                     target_upper=4.0),
+        # fundraising (元, 2亿 a year); 2023 as published: 10.22亿元
+        province_row("fundraising.total", 2022, 2.1e8, 2e8, "达标"),
+        province_row("fundraising.total", 2023, 1.022e9, 2e8, "达标"),
+        province_row("fundraising.total", 2024, 1.5e8, 2e8, "未达标", units_reported=10),
+        # no target at all: not on the scorecard
+        province_row("care.organ_donations", 2023, 269.0, NAN, "无目标", kind=""),
+    ]
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def prefecture_table() -> pd.DataFrame:
+    """Certified first-aiders in 2023 for four units; the other units are absent."""
+    rows = []
+    data = {  # unit: (actual, allocated target)
+        "南昌市": (25000.0, 20000.0),   # 125%, 达标
+        "景德镇市": (3000.0, 5000.0),    # 60%, 未达标
+        "赣州市": (30000.0, 20000.0),   # 150%, 达标
+        "萍乡市": (NAN, 6000.0),         # no return: 未报送
+    }
+    for year in (2022, 2023):
+        for unit, (actual, target) in data.items():
+            status = "未报送" if pd.isna(actual) else ("达标" if actual >= target else "未达标")
+            row = province_row("first_aid.certified_trainees", year, actual, target, status)
+            row.update(prefecture=unit, target_basis="假设：按2020年常住人口占比分解（非官方分解）")
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def coverage() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"area": "care", "indicator": "care.donor_memorials", "name": "器官捐献者纪念园",
+         "year": 2023, "level": "prefecture", "timing": "by", "due_year": 2024, "due": False,
+         "threshold": 1.0, "units_expected": 11, "units_meeting": 9, "share": 9 / 11,
+         "units_missing": ["萍乡市", "新余市"], "missing_text": "萍乡市、新余市",
+         "units_reported": 10, "status": "无目标"},
+        {"area": "care", "indicator": "care.donor_memorials", "name": "器官捐献者纪念园",
+         "year": 2024, "level": "prefecture", "timing": "by", "due_year": 2024, "due": True,
+         "threshold": 1.0, "units_expected": 11, "units_meeting": 11, "share": 1.0,
+         "units_missing": [], "missing_text": "", "units_reported": 11, "status": "达标"},
+    ])
+
+
+# --------------------------------------------------------------------------- font and style
+
+
+def test_cjk_font_is_the_bundled_noto_sans_cjk_sc():
+    assert charts.cjk_font() == "Noto Sans CJK SC"
+    assert charts.cjk_font_path().name == "NotoSansCJKsc-Regular.otf"
+
+
+def test_no_cjk_font_raises_a_chinese_message(monkeypatch):
+    candidates = pd.DataFrame({"order": [1, 2], "source": ["bundled", "system"],
+                               "family": ["不存在的字体", "No Such Font SC"],
+                               "path": ["no_such_package_jrc/fonts/x.otf", ""]})
+    monkeypatch.setattr(style, "font_candidates", lambda: candidates)
+    style.cjk_font_path.cache_clear()
+    style.cjk_font.cache_clear()
+    try:
+        with pytest.raises(charts.CJKFontError, match="找不到可显示中文的字体") as raised:
+            charts.cjk_font()
+        assert "mplfonts" in str(raised.value) and "No Such Font SC" in str(raised.value)
+    finally:
+        style.cjk_font_path.cache_clear()
+        style.cjk_font.cache_clear()
+
+
+def test_missing_glyph_warnings_are_caught_by_the_render_helper():
+    # The guard the chart tests rely on: a Chinese title in a Latin-only font must fail.
+    fig = Figure()
+    fig.text(0.1, 0.5, "应急救护", family="DejaVu Sans")
+    with pytest.raises(UserWarning, match="missing from font"):
+        render(fig)
+
+
+def test_house_style_is_deterministic_and_restores_rcparams():
+    before = matplotlib.rcParams["svg.hashsalt"]
+    with charts.house_style():
+        assert matplotlib.rcParams["axes.unicode_minus"] is False
+        assert matplotlib.rcParams["svg.hashsalt"] == "jrc_analysis"
+        assert matplotlib.rcParams["svg.fonttype"] == "path"
+        assert matplotlib.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
+    assert matplotlib.rcParams["svg.hashsalt"] == before
+
+
+def test_palette_has_one_colour_per_area_and_status():
+    areas = charts.colours("area")
+    assert list(areas) == list(catalog.areas()["area"].astype(str))
+    assert list(charts.colours("status")) == ["达标", "未达标", "未报送", "无目标"]
+    every = list(areas.values()) + list(charts.colours("status").values())
+    assert all(re.fullmatch(r"#[0-9A-F]{6}", c) for c in every)
+    assert len(set(every)) == len(every)
+    assert charts.status_colour("达标") == "#009E73"  # Okabe–Ito bluish green
+
+
+# --------------------------------------------------------------------------- units
+
+
+@pytest.mark.parametrize("unit, values, expected", [
+    ("人", 151600, ("万人", 10000.0)),
+    ("人", 2688, ("人", 1.0)),
+    ("人次", [52200, 30000], ("万人次", 10000.0)),
+    ("元", 1.022e9, ("亿元", 1e8)),
+    ("元", 50000, ("万元", 10000.0)),
+    ("元", 9999, ("元", 1.0)),
+    ("个", 1_000_000, ("个", 1.0)),
+    ("人", [NAN, -20000], ("万人", 10000.0)),
+])
+def test_display_unit(unit, values, expected):
+    assert charts.display_unit(unit, values) == expected
+
+
+def test_format_value_and_percent_as_published():
+    assert charts.format_value(151600, "人") == "15.16万人"
+    assert charts.format_value(1.022e9, "元") == "10.22亿元"
+    assert charts.format_value(1459300, "人次") == "145.93万人次"
+    assert charts.format_value(750000, "人次") == "75万人次"
+    assert charts.format_value(2688, "人") == "2688人"
+    assert charts.format_value(1, "是/否") == "是"
+    assert charts.format_value(750000, "人次", scale_by=1e3) == "750,000人次"
+    assert charts.format_percent(1459300 / 750000) == "195%"  # 1.9457
+    assert charts.format_percent(2688 / 1000) == "269%"
+    assert charts.format_percent(52200 / 30000) == "174%"
+    assert charts.format_percent(NAN) == "—"
+    assert charts.format_number(12345.678) == "12,345.68"
+
+
+def test_with_display_units_scales_each_indicator_alike_and_keeps_the_input():
+    table = pd.DataFrame({"indicator": ["a", "a", "b"], "unit": ["人", "人", "元"],
+                          "actual": [25000, 5000, 3e8], "target": [20000, 20000, 2e8]})
+    original = table.copy()
+    result = charts.with_display_units(table, columns=("actual", "target"))
+    # a: largest 25000 人 → 万人: 2.5, 0.5; targets 2, 2. b: 3e8 元 → 亿元: 3, target 2.
+    assert result["actual"].tolist() == [2.5, 0.5, 3.0]
+    assert result["target"].tolist() == [2.0, 2.0, 2.0]
+    assert result["display_unit"].tolist() == ["万人", "万人", "亿元"]
+    pd.testing.assert_frame_equal(table, original)
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def assert_framed(fig: Figure, title: str, synthetic: bool = True) -> None:
+    found = texts(fig)
+    assert title in found
+    note = [t.get_text() for t in fig.texts if t.get_gid() == "note"][0].replace("\n", "")
+    assert SOURCE in note
+    assert (SYNTHETIC in note) is synthetic
+
+
+def test_trend_chart_against_an_annual_target(province):
+    fig = charts.trend_chart(province, "first_aid.popular_trainees")
+    render(fig)
+    assert_framed(fig, "应急救护普及培训")
+    text = joined(fig)
+    assert "目标" in texts(fig)  # direct label beside the target line, and in the legend
+    assert "145.93" in text and "完成率\n195%" in text and "完成率\n109%" in text  # 82/75
+    assert "单位：万人次" in text
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == ["2022年\n目标 75", "2023年\n目标 75\n11/12 报送", "2024年\n目标 75"]
+    assert "未报送" in texts(fig)
+    # two bars (2024 has no return: no bar), coloured 达标
+    assert bar_colours(fig) == [charts.status_colour("达标")] * 2
+    targets = [c for c in fig.axes[0].collections
+               if isinstance(c, LineCollection) and c.get_gid() == "target"]
+    assert [seg[0][1] for c in targets for seg in c.get_segments()] == [75.0, 75.0, 75.0]
+
+
+def test_trend_chart_range_target_band_and_status_colours(province):
+    fig = charts.trend_chart(province, "reform.innovation_cases", synthetic=False)
+    render(fig)
+    assert_framed(fig, "形成可供学习借鉴的改革经验", synthetic=False)
+    assert "目标（区间）" in texts(fig)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks[0] == "2022年\n目标 2–4"
+    assert bar_colours(fig) == [charts.status_colour(s) for s in ("达标", "未达标", "达标")]
+    bands = [p for p in fig.axes[0].patches if p.get_gid() == "target"]
+    assert [(b.get_y(), b.get_height()) for b in bands] == [(2.0, 2.0)] * 3
+
+
+def test_trend_chart_in_yi_yuan(province):
+    fig = charts.trend_chart(province, "fundraising.total")
+    render(fig)
+    text = joined(fig)
+    assert "单位：亿元" in text and "10.22" in text and "10/12 报送" in text
+
+
+def test_trend_chart_progress_before_a_by_target_is_dashed():
+    rows = pd.DataFrame([
+        province_row("rescue.ert_eru_experts", 2023, 4.0, 5.0, "无目标", kind="range",
+                     target_upper=8.0, due=False, due_year=2024),
+        province_row("rescue.ert_eru_experts", 2024, 6.0, 5.0, "达标", kind="range",
+                     target_upper=8.0),
+    ])
+    fig = charts.trend_chart(rows, "rescue.ert_eru_experts")
+    render(fig)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == ["2023年\n目标 5–8\n（2024年底前）", "2024年\n目标 5–8"]
+    lines = [c for c in fig.axes[0].collections if c.get_gid() == "target"]
+    assert [c.get_linestyle()[0][1] is None for c in lines] == [False, True]
+
+
+def test_prefecture_gap_chart_sorted_with_missing_units_last(prefecture_table):
+    fig = charts.prefecture_gap_chart(prefecture_table, "first_aid.certified_trainees", 2023)
+    render(fig)
+    assert_framed(fig, "应急救护持证培训（救护员）：分市完成情况")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["赣州市", "南昌市", "景德镇市", "萍乡市"]  # 150%, 125%, 60%, 未报送
+    text = joined(fig)
+    assert "150%（3/2万人）" in text and "60%（0.3/0.5万人）" in text
+    assert "目标 100%" in text and "未报送" in text
+    assert "按2020年常住人口占比分解" in text.replace("\n", "")
+    assert bar_colours(fig) == [charts.status_colour(s) for s in ("达标", "达标", "未达标")]
+
+
+def test_contribution_chart_stacks_units_with_their_shares(prefecture_table):
+    fig = charts.contribution_chart(prefecture_table, "first_aid.certified_trainees", top=2)
+    render(fig)
+    assert_framed(fig, "应急救护持证培训（救护员）：各设区市贡献")
+    text = joined(fig)
+    # each year: 赣州 30000 + 南昌 25000 + 其他 (景德镇) 3000 = 58000 = 5.8万人
+    assert "5.8万人\n3/12 报送" in text
+    assert "赣州市 52%" in text and "南昌市 43%" in text  # 30000/58000, 25000/58000
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["其他", "南昌市", "赣州市"]
+    first_year = bar_colours(fig)[:3]
+    assert first_year[2] == charts.colours("ink")["other"].upper()
+
+
+def test_coverage_chart_names_the_units_missing(coverage):
+    fig = charts.coverage_chart(coverage, "care.donor_memorials")
+    render(fig)
+    assert_framed(fig, "器官捐献者纪念园：覆盖情况")
+    text = joined(fig)
+    assert "2023年未达到（2个）：萍乡市、新余市" in text
+    assert "2024年：全部达到" in text
+    assert "82%（9/11个设区市）" in text and "目标 100%（全覆盖）" in text
+    assert "2023年\n（2024年底前）" in text
+    assert bar_colours(fig) == [charts.status_colour("无目标"), charts.status_colour("达标")]
+
+
+def test_scorecard_shows_every_targeted_indicator_by_area(province):
+    fig = charts.scorecard_chart(province)
+    render(fig)
+    assert_framed(fig, "三年行动方案目标完成情况总览")
+    text = texts(fig)
+    # areas in the plan's order, each followed by its indicators; no untargeted indicator
+    order = [t for t in text if t in ("深化改革攻坚", "形成可供学习借鉴的改革经验", "应急救护提质",
+                                      "应急救护普及培训", "应急救护持证培训（救护员）",
+                                      "筹资动员优化", "筹集款物合计", "救助服务关爱")]
+    assert order == ["深化改革攻坚", "形成可供学习借鉴的改革经验", "应急救护提质",
+                     "应急救护普及培训", "应急救护持证培训（救护员）", "筹资动员优化",
+                     "筹集款物合计"]
+    cells = {p.get_gid(): hex_colour(p.get_facecolor()) for p in fig.findobj(Rectangle)
+             if (p.get_gid() or "").startswith("cell:")}
+    assert cells["cell:reform.innovation_cases:2023"] == charts.status_colour("未达标")
+    assert cells["cell:first_aid.popular_trainees:2024"] == charts.status_colour("未报送")
+    assert len(cells) == 4 * 3
+    assert "511%" in text and "150%" in text  # 10.22亿 / 2亿; 3 / 2
+
+
+def test_cumulative_table_by_hand(province):
+    table = charts.cumulative_table(province, ["first_aid.certified_trainees",
+                                               "first_aid.popular_trainees"])
+    # certified: 120000 + 151600 + 90000 = 361600 against 3 × 100000
+    # popular: 820000 + 1459300 (2024 missing) = 2279300 against 3 × 750000
+    assert table["actual"].tolist() == [361600.0, 2279300.0]
+    assert table["target"].tolist() == [300000.0, 2250000.0]
+    assert table["completion"].round(4).tolist() == [1.2053, 1.0130]
+    assert table["years_reported"].tolist() == [3, 2]
+
+
+def test_cumulative_chart_headlines(province):
+    fig = charts.cumulative_chart(province)
+    render(fig)
+    assert_framed(fig, "重点指标三年累计进度")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["应急救护持证培训（救护员）", "应急救护普及培训", "筹集款物合计"]
+    text = joined(fig)
+    assert "121%（36.16/30万人）" in text
+    assert "101%（227.93/225万人次），2/3年有数据" in text
+    assert "三年目标 100%" in text
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def test_save_figure_is_byte_deterministic(province, tmp_path):
+    chart = "fundraising.total"
+    first = charts.save_figure(charts.trend_chart(province, chart), tmp_path / "a", dpi=60)
+    second = charts.save_figure(charts.trend_chart(province, chart), tmp_path / "b", dpi=60)
+    assert [p.name for p in first] == ["a.png", "a.svg"]
+    for one, two in zip(first, second):
+        assert one.read_bytes() == two.read_bytes()
+    png, svg = first[0].read_bytes(), first[1].read_text(encoding="utf-8")
+    assert png.startswith(b"\x89PNG") and b"Software" not in png and b"Matplotlib" not in png
+    assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+    assert not list(tmp_path.glob(".*.tmp"))  # atomic: no temporary file left behind
