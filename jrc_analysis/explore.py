@@ -353,9 +353,10 @@ def chart_plan(province: pd.DataFrame, prefecture: pd.DataFrame, coverage: pd.Da
                area: str, year: int) -> pd.DataFrame:
     """Which charts an area's notebook draws: ``indicator, name, chart`` in catalogue order.
 
-    Every indicator of the area gets a ``trend`` chart (province total by year against the
-    target); a ``coverage`` chart when it has a coverage target; a ``prefecture_gap`` chart when
-    some unit has an allocated target (``target_basis`` set) in ``year``.
+    Every indicator of the area with a target in some year gets a ``trend`` chart (province
+    total by year against the target); a ``coverage`` chart when it has a coverage target; a
+    ``prefecture_gap`` chart when some unit has an allocated target (``target_basis`` set) in
+    ``year``. Indicators tracked without a target are left to the tables.
     """
     rows = []
     covered = set(coverage["indicator"].astype(str))
@@ -363,7 +364,7 @@ def chart_plan(province: pd.DataFrame, prefecture: pd.DataFrame, coverage: pd.Da
                            & (prefecture["target_basis"].astype(str) != "")]
     allocated = set(year_rows["indicator"].astype(str))
     names = province.drop_duplicates("indicator").set_index("indicator")["name"]
-    for code in area_indicators(province, area):
+    for code in area_indicators(province, area, targeted_only=True):
         rows.append((code, names[code], "trend"))
         if code in covered:
             rows.append((code, names[code], "coverage"))
@@ -628,3 +629,92 @@ def show(fig) -> None:
     from jrc_analysis.charts import figure_bytes
 
     display({"image/png": figure_bytes(fig, "png", dpi=PNG_DPI)}, raw=True)
+
+
+def indicator_figures(loaded: Loaded, indicator: str, year: int, synthetic: bool = True) -> list:
+    """The figures :func:`chart_plan` names for one indicator, in plan order."""
+    area = catalog.indicator(indicator)["area"]
+    plan = chart_plan(loaded.province, loaded.prefecture, loaded.coverage, area, year)
+    charts = plan.loc[plan["indicator"] == indicator, "chart"]
+    return [figure_for(loaded, indicator, chart, year, synthetic) for chart in charts]
+
+
+def plan_sentences(area: str) -> list[str]:
+    """The plan's own sentences behind the area's targets (``targets.csv``), in catalogue order,
+    each once."""
+    targets = catalog.targets()
+    rows = targets[(targets["area"].astype(str) == area) & (targets["sentence"] != "")]
+    return list(dict.fromkeys(rows["sentence"]))
+
+
+def labelled(frame: pd.DataFrame, **extra: str) -> pd.DataFrame:
+    """A copy with Chinese column headers (:data:`COLUMN_LABELS`, overridden by ``extra``)."""
+    return frame.rename(columns={**COLUMN_LABELS, **extra})
+
+
+def returns_matrix(completeness: pd.DataFrame) -> pd.DataFrame:
+    """Reporting unit × year: 已报送 (with the number of blank indicators) or 未报送; units in the
+    plan's order, years ascending (from :func:`gaps.completeness`)."""
+    cells = completeness.assign(text=np.where(
+        completeness["returned"].astype(bool),
+        "已报送（空白" + completeness["indicators_blank"].astype(int).astype(str) + "项）", "未报送"))
+    out = cells.pivot(index="prefecture", columns="year", values="text")
+    order = [u for u in unit_order() if u in out.index]
+    out = out.reindex(order)
+    out.columns = [f"{y}年" for y in out.columns]
+    out.index.name = "填报单位"
+    return out
+
+
+def overview_text(loaded: Loaded) -> str:
+    """Files read and used, junk skipped, values, errors and warnings — one line of Chinese."""
+    issues = loaded.issues["severity"]
+    used = int(loaded.returns["used"].astype(bool).sum()) if len(loaded.returns) else 0
+    return (f"报表文件 {len(loaded.returns)} 个（采用 {used} 个，跳过非报表文件 "
+            f"{len(loaded.skipped)} 个）；数值 {len(loaded.values)} 个；"
+            f"错误 {int((issues == 'error').sum())} 条；警告 {int((issues == 'warning').sum())} 条。")
+
+
+def issue_codes(issues: pd.DataFrame) -> pd.DataFrame:
+    """How many issues of each code: ``severity`` (错误/警告), ``code``, ``count``; errors first,
+    then most frequent, then code."""
+    counts = issues.groupby(["severity", "code"]).size().rename("count").reset_index()
+    counts["_sev"] = counts["severity"].map({"error": 0, "warning": 1}).fillna(2)
+    counts = counts.sort_values(["_sev", "count", "code"], ascending=[True, False, True],
+                                kind="stable")
+    counts["severity"] = counts["severity"].map(SEVERITY_LABELS).fillna(counts["severity"])
+    return counts[["severity", "code", "count"]].reset_index(drop=True)
+
+
+def rates_below(reporting_rates: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Indicators not reported by every unit in ``year``: 指标, 报送, 报送率 (lowest first)."""
+    rows = reporting_rates[(reporting_rates["year"] == year) & (reporting_rates["rate"] < 1)]
+    rows = rows.sort_values("rate", kind="stable")
+    out = pd.DataFrame({"name": rows["name"], "reported": rows["reported"],
+                        "rate": [format_percent(r, 1) for r in rows["rate"]]})
+    return labelled(out.reset_index(drop=True))
+
+
+def mix_table(mix: pd.DataFrame, prefecture: str | None = None, year: int | None = None
+              ) -> pd.DataFrame:
+    """The fundraising mix (:func:`gaps.fundraising_mix`) as people read it: 填报单位, 年度,
+    合计, 资金, 物资折价, 网络众筹 (one display unit for the whole table), 资金占比, 网络众筹占比,
+    资金占比变化; optionally one unit (全省 for the province) and/or one year. The display unit
+    is chosen from the smallest total, so that no unit's amounts round to 0."""
+    rows = mix
+    if prefecture is not None:
+        rows = rows[rows["prefecture"] == prefecture]
+    if year is not None:
+        rows = rows[rows["year"] == year]
+    amounts = ["total", "cash", "in_kind", "online"]
+    totals = rows["total"].astype(float)
+    smallest = totals[totals > 0].min() if (totals > 0).any() else 0.0
+    shown, factor = display_unit("元", smallest)  # the smallest total still reads well
+    out = pd.DataFrame({"prefecture": rows["prefecture"].astype(str), "year": rows["year"]})
+    for column in amounts:
+        out[column] = [format_number(v / factor) for v in rows[column]]
+    for column in ("cash_share", "online_share"):
+        out[column] = [format_percent(v, 1) for v in rows[column]]
+    out["cash_share_trend"] = rows["cash_share_trend"].replace("", "—")
+    labels = {c: f"{COLUMN_LABELS[c]}（{shown}）" for c in amounts}
+    return labelled(out.reset_index(drop=True), **labels)

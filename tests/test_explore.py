@@ -292,11 +292,14 @@ def test_issues_by_unit_and_send_back():
     assert back["cell"].tolist() == ["G9", "G5"]
 
 
-def test_chart_plan_picks_charts_by_target():
+def test_chart_plan_picks_charts_by_target_and_skips_untargeted():
     province = pd.DataFrame([
-        province_row(area="care", indicator="care.organ_registrations", name="登记"),
-        province_row(area="care", indicator="care.donor_memorials", name="纪念园", kind="coverage"),
-        province_row(area="first_aid", indicator="first_aid.aed_new", name="AED"),
+        province_row(area="care", indicator="care.organ_registrations", name="登记",
+                     target=42000.0),
+        province_row(area="care", indicator="care.organ_donations", name="捐献", kind=""),
+        province_row(area="care", indicator="care.donor_memorials", name="纪念园", kind="coverage",
+                     target=11.0),
+        province_row(area="first_aid", indicator="first_aid.aed_new", name="AED", target=500.0),
     ])
     prefecture = pd.DataFrame({"indicator": ["care.organ_registrations", "care.donor_memorials"],
                                "year": [2024, 2024], "target": [100.0, 1.0],
@@ -323,3 +326,24 @@ def test_status_counts_by_area():
 def test_text_table_hides_a_plain_index_and_marks_missing():
     text = explore.text_table(pd.DataFrame({"指标": ["甲"], "完成数": [None]}))
     assert text.splitlines()[-1].split() == ["甲", "—"]
+
+
+def test_mix_table_uses_one_unit_read_from_the_smallest_total():
+    mix = pd.DataFrame({
+        "prefecture": ["全省", "南昌市"], "year": [2024, 2024],
+        "total": [300_000_000.0, 20_000_000.0], "cash": [200_000_000.0, 15_000_000.0],
+        "in_kind": [100_000_000.0, 5_000_000.0], "online": [np.nan, 1_000_000.0],
+        "cash_share": [2 / 3, 0.75], "online_share": [np.nan, 0.05],
+        "cash_share_trend": ["上升", ""]})
+    table = explore.mix_table(mix)
+    # smallest total 2000万元 -> 万元 for the whole table
+    assert list(table.columns)[2:6] == ["合计（万元）", "资金（万元）", "物资折价（万元）", "网络众筹（万元）"]
+    assert table.iloc[0].tolist() == ["全省", 2024, "30,000", "20,000", "10,000", "—", "66.7%", "—",
+                                      "上升"]
+    assert table.iloc[1].tolist() == ["南昌市", 2024, "2000", "1500", "500", "100", "75%", "5%", "—"]
+
+
+def test_plan_sentences_come_from_the_targets_once_each():
+    sentences = explore.plan_sentences("first_aid")
+    assert len(sentences) == len(set(sentences)) >= 2
+    assert any("75万人次" in s for s in sentences)
