@@ -48,6 +48,7 @@ Conventions used by every table of this module
 from __future__ import annotations
 
 import operator
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -419,13 +420,34 @@ def _scope_units(resolved: pd.DataFrame) -> pd.DataFrame:
     return scope[scope["prefecture"] != ""][["indicator", "year", "prefecture"]]
 
 
-def _province_measures(v: pd.DataFrame, resolved: pd.DataFrame,
-                       years: list[int]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Basis:
+    """What every table is computed from, prepared once per call."""
+
+    years: list[int]
+    resolved: pd.DataFrame
+    totals: pd.DataFrame
+    returns: pd.DataFrame
+    coverage_units: pd.DataFrame
+    scope: pd.DataFrame
+    period: tuple[int, int] | None
+
+
+def _basis(values: pd.DataFrame, targets: pd.DataFrame | None) -> _Basis:
+    v, t = _inputs(values, targets)
+    years = _years(v, t)
+    resolved = _resolve(t, years)
+    return _Basis(years=years, resolved=resolved, totals=_totals(v), returns=_returns(v),
+                  coverage_units=_coverage_units(v, resolved), scope=_scope_units(resolved),
+                  period=_period(t))
+
+
+def _province_measures(basis: _Basis) -> pd.DataFrame:
     """Catalogue × years with ``total, actual, target, target_upper, units_reported,
     units_expected`` (the kind-specific comparisons of the module notes)."""
     keys = ["indicator", "year"]
-    grid = _base_grid(years, resolved)
-    totals = _totals(v)
+    resolved, totals = basis.resolved, basis.totals
+    grid = _base_grid(basis.years, resolved)
     province = totals.groupby(keys).agg(total=("total", "sum"),
                                         units_reported=("total", "size")).reset_index()
     grid = grid.merge(province, on=keys, how="left")
@@ -445,7 +467,7 @@ def _province_measures(v: pd.DataFrame, resolved: pd.DataFrame,
     pair_rows["units_reported"] = pair_rows["units_reported"].fillna(0).astype(int)
     grid = _overwrite(grid, pair_rows, keys, ["actual", "units_reported"])
 
-    coverage = _coverage_summary(_coverage_units(v, resolved))
+    coverage = _coverage_summary(basis.coverage_units)
     coverage = coverage.assign(actual=coverage["units_meeting"].astype(float),
                                target=coverage["units_expected"].astype(float),
                                target_upper=np.nan)
@@ -453,8 +475,7 @@ def _province_measures(v: pd.DataFrame, resolved: pd.DataFrame,
     grid = _overwrite(grid, coverage, keys,
                       ["actual", "target", "target_upper", "units_reported", "units_expected"])
 
-    scope = _scope_units(resolved)
-    scoped = scope.merge(totals, on=keys + ["prefecture"], how="left").groupby(keys).agg(
+    scoped = basis.scope.merge(totals, on=keys + ["prefecture"], how="left").groupby(keys).agg(
         actual=("total", lambda s: s.sum(min_count=1)), units_reported=("total", "count"),
         units_expected=("prefecture", "size")).reset_index()
     grid = _overwrite(grid, scoped, keys, ["actual", "units_reported", "units_expected"])
@@ -463,16 +484,15 @@ def _province_measures(v: pd.DataFrame, resolved: pd.DataFrame,
     return grid
 
 
-def _prefecture_measures(v: pd.DataFrame, resolved: pd.DataFrame, years: list[int],
-                         allocation: pd.DataFrame) -> pd.DataFrame:
+def _prefecture_measures(basis: _Basis, allocation: pd.DataFrame) -> pd.DataFrame:
     """Reporting units × catalogue × years with ``returned, total, actual, target, target_upper,
     target_basis, allocation_share``."""
     keys = ["indicator", "year", "prefecture"]
+    resolved, totals = basis.resolved, basis.totals
     units = pd.DataFrame({"prefecture": list(_units())})
-    grid = _base_grid(years, resolved).merge(units, how="cross")
-    totals = _totals(v)
+    grid = _base_grid(basis.years, resolved).merge(units, how="cross")
     grid = grid.merge(totals, on=keys, how="left")
-    grid = grid.merge(_returns(v).assign(returned=True),
+    grid = grid.merge(basis.returns.assign(returned=True),
                       on=["year", "prefecture"], how="left")
     grid["returned"] = grid["returned"].fillna(False).astype(bool)
     grid["actual"] = grid["total"]
@@ -502,7 +522,7 @@ def _prefecture_measures(v: pd.DataFrame, resolved: pd.DataFrame, years: list[in
     grid["target"] = grid["target"].where(
         ~(is_pref_cov & grid["prefecture"].isin(_prefectures())), grid["threshold"])
 
-    cov_units = _coverage_units(v, resolved)
+    cov_units = basis.coverage_units
     county_cov = cov_units[cov_units["level"] == "county"]
     by_pref = county_cov.groupby(keys).agg(
         meeting=("meets", "sum"), counties=("unit", "size"),
@@ -511,7 +531,7 @@ def _prefecture_measures(v: pd.DataFrame, resolved: pd.DataFrame, years: list[in
                              target=by_pref["counties"].astype(float))
     grid = _overwrite(grid, by_pref, keys, ["actual", "target"])
 
-    scope = _scope_units(resolved).assign(in_scope=True)
+    scope = basis.scope.assign(in_scope=True)
     grid = grid.merge(scope, on=keys, how="left")
     grid["target"] = grid["target"].where(grid["in_scope"].isna(), grid["threshold"])
     return grid.drop(columns="in_scope")
@@ -651,11 +671,9 @@ def province_gaps(values: pd.DataFrame, targets: pd.DataFrame | None = None) -> 
     units_reported, units_expected, reported`` (text "11/12"). What ``actual`` and ``target`` are
     for each kind is in the module notes. Sorted by area (plan order), catalogue order, year.
     """
-    v, t = _inputs(values, targets)
-    years = _years(v, t)
-    resolved = _resolve(t, years)
-    frame = _province_measures(v, resolved, years)
-    return _finish(frame, ["indicator"], _period(t), PROVINCE_COLUMNS, ["area", "position", "year"])
+    basis = _basis(values, targets)
+    frame = _province_measures(basis)
+    return _finish(frame, ["indicator"], basis.period, PROVINCE_COLUMNS, ["area", "position", "year"])
 
 
 def prefecture_gaps(values: pd.DataFrame, allocation: pd.DataFrame | None = None,
@@ -683,12 +701,10 @@ def prefecture_gaps(values: pd.DataFrame, allocation: pd.DataFrame | None = None
     province's counts for that indicator and year (the basis of ``share``). Sorted by area,
     catalogue order, year, prefecture.
     """
-    v, t = _inputs(values, targets)
     allocation = catalog.allocation() if allocation is None else allocation
-    years = _years(v, t)
-    resolved = _resolve(t, years)
-    frame = _prefecture_measures(v, resolved, years, allocation)
-    province = _province_measures(v, resolved, years)[
+    basis = _basis(values, targets)
+    frame = _prefecture_measures(basis, allocation)
+    province = _province_measures(basis)[
         ["indicator", "year", "total", "units_reported", "units_expected"]].rename(
         columns={"total": "province_total"})
     frame = frame.merge(province, on=["indicator", "year"], how="left")
@@ -696,7 +712,7 @@ def prefecture_gaps(values: pd.DataFrame, allocation: pd.DataFrame | None = None
     by_year = frame.groupby(["indicator", "year"])
     frame["rank"] = by_year["total"].rank(ascending=False, method="min").astype("Int64")
     frame["completion_rank"] = pd.NA  # needs the completion: set after _finish
-    out = _finish(frame, ["indicator", "prefecture"], _period(t), PREFECTURE_COLUMNS + ["position"],
+    out = _finish(frame, ["indicator", "prefecture"], basis.period, PREFECTURE_COLUMNS + ["position"],
                   ["area", "position", "year", "prefecture"])
     out["completion_rank"] = (out.groupby(["indicator", "year"])["completion"]
                               .rank(ascending=False, method="min").astype("Int64"))
@@ -716,10 +732,9 @@ def coverage_table(values: pd.DataFrame, targets: pd.DataFrame | None = None) ->
     named), ``missing_text`` (the same, joined with 、), ``units_reported`` (units at that level
     with a value), ``status``. Sorted by area, catalogue order, year.
     """
-    v, t = _inputs(values, targets)
-    resolved = _resolve(t, _years(v, t))
-    units = _coverage_units(v, resolved)
-    summary = _coverage_summary(units)
+    basis = _basis(values, targets)
+    resolved = basis.resolved
+    summary = _coverage_summary(basis.coverage_units)
     cov = resolved[resolved["kind"] == "coverage"].merge(summary, on=["indicator", "year"])
     cov = cov.merge(_catalogue()[["indicator", "area", "name", "position"]], on="indicator")
     cov["share"] = cov["units_meeting"] / cov["units_expected"]
