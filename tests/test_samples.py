@@ -202,3 +202,37 @@ def test_generate_samples_is_byte_identical_to_committed_raw(tmp_path):
     assert sorted(fresh) == sorted(committed)
     drifted = [name for name in fresh if fresh[name] != committed[name]]
     assert drifted == [], "data/raw differs from its generator: run python -m jrc_analysis.samples data/raw"
+
+
+def _template_file_values(path: Path) -> dict:
+    """(county, indicator) -> value of a return filled in the template as is (layout known)."""
+    wb = CalamineWorkbook.from_path(str(path))
+    values = {}
+    for row in wb.get_sheet_by_name("汇总表").to_python()[template.SUMMARY_FIRST_ROW - 1:]:
+        if row[6] != "":
+            values[("", row[2])] = {"是": 1.0, "否": 0.0}.get(row[6], row[6])
+    if "县区明细" in wb.sheet_names:
+        rows = wb.get_sheet_by_name("县区明细").to_python()
+        codes = rows[template.COUNTY_CODE_ROW - 1]
+        for row in rows[template.COUNTY_FIRST_ROW - 1:]:
+            if row[0] != "合计":
+                values.update({(row[0], code): row[j] for j, code in enumerate(codes) if j and row[j] != ""})
+    return values
+
+
+def test_committed_template_returns_hold_exactly_the_truth(truth):
+    files = samples.sample_files()
+    as_is = files[files["variants"].isin(["空白报表原样填报", "修订版（更正首次报送的会员数）"])]
+    assert len(as_is) == 29  # 36 returns, 7 reworked by hand
+    for row in as_is.itertuples(index=False):
+        part = truth[(truth["year"] == row.year) & (truth["prefecture"] == row.prefecture)]
+        expected = {(c, i): v for c, i, v in zip(part["county"], part["indicator"], part["value"])}
+        assert _template_file_values(RAW / row.file) == expected, row.file
+
+
+def test_the_superseded_return_differs_in_one_value(truth):
+    first = _template_file_values(RAW / "2023" / "2023年度_九江市_目标任务完成情况表.xlsx")
+    revised = _template_file_values(RAW / "2023" / "2023年度_九江市_目标任务完成情况表（修订）.xlsx")
+    changed = {key for key in first if first[key] != revised[key]}
+    assert changed == {("", "grassroots.new_members")}
+    assert first[("", "grassroots.new_members")] == 10 * revised[("", "grassroots.new_members")]
