@@ -60,7 +60,9 @@ _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _FORMULA_HINT = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_CELL_REFS = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
+# ``r="B3"`` attributes: only cells carry an r with letters (rows have r="3"); other attributes
+# ending in r with a letter value can only widen the estimate, never hide a far cell
+_CELL_REFS = re.compile(rb"r\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData[\s>/]")
 _CELL_REF_ATTR = re.compile(rb"\sr=[\"']([^\"']+)[\"']")
 _VALUE_ELEMENT = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>(.*?)</(?:\w+:)?v>", re.DOTALL)
@@ -486,16 +488,23 @@ def _uncached_by_pattern(data: bytes) -> set[tuple[int, int]] | None:
 
 
 def _xlsx_used_area(data: bytes) -> int:
-    """Cells in the rectangle spanned by the addressed ``<c r=…>`` elements of a sheet part."""
-    rows: set[int] = set()
-    cols: set[bytes] = set()
-    for letters, row in _CELL_REFS.findall(data):
-        rows.add(int(row))
-        cols.add(letters.upper())
-    if not rows:
+    """Cells in the rectangle spanned by the addressed ``<c r=…>`` elements of a sheet part.
+
+    One C-level regex pass collects the addresses (``r = "…"`` with any spacing, so a far cell
+    cannot hide); Python only turns the distinct ones into numbers.
+    """
+    refs = set(_CELL_REFS.findall(data))
+    if not refs:
         return 0
-    numbers = [parse_address(c.decode("ascii") + "1")[1] for c in cols]
-    return (max(rows) - min(rows) + 1) * (max(numbers) - min(numbers) + 1)
+    rows = {int(row) for _, row in refs}
+    cols = [parse_address(letters.decode("ascii") + "1")[1] for letters in {c for c, _ in refs}]
+    return (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1)
+
+
+def _has_formula(data: bytes) -> bool:
+    """Whether a sheet part may hold a formula element (``<f>``, ``<f …>``, ``<x:f>`` …)."""
+    return (b"<f>" in data or b"<f " in data or b"<f/" in data
+            or ((b":f>" in data or b":f " in data) and _FORMULA_HINT.search(data) is not None))
 
 
 def _element_prefix(data: bytes) -> bytes | None:
@@ -860,7 +869,7 @@ def _sheet_extras(data: bytes) -> dict:
     if area > MAX_SHEET_AREA:
         return {"problem": "AREA", "area": area}
     merged = _scan_merges_only(data)
-    if not _FORMULA_HINT.search(data):
+    if not _has_formula(data):
         return {"merged": merged}
     try:
         uncached = _uncached_by_pattern(data)
