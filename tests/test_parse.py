@@ -174,7 +174,7 @@ def _has_minus(text: str) -> bool:
     return any(m in unicodedata.normalize("NFKC", text) for m in _MINUS_LIKE)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text())
 def test_parse_number_never_raises_on_text(text):
     parsed = parse_number(text)
@@ -189,7 +189,7 @@ def test_parse_number_never_raises_on_objects(obj):
     assert parse_number(obj).status in ("ok", "missing", "invalid")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text())
 def test_non_negative_text_never_becomes_negative(text):
     assume(not _has_minus(text))
@@ -200,13 +200,13 @@ def test_non_negative_text_never_becomes_negative(text):
 _finite = st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(_finite)
 def test_str_of_a_float_round_trips(number):
     assert parse_number(str(number)).value == number
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.integers(min_value=0, max_value=10**12))
 def test_thousands_separators_and_full_width_round_trip(number):
     with_commas = f"{number:,}"
@@ -215,7 +215,7 @@ def test_thousands_separators_and_full_width_round_trip(number):
     assert parse_number(full_width).value == number
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.decimals(min_value=0, max_value=100000, places=2))
 def test_wan_suffix_round_trips(amount):
     parsed = parse_number(f"{amount}万")
