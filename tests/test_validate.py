@@ -1,0 +1,113 @@
+"""Tidy values → issues: every rule, all in one pass, on small hand-made tidy tables."""
+import pandas as pd
+
+from jrc_analysis import catalog
+from jrc_analysis.clean import tidy_frame
+from jrc_analysis.validate import validate, version_tuple
+
+FILE = "2023/南昌市.xlsx"
+CATALOGUE = catalog.indicators()
+UNITS = dict(zip(CATALOGUE["code"], CATALOGUE["unit"]))
+
+
+def row(indicator, value, county="", year=2023, prefecture="南昌市", cell="G6", sheet="汇总表",
+        source_file=FILE):
+    unit = UNITS[indicator]
+    return dict(year=year, prefecture=prefecture, county=county, indicator=indicator, value=float(value),
+                unit=unit, source_file=source_file, sheet=sheet, cell=cell, raw=str(value))
+
+
+def complete(year=2023, source_file=FILE, **overrides):
+    """A summary with every indicator reported (value 100, or 1 for 是/否), so only the rule under
+    test fires; ``overrides`` maps codes (with . as __) to values, None to leave blank."""
+    rows = []
+    overrides.setdefault("fundraising__total", 200)  # = 资金 100 + 物资折价 100
+    for i, rec in enumerate(CATALOGUE.itertuples(index=False)):
+        key = rec.code.replace(".", "__")
+        value = overrides.get(key, 1 if rec.value_type == "bool" else 100)
+        if value is not None:
+            rows.append(row(rec.code, value, year=year, cell=f"G{6 + i}", source_file=source_file))
+    return rows
+
+
+def by_code(issues):
+    return sorted(i.code for i in issues)
+
+
+def test_consistent_values_give_no_issue():
+    values = tidy_frame(complete(fundraising__total=300, fundraising__cash=200, fundraising__in_kind=100,
+                                 fundraising__online=50))
+    assert validate(values) == []
+
+
+def test_negative_value_is_an_error_naming_the_cell():
+    values = tidy_frame(complete(grassroots__new_orgs=-3, fundraising__total=200))
+    issues = validate(values)
+    assert by_code(issues) == ["validate.negative"]
+    assert issues[0].severity == "error" and issues[0].cell == "G8"
+
+
+def test_cash_plus_in_kind_must_equal_total_within_one_yuan():
+    ok = tidy_frame(complete(fundraising__total=300.5, fundraising__cash=200, fundraising__in_kind=100))
+    assert validate(ok) == []
+    bad = tidy_frame(complete(fundraising__total=302, fundraising__cash=200, fundraising__in_kind=100))
+    issues = validate(bad)
+    assert by_code(issues) == ["validate.cash_plus_in_kind"]
+    assert "302" in issues[0].message and "300" in issues[0].message
+
+
+def test_online_above_cash_and_certified_above_popular():
+    values = tidy_frame(complete(fundraising__total=300, fundraising__cash=200, fundraising__in_kind=100,
+                                 fundraising__online=250, first_aid__certified_trainees=120,
+                                 first_aid__popular_trainees=100))
+    assert by_code(validate(values)) == ["validate.certified_above_popular", "validate.online_above_cash"]
+
+
+def test_counties_not_summing_to_the_summary():
+    rows = complete(grassroots__new_orgs=10, fundraising__total=200)
+    rows += [row("grassroots.new_orgs", 4, county="东湖区", sheet="县区明细", cell="B5"),
+             row("grassroots.new_orgs", 5, county="市本级", sheet="县区明细", cell="B6")]
+    issues = validate(tidy_frame(rows))
+    assert by_code(issues) == ["validate.counties_vs_summary"]
+    assert issues[0].cell == "G8" and "10" in issues[0].message and "9" in issues[0].message
+    rows[-1]["value"] = 6.0
+    assert validate(tidy_frame(rows)) == []
+
+
+def test_jump_against_the_previous_year():
+    previous = tidy_frame(complete(year=2022, source_file="2022/南昌市.xlsx", grassroots__new_members=1000))
+    jumped = tidy_frame(complete(grassroots__new_members=6000))
+    issues = validate(jumped, previous=previous)
+    assert by_code(issues) == ["validate.jump"]
+    assert "6,000" in issues[0].message and "1,000" in issues[0].message
+    assert by_code(validate(tidy_frame(complete(grassroots__new_members=199)), previous)) == ["validate.jump"]
+    assert validate(tidy_frame(complete(grassroots__new_members=200)), previous) == []
+    # the previous year may also be in the same table
+    both = pd.concat([previous, jumped], ignore_index=True)
+    assert by_code(validate(both)) == ["validate.jump"]
+
+
+def test_small_counts_do_not_jump():
+    previous = tidy_frame(complete(year=2022, source_file="2022/南昌市.xlsx", rescue__warehouses_new=1))
+    assert validate(tidy_frame(complete(rescue__warehouses_new=0)), previous) == []
+
+
+def test_blank_indicators_one_warning_per_return_listing_them():
+    values = tidy_frame(complete(culture__micro_lectures=None, care__aid_funds=None))
+    issues = validate(values)
+    assert by_code(issues) == ["validate.incomplete"]
+    assert "2 项" in issues[0].message
+    assert "设立人道救助基金的红十字会" in issues[0].message and "“江小红云端微课堂”" in issues[0].message
+
+
+def test_old_template_version():
+    returns = pd.DataFrame({"source_file": ["a.xlsx", "b.xlsx", "c.xlsx"],
+                            "template_version": ["2023.1", "2024.1", ""]})
+    issues = validate(tidy_frame([]), returns=returns)
+    assert [(i.code, i.source_file) for i in issues] == [("validate.old_template", "a.xlsx"),
+                                                         ("validate.old_template", "c.xlsx")]
+
+
+def test_version_tuple():
+    assert version_tuple("2024.1") == (2024, 1) and version_tuple("v2023.10") == (2023, 10)
+    assert version_tuple("2023.9") < version_tuple("2023.10")
