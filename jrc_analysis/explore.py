@@ -196,7 +196,8 @@ def _read_cache(processed_dir: Path, digest: str) -> Loaded | None:
 
 
 def _ingest_quietly(raw_dir: Path):
-    """``ingest.load_returns(raw_dir)`` with its progress bar, warnings and stderr swallowed."""
+    """``ingest.load_returns(raw_dir)`` with its progress bar, warnings and stderr swallowed
+    (importing tqdm in a kernel without ipywidgets warns on stderr: that too)."""
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
         from jrc_analysis import ingest
@@ -206,9 +207,9 @@ def _ingest_quietly(raw_dir: Path):
 
 def compute(raw_dir: str | os.PathLike, digest: str = "") -> Loaded:
     """Ingest ``raw_dir`` and compute every table (no cache involved)."""
-    from jrc_analysis import ingest
-
     result = _ingest_quietly(Path(raw_dir))
+    from jrc_analysis import ingest  # already imported, quietly, by _ingest_quietly
+
     values = result.values
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -617,7 +618,9 @@ def status_counts(province: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def text_table(frame: pd.DataFrame) -> str:
     """A table as aligned text for printing (no index when it is a plain range; ``—`` for
-    missing values). Numbers should already be formatted by the table function."""
+    missing values; ``（无）`` for an empty table). Numbers should already be formatted."""
+    if frame.empty:
+        return "（无）"
     plain = isinstance(frame.index, pd.RangeIndex)
     return frame.fillna("—").to_string(index=not plain)
 

@@ -347,3 +347,7 @@ def test_plan_sentences_come_from_the_targets_once_each():
     sentences = explore.plan_sentences("first_aid")
     assert len(sentences) == len(set(sentences)) >= 2
     assert any("75万人次" in s for s in sentences)
+
+
+def test_text_table_of_an_empty_table():
+    assert explore.text_table(pd.DataFrame(columns=["指标"])) == "（无）"
