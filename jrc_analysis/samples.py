@@ -261,8 +261,8 @@ SLIPS = [
          what="县区明细一个县多填900人，各县与市本级之和（及合计行）与汇总表不一致"),
     dict(year=2022, prefecture="宜春市", county="", indicator="fundraising.in_kind", value="+10000",
          what="物资折价多填10000元，资金＋物资折价≠筹集款物合计"),
-    dict(year=2024, prefecture="新余市", county="", indicator="first_aid.service_events", value="x6",
-         what="救护服务保障场次是上年的6倍左右（异常波动）"),
+    dict(year=2024, prefecture="新余市", county="", indicator="first_aid.trainers_new", value="x10",
+         what="新增救护师资多打一个0，是上年的5倍以上（异常波动）"),
 ]
 
 # Notes written in 备注 (year, prefecture) -> {indicator: text}.
