@@ -1,0 +1,395 @@
+"""Files → outputs: every return under the raw folder into one tidy table and one issue list.
+
+- :func:`read_return` — one file: its values, issues, accounting and what it says about itself;
+- :func:`load_returns` — every file under a folder (recursively, sorted, progress bar over files):
+  junk skipped with a note, one bad file never stops the others, resubmissions resolved (two
+  returns for the same unit and year are never summed), then validation across years;
+- :func:`write_outputs` — ``returns.parquet``, ``returns.csv`` (UTF-8 with BOM), ``issues.csv``,
+  written atomically; text that would start a formula (= + - @) is escaped with a leading ``'``;
+- :func:`run_ingest` / :func:`run_check` — what ``jrc ingest`` and ``jrc check`` do.
+"""
+from __future__ import annotations
+
+import io
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from jrc_analysis import catalog
+from jrc_analysis.clean import (Accounting, ReturnInfo, clean_workbook, empty_values, sort_tidy,
+                                where)
+from jrc_analysis.fileio import atomic_path, write_bytes_atomic
+from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, warning
+from jrc_analysis.read import is_junk, read_cells
+from jrc_analysis.validate import validate
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+RETURN_COLUMNS = ["source_file", "prefecture", "year", "template_version", "fill_date",
+                  "revision", "used", "superseded_by"]
+ACCOUNTING_COLUMNS = ["source_file", "cells_read", "values", "in_issues", "ignored", "balanced"]
+UNKNOWN_UNIT = "未识别单位"
+FEEDBACK_COLUMNS = ["文件", "工作表", "单元格", "发现的问题", "如何修改"]
+
+
+@dataclass
+class ReturnResult:
+    """One file cleaned: ``values`` (tidy), ``issues``, ``accounting``, ``info`` (metadata)."""
+
+    values: pd.DataFrame
+    issues: list[Issue]
+    accounting: Accounting
+    info: ReturnInfo
+
+
+@dataclass
+class LoadResult:
+    """Every return of a folder: ``values`` (tidy, resubmissions resolved, sorted), ``issues``
+    (cleaning and validation), ``returns`` (one row per file read: :data:`RETURN_COLUMNS`),
+    ``accounting`` (one row per file: :data:`ACCOUNTING_COLUMNS`), ``skipped`` (junk files:
+    ``source_file, reason``)."""
+
+    values: pd.DataFrame
+    issues: list[Issue]
+    returns: pd.DataFrame
+    accounting: pd.DataFrame
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source_file", "reason"]))
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.issues if i.severity == "warning")
+
+
+def relative_name(path: Path, raw_root: Path | None) -> str:
+    """``path`` relative to ``raw_root`` with forward slashes (the file name if not under it)."""
+    path = Path(path)
+    if raw_root is not None:
+        try:
+            return path.resolve().relative_to(Path(raw_root).resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = None) -> ReturnResult:
+    """Read and clean one return. Never raises: any failure is an error issue for this file.
+
+    ``raw_root`` (default: the file's folder) is the folder ``source_file`` is relative to.
+    """
+    path = Path(path)
+    source = relative_name(path, Path(raw_root) if raw_root is not None else path.parent)
+    try:
+        workbook = read_cells(path, source_file=source)
+        result = clean_workbook(workbook, source)
+        return ReturnResult(result.values, result.issues, result.accounting, result.info)
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
+        if os.environ.get("JRC_DEBUG"):
+            raise
+        issue = error(
+            "ingest.internal_error", source,
+            f"{where(source)}：处理时程序出错（{type(exc).__name__}），本文件未采用。"
+            "请把该文件发给维护人员；其余文件照常处理。")
+        return ReturnResult(empty_values(), [issue], Accounting(source, 0, 0, 0, 0), ReturnInfo(source))
+
+
+def list_files(folder: Path) -> list[Path]:
+    """Every file under ``folder``, recursively, sorted by relative path."""
+    return sorted((p for p in Path(folder).rglob("*") if p.is_file()),
+                  key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _winner(infos: list[ReturnInfo]) -> tuple[ReturnInfo, str]:
+    """The return that counts among resubmissions, and why (Chinese)."""
+    ranked = sorted(infos, key=lambda i: (i.revision, i.fill_date, i.source_file))
+    best = ranked[-1]
+    if best.revision > ranked[-2].revision:
+        return best, "标有“修订/更正/v2”等字样"
+    if best.fill_date and best.fill_date > ranked[-2].fill_date:
+        return best, f"填报日期较晚（{best.fill_date}）"
+    return best, "无法从修订标记或填报日期判断先后，按文件名排序取最后一个"
+
+
+def resolve_resubmissions(infos: list[ReturnInfo]) -> tuple[dict[str, str], list[Issue]]:
+    """Superseded file → the file that replaces it, and one warning per superseded file."""
+    groups: dict[tuple[str, int], list[ReturnInfo]] = {}
+    for info in infos:
+        if info.prefecture and info.year is not None:
+            groups.setdefault((info.prefecture, info.year), []).append(info)
+    superseded: dict[str, str] = {}
+    issues = []
+    for (unit, year), group in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        if len(group) < 2:
+            continue
+        best, why = _winner(group)
+        for info in sorted(group, key=lambda i: i.source_file):
+            if info is best:
+                continue
+            superseded[info.source_file] = best.source_file
+            issues.append(warning(
+                "ingest.resubmission", info.source_file,
+                f"{unit}{year}年报送了两份报表：“{info.source_file}”和“{best.source_file}”。"
+                f"采用“{best.source_file}”（{why}），“{info.source_file}”未采用（两份不会相加）。"
+                "如有误，请删除不用的文件或在文件名中注明“（修订）”。"))
+    return superseded, issues
+
+
+def load_returns(folder: str | os.PathLike) -> LoadResult:
+    """Read, clean and validate every return under ``folder`` (see the module docstring)."""
+    folder = Path(folder)
+    skipped, results = [], []
+    for path in tqdm(list_files(folder), desc="读取报表", unit="个文件", disable=None, leave=False):
+        name = relative_name(path, folder)
+        reason = is_junk(path)
+        if reason:
+            skipped.append({"source_file": name, "reason": reason})
+            continue
+        results.append(read_return(path, folder))
+    superseded, issues = resolve_resubmissions([r.info for r in results])
+    kept = [r for r in results if r.info.source_file not in superseded]
+    for r in kept:
+        issues = r.issues + issues
+    frames = [r.values for r in kept if not r.values.empty]
+    values = sort_tidy(pd.concat(frames, ignore_index=True)) if frames else empty_values()
+    returns = returns_frame(results, superseded)
+    issues += validate(values, returns=returns[returns["used"]])
+    return LoadResult(
+        values=values,
+        issues=_as_issues(issues),
+        returns=returns,
+        accounting=accounting_frame(results),
+        skipped=pd.DataFrame(skipped, columns=["source_file", "reason"]),
+    )
+
+
+def _as_issues(issues: list[Issue]) -> list[Issue]:
+    """Issues in the stable order of :func:`issues_frame`."""
+    return sorted(issues, key=lambda i: (i.source_file, i.sheet, i.severity, i.code,
+                                         _cell_key(i.cell), i.message))
+
+
+def _cell_key(cell: str) -> tuple[int, str]:
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return (int(digits) if digits else 0, letters.rjust(3))
+
+
+def returns_frame(results: list[ReturnResult], superseded: dict[str, str]) -> pd.DataFrame:
+    """One row per file read: what it says about itself and whether it was used."""
+    rows = [{
+        "source_file": r.info.source_file, "prefecture": r.info.prefecture or "",
+        "year": r.info.year if r.info.year is not None else pd.NA,
+        "template_version": r.info.template_version, "fill_date": r.info.fill_date,
+        "revision": r.info.revision,
+        "used": r.info.source_file not in superseded and not r.values.empty,
+        "superseded_by": superseded.get(r.info.source_file, ""),
+    } for r in results]
+    frame = pd.DataFrame(rows, columns=RETURN_COLUMNS)
+    frame["year"] = frame["year"].astype("Int64")
+    frame["used"] = frame["used"].astype(bool)
+    return frame
+
+
+def accounting_frame(results: list[ReturnResult]) -> pd.DataFrame:
+    """One row per file read: cells read = values + cells in issues + cells ignored."""
+    rows = [{"source_file": a.source_file, "cells_read": a.cells_read, "values": a.values,
+             "in_issues": a.in_issues, "ignored": a.ignored, "balanced": a.balanced}
+            for a in (r.accounting for r in results)]
+    return pd.DataFrame(rows, columns=ACCOUNTING_COLUMNS)
+
+
+# ----------------------------------------------------------------------------------------------
+# Outputs
+# ----------------------------------------------------------------------------------------------
+
+def escape_formula(text: object) -> object:
+    """Text that a spreadsheet would read as a formula (= + - @ …) gets a leading ``'``."""
+    if isinstance(text, str) and text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def escape_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text column escaped (:func:`escape_formula`); numbers untouched."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(escape_formula)
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM (so Excel opens it), formulas escaped, ``\\n`` line ends."""
+    return escape_text_columns(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def write_outputs(result: LoadResult, out_dir: str | os.PathLike) -> list[Path]:
+    """Write ``returns.parquet``, ``returns.csv`` and ``issues.csv`` atomically; their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    values = result.values.reset_index(drop=True)
+    parquet = out / "returns.parquet"
+    buffer = io.BytesIO()
+    values.to_parquet(buffer, index=False)
+    write_bytes_atomic(parquet, buffer.getvalue())
+    write_bytes_atomic(out / "returns.csv", csv_bytes(values))
+    write_bytes_atomic(out / "issues.csv", csv_bytes(issues_table(result.issues)))
+    return [parquet, out / "returns.csv", out / "issues.csv"]
+
+
+def issues_table(issues: list[Issue]) -> pd.DataFrame:
+    """Issues with the contract's columns, in the stable order."""
+    rows = [(i.severity, i.code, i.source_file, i.sheet, i.cell, i.message) for i in _as_issues(issues)]
+    return pd.DataFrame(rows, columns=ISSUE_COLUMNS)
+
+
+# ----------------------------------------------------------------------------------------------
+# Summary, feedback workbooks, the two commands
+# ----------------------------------------------------------------------------------------------
+
+def unit_of_file(result: LoadResult) -> dict[str, tuple[str, object]]:
+    """source_file → (reporting unit, year) as the return says (unknown: 未识别单位, None)."""
+    return {rec.source_file: (rec.prefecture or UNKNOWN_UNIT, rec.year)
+            for rec in result.returns.itertuples(index=False)}
+
+
+def summary_table(result: LoadResult) -> pd.DataFrame:
+    """Files, values, warnings and errors per reporting unit (rows) and year (column groups)."""
+    units = unit_of_file(result)
+    rows = []
+    for rec in result.returns.itertuples(index=False):
+        rows.append({"unit": rec.prefecture or UNKNOWN_UNIT, "year": rec.year, "files": 1,
+                     "values": 0, "warnings": 0, "errors": 0})
+    counts = result.values.groupby(["prefecture", "year"]).size()
+    for (unit, year), n in counts.items():
+        rows.append({"unit": unit, "year": year, "files": 0, "values": int(n), "warnings": 0, "errors": 0})
+    for issue in result.issues:
+        unit, year = units.get(issue.source_file, (UNKNOWN_UNIT, pd.NA))
+        rows.append({"unit": unit, "year": year, "files": 0, "values": 0,
+                     "warnings": int(issue.severity == "warning"), "errors": int(issue.severity == "error")})
+    frame = pd.DataFrame(rows, columns=["unit", "year", "files", "values", "warnings", "errors"])
+    if frame.empty:
+        return frame
+    frame["year"] = frame["year"].astype("Int64").astype(str).replace("<NA>", "?")
+    return frame.groupby(["unit", "year"], sort=False).sum().reset_index()
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text`` (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns."""
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
+
+
+def summary_text(result: LoadResult) -> str:
+    """The terminal summary: totals, one line per reporting unit (years as columns), accounting."""
+    acc = result.accounting
+    lines = [
+        f"报表文件 {len(result.returns)} 个（采用 {int(result.returns['used'].sum())} 个，"
+        f"跳过非报表文件 {len(result.skipped)} 个）；数值 {len(result.values)} 个；"
+        f"警告 {result.warnings} 条；错误 {result.errors} 条。",
+    ]
+    table = summary_table(result)
+    if not table.empty:
+        order = {u: i for i, u in enumerate(catalog.reporting_units() + [UNKNOWN_UNIT])}
+        years = sorted(table["year"].unique())
+        width = 20
+        lines.append(pad("填报单位", 12) + "".join(pad(f"{y}年", width, right=True) for y in years))
+        lines.append(pad("", 12) + "".join(pad("文件/数值/警告/错误", width, right=True) for _ in years))
+        for unit in sorted(table["unit"].unique(), key=lambda u: order.get(u, len(order))):
+            cells = []
+            for year in years:
+                hit = table[(table["unit"] == unit) & (table["year"] == year)]
+                if hit.empty:
+                    cells.append("—")
+                else:
+                    r = hit.iloc[0]
+                    cells.append(f"{r['files']}/{r['values']}/{r['warnings']}/{r['errors']}")
+            lines.append(pad(unit, 12) + "".join(pad(c, width, right=True) for c in cells))
+    if not acc.empty:
+        unbalanced = acc[~acc["balanced"]]
+        lines.append(
+            f"单元格核对（所有读取的文件）：读取 {int(acc['cells_read'].sum())} = 数值 {int(acc['values'].sum())} + "
+            f"问题所指 {int(acc['in_issues'].sum())} + 忽略（标题、表头、说明） {int(acc['ignored'].sum())}"
+            + ("" if unbalanced.empty else f"；{len(unbalanced)} 个文件对不上（程序错误，请报告）"))
+    if result.errors:
+        lines.append("有错误的报表已在问题清单中逐格列出；其余报表照常采用。")
+    return "\n".join(lines)
+
+
+ADVICE_MARK = "请"
+
+
+def split_advice(message: str) -> tuple[str, str]:
+    """A message as (what was found, what to do): the advice is the last sentence starting 请."""
+    at = message.rfind("。" + ADVICE_MARK)
+    if at < 0:
+        return message, "请按“发现的问题”修改后重新报送。"
+    return message[: at + 1], message[at + 1:]
+
+
+def write_feedback(result: LoadResult, feedback_dir: str | os.PathLike) -> list[Path]:
+    """One workbook per reporting unit listing its own issues (文件, 工作表, 单元格, 发现的问题, 如何修改)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    out = Path(feedback_dir)
+    units = unit_of_file(result)
+    by_unit: dict[str, list[Issue]] = {}
+    for issue in _as_issues(result.issues):
+        unit = units.get(issue.source_file, (UNKNOWN_UNIT, None))[0]
+        by_unit.setdefault(unit, []).append(issue)
+    written = []
+    for unit, issues in sorted(by_unit.items()):
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "问题清单"
+        header = FEEDBACK_COLUMNS
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for issue in issues:
+            found, advice = split_advice(issue.message)
+            level = "【错误】" if issue.severity == "error" else "【警告】"
+            row = [issue.source_file, issue.sheet, issue.cell, level + found, advice]
+            ws.append([escape_formula(v) for v in row])
+        for col, width in zip("ABCDE", [36, 12, 8, 80, 40]):
+            ws.column_dimensions[col].width = width
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        path = out / f"{unit}_问题反馈.xlsx"
+        with atomic_path(path) as tmp:
+            wb.save(tmp)
+        written.append(path)
+    return written
+
+
+def run_ingest(raw_dir: str | os.PathLike, out_dir: str | os.PathLike) -> int:
+    """``jrc ingest``: clean everything, write the outputs, print the summary; 0 or 1 (errors)."""
+    result = load_returns(raw_dir)
+    write_outputs(result, out_dir)
+    print(summary_text(result))
+    print(f"已写出：{Path(out_dir) / 'returns.parquet'}、returns.csv、issues.csv")
+    return 1 if result.errors else 0
+
+
+def run_check(raw_dir: str | os.PathLike, feedback_dir: str | os.PathLike | None = None) -> int:
+    """``jrc check``: the same checks writing nothing, unless ``feedback_dir`` is given (then one
+    feedback workbook per reporting unit). Returns 0, or 1 when there are errors."""
+    result = load_returns(raw_dir)
+    print(summary_text(result))
+    if feedback_dir is not None:
+        written = write_feedback(result, feedback_dir)
+        print(f"已写出反馈表 {len(written)} 份：{Path(feedback_dir)}")
+    return 1 if result.errors else 0

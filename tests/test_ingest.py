@@ -1,0 +1,125 @@
+"""Files → outputs: junk, bad files, resubmissions, escaping, the check command's feedback."""
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from conftest import summary_rows, write_xlsx
+from jrc_analysis.ingest import (FEEDBACK_COLUMNS, escape_formula, load_returns, read_return, run_check,
+                                 run_ingest, split_advice, write_outputs)
+
+
+def nanchang(path: Path, new_orgs, unit="南昌市", filled="2023-12-20", note=None) -> Path:
+    rows = summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, new_orgs, note]],
+                        title=f"2023年度{unit}红十字会目标任务完成情况表", unit=f"{unit}红十字会")
+    rows[1][5] = filled
+    return write_xlsx(path, {"汇总表": rows})
+
+
+def test_read_return_names_the_file_relative_to_the_raw_folder(tmp_path):
+    path = nanchang(tmp_path / "raw" / "2023" / "南昌.xlsx", 310)
+    result = read_return(path, raw_root=tmp_path / "raw")
+    assert result.values["source_file"].tolist() == ["2023/南昌.xlsx"]
+    assert result.info.prefecture == "南昌市" and result.accounting.balanced
+
+
+def test_junk_is_skipped_and_a_bad_file_never_stops_the_others(tmp_path):
+    raw = tmp_path / "raw"
+    nanchang(raw / "2023" / "南昌.xlsx", 310)
+    (raw / "2023" / "~$南昌.xlsx").write_bytes(b"\x00lock")
+    (raw / "2023" / "说明.txt").write_text("readme", encoding="utf-8")
+    (raw / "2023" / "九江.xlsx").write_bytes(b"PK\x03\x04 truncated zip")
+    result = load_returns(raw)
+    assert sorted(result.skipped["source_file"]) == ["2023/~$南昌.xlsx", "2023/说明.txt"]
+    assert result.values["value"].tolist() == [310.0]
+    bad = [i for i in result.issues if i.source_file == "2023/九江.xlsx"]
+    assert bad and all(i.severity == "error" for i in bad)
+    assert result.errors >= 1
+    assert result.accounting["balanced"].all()
+
+
+def test_resubmission_marked_revised_wins_and_is_never_summed(tmp_path):
+    raw = tmp_path / "raw"
+    nanchang(raw / "2023" / "南昌.xlsx", 300, filled="2023-12-28")
+    nanchang(raw / "2023" / "南昌（修订）.xlsx", 310, filled="2023-12-20")
+    result = load_returns(raw)
+    assert result.values["value"].tolist() == [310.0]
+    assert result.values["source_file"].tolist() == ["2023/南昌（修订）.xlsx"]
+    notes = [i for i in result.issues if i.code == "ingest.resubmission"]
+    assert len(notes) == 1 and "2023/南昌.xlsx" in notes[0].message and "2023/南昌（修订）.xlsx" in notes[0].message
+    used = dict(zip(result.returns["source_file"], result.returns["used"]))
+    assert used == {"2023/南昌.xlsx": False, "2023/南昌（修订）.xlsx": True}
+
+
+def test_resubmission_without_marker_the_later_fill_date_wins(tmp_path):
+    raw = tmp_path / "raw"
+    nanchang(raw / "2023" / "a.xlsx", 300, filled="2024-01-05")
+    nanchang(raw / "2023" / "b.xlsx", 310, filled="2023-12-20")
+    result = load_returns(raw)
+    assert result.values["value"].tolist() == [300.0]
+    assert [i.code for i in result.issues].count("ingest.resubmission") == 1
+
+
+def test_outputs_are_escaped_utf8_bom_and_parquet_round_trips(tmp_path):
+    raw = tmp_path / "raw"
+    nanchang(raw / "2023" / "南昌.xlsx", "=1+2")          # an uncached formula: an error
+    nanchang(raw / "2023" / "九江.xlsx", "-5", unit="九江市")
+    result = load_returns(raw)
+    out = tmp_path / "out"
+    write_outputs(result, out)
+    data = (out / "returns.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    csv = pd.read_csv(out / "returns.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert csv.columns.tolist() == ["year", "prefecture", "county", "indicator", "value", "unit",
+                                    "source_file", "sheet", "cell", "raw"]
+    assert csv["raw"].tolist() == ["'-5"] and csv["value"].tolist() == ["-5.0"]
+    issues = pd.read_csv(out / "issues.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert issues.columns.tolist() == ["severity", "code", "source_file", "sheet", "cell", "message"]
+    assert {"clean.formula_uncached", "validate.negative"} <= set(issues["code"])
+    back = pd.read_parquet(out / "returns.parquet")
+    pd.testing.assert_frame_equal(back, result.values.reset_index(drop=True), check_dtype=False)
+
+
+def test_escape_formula():
+    assert escape_formula("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert escape_formula("+1") == "'+1" and escape_formula("@SUM") == "'@SUM"
+    assert escape_formula("南昌") == "南昌" and escape_formula(5.0) == 5.0
+
+
+def test_run_check_writes_nothing_and_returns_1_on_errors(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    nanchang(raw / "2023" / "南昌.xlsx", "很多")
+    before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert run_check(raw) == 1
+    after = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert before == after
+    out = capsys.readouterr().out
+    assert "错误 1 条" in out and "南昌市" in out
+
+
+def test_run_check_feedback_workbook_per_unit(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    nanchang(raw / "2023" / "南昌.xlsx", "很多")
+    nanchang(raw / "2023" / "九江.xlsx", 7, unit="九江市")
+    assert run_check(raw, feedback_dir=tmp_path / "feedback") == 1
+    written = sorted(p.name for p in (tmp_path / "feedback").iterdir())
+    assert written == ["九江市_问题反馈.xlsx", "南昌市_问题反馈.xlsx"]
+    ws = openpyxl.load_workbook(tmp_path / "feedback" / "南昌市_问题反馈.xlsx").active
+    rows = list(ws.iter_rows(values_only=True))
+    assert list(rows[0]) == FEEDBACK_COLUMNS
+    invalid = [r for r in rows[1:] if r[2] == "F6"]
+    assert invalid and invalid[0][0] == "2023/南昌.xlsx" and "很多" in invalid[0][3]
+    assert invalid[0][4].startswith("请")
+
+
+def test_run_ingest_returns_0_without_errors(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    nanchang(raw / "2023" / "南昌.xlsx", 310)
+    assert run_ingest(raw, tmp_path / "out") == 0
+    assert (tmp_path / "out" / "returns.parquet").exists()
+    assert "错误 0 条" in capsys.readouterr().out
+
+
+def test_split_advice():
+    assert split_advice("A1 为空。请填写数字。") == ("A1 为空。", "请填写数字。")
+    assert split_advice("没有建议")[0] == "没有建议"
