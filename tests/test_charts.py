@@ -38,11 +38,12 @@ def joined(fig: Figure) -> str:
     return "\n".join(texts(fig))
 
 
-def render(fig: Figure) -> bytes:
-    """Draw the figure with every warning an error (a missing glyph warns)."""
-    with warnings.catch_warnings():
+def render(fig: Figure) -> None:
+    """Lay out and draw the figure's text with every warning an error (a missing glyph warns);
+    the determinism test renders real PNG and SVG bytes."""
+    with warnings.catch_warnings(), charts.house_style():
         warnings.simplefilter("error")
-        return charts.figure_bytes(fig, "png", dpi=40)
+        fig.draw_without_rendering()
 
 
 def hex_colour(rgba) -> str:
@@ -367,6 +368,26 @@ def test_cumulative_chart_headlines(province):
     assert "121%（36.16/30万人）" in text
     assert "101%（227.93/225万人次），2/3年有数据" in text
     assert "三年目标 100%" in text
+
+
+def test_scorecard_writes_milestones_as_done_or_not():
+    rows = pd.DataFrame([
+        province_row("digital.ms_booking", 2023, 0.0, 1.0, "无目标", kind="milestone",
+                     due=False, due_year=2024),
+        province_row("digital.ms_booking", 2024, 1.0, 1.0, "达标", kind="milestone"),
+    ])
+    fig = charts.scorecard_chart(rows)
+    render(fig)
+    text = texts(fig)
+    assert "未完成" in text and "已完成" in text and "0%" not in text
+
+
+def test_notes_wrap_without_punctuation_starting_or_brackets_ending_a_line():
+    from jrc_analysis.charts.figures import _wrap
+
+    # 1 inch at 12 pt holds 0.97 × 6 = 5.8 CJK glyphs: five per line
+    assert _wrap("一二三四五。六七", 1.0, 12) == "一二三四五。\n六七"
+    assert _wrap("一二三四（五六", 1.0, 12) == "一二三四\n（五六"
 
 
 # --------------------------------------------------------------------------- saving

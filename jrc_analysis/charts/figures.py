@@ -126,15 +126,21 @@ def _is_percent(kind: str) -> bool:
 # --------------------------------------------------------------------------- figure scaffolding
 
 
+NO_LINE_START = "。，、；：？！）》」』”’%％·"
+NO_LINE_END = "（《「『“‘"
+
+
 def _wrap(text: str, width_in: float, size_pt: float) -> str:
-    """Wrap mixed Chinese/Latin text to a width in inches (CJK glyphs are one em wide)."""
-    limit = width_in * 72.0 / size_pt
+    """Wrap mixed Chinese/Latin text to a width in inches (CJK glyphs are one em wide, Latin about
+    half); closing punctuation never starts a line and an opening bracket never ends one."""
+    limit = 0.97 * width_in * 72.0 / size_pt
     lines, line, used = [], "", 0.0
     for char in text:
         width = 1.0 if ord(char) > 0x2E80 else 0.56
-        if used + width > limit and line:
-            lines.append(line)
-            line, used = "", 0.0
+        if used + width > limit and line and char not in NO_LINE_START:
+            carry = line[-1] if line[-1] in NO_LINE_END and len(line) > 1 else ""
+            lines.append(line[:-1] if carry else line)
+            line, used = carry, float(len(carry))
         line += char
         used += width
     if line:
@@ -245,6 +251,19 @@ def _draw_target(ax, x: float, row, factor: float, first: bool) -> None:
               label=TARGET_LABEL if first else None)
 
 
+def _trend_subject(kind: str, rows: pd.DataFrame) -> str:
+    """What the bars of a trend chart measure, in words (depends on the kind of target)."""
+    if kind == "coverage":
+        return f"达到要求的{_first(rows, 'actual_unit', '单位')[1:]}数"
+    if kind == "ratio":
+        return "全省比例"
+    if kind == "growth":
+        return "全省新增比例（当年新增 ÷ 上年末总数）"
+    if kind == "milestone":
+        return "完成情况（是/否）"
+    return "全省合计"
+
+
 def _completion_label(ax, x: float, height: float, row, factor: float, ymax: float,
                       colour: str) -> None:
     """Completion rate inside the bar, at the end farther from the target line (so the line
@@ -318,9 +337,8 @@ def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = Tru
         if not first_target:
             handles.append(_target_handle(kind))
         _legend_above(ax, handles)
-        scope = _first(rows, "scope") if "scope" in rows.columns else ""
-        whose = scope.replace("|", "、") if kind == "milestone" and scope else "全省合计"
-        subtitle = f"{_area_name(area)} · {whose}（单位：{shown}），按年度；柱色表示是否达标"
+        subtitle = (f"{_area_name(area)} · {_trend_subject(kind, rows)}（单位：{shown}），按年度；"
+                    "柱色表示是否达标")
         _frame_figure(fig, name, subtitle, data_note(synthetic))
     return fig
 
@@ -521,6 +539,8 @@ def _cell_text(row) -> str:
         return "未报送"
     if pd.isna(row.target):
         return "—"
+    if row.kind == "milestone":
+        return "已完成" if pd.notna(row.actual) and row.actual >= 1 else "未完成"
     if pd.notna(row.completion) and row.completion >= 10:
         return "≥1000%"
     return format_percent(row.completion)
