@@ -290,7 +290,9 @@ def _write_info(ws: Worksheet, prefecture: str) -> None:
     values = {"填报单位：": unit_title(prefecture), "模板版本：": TEMPLATE_VERSION}
     for label, (row, col) in INFO_CELLS.items():
         _put(ws, row, col, label, "jrc_label")
-        _put(ws, row, col + 1, values.get(label), "jrc_info_locked" if label == "模板版本：" else "jrc_info")
+        cell = _put(ws, row, col + 1, values.get(label), "jrc_info_locked" if label == "模板版本：" else "jrc_info")
+        if label == "填报日期：":
+            cell.number_format = "yyyy-mm-dd"
 
 
 def build_summary_sheet(ws: Worksheet, year: int, prefecture: str, targets: pd.DataFrame) -> None:
@@ -442,11 +444,13 @@ def write_template(year: int, prefecture: str, path: str | Path) -> Path:
 
 
 def write_templates(year: int, out: str | Path, prefecture: str | None = None) -> list[Path]:
-    """Write blank returns for ``year``: with ``prefecture``, ``out`` is the file; without, ``out`` is a
-    folder and every reporting unit gets :func:`template_filename` in it. Returns the paths written."""
+    """Write blank returns for ``year``: with ``prefecture``, ``out`` is the file (or an existing folder to
+    put it in); without, ``out`` is a folder and every reporting unit gets :func:`template_filename` in
+    it. Returns the paths written."""
     out = Path(out)
     if prefecture is not None:
-        return [write_template(year, prefecture, out)]
+        path = out / template_filename(year, prefecture) if out.is_dir() else out
+        return [write_template(year, prefecture, path)]
     targets = _targets()
     written = []
     for unit in catalog.reporting_units():

@@ -176,3 +176,8 @@ def test_cli_unknown_prefecture_is_a_usage_error(tmp_path, capsys):
     assert code == 2
     assert "未知的填报单位" in capsys.readouterr().err
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_cli_one_prefecture_into_an_existing_folder(tmp_path):
+    assert main(["template", "--year", "2023", "--prefecture", "省本级", "-o", str(tmp_path)]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["2023年度_省本级_目标任务完成情况表.xlsx"]
