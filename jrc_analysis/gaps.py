@@ -476,8 +476,9 @@ def _province_measures(basis: _Basis) -> pd.DataFrame:
                       ["actual", "target", "target_upper", "units_reported", "units_expected"])
 
     scoped = basis.scope.merge(totals, on=keys + ["prefecture"], how="left").groupby(keys).agg(
-        actual=("total", lambda s: s.sum(min_count=1)), units_reported=("total", "count"),
+        actual=("total", "sum"), units_reported=("total", "count"),
         units_expected=("prefecture", "size")).reset_index()
+    scoped["actual"] = scoped["actual"].where(scoped["units_reported"] > 0)
     grid = _overwrite(grid, scoped, keys, ["actual", "units_reported", "units_expected"])
     for column in ("units_reported", "units_expected"):
         grid[column] = grid[column].astype(int)
@@ -839,11 +840,14 @@ def fundraising_mix(values: pd.DataFrame) -> pd.DataFrame:
     for part in parts:
         wide[f"{part}_base"] = wide["total"].where(wide[part].notna())
         wide[f"{part}_paired"] = wide[part].where(wide["total"].notna())
-    sums = {c: (c, lambda s: s.sum(min_count=1)) for c in ["total"] + parts}
+    sums = {c: (c, "sum") for c in ["total"] + parts}
+    sums.update({f"{c}__n": (c, "count") for c in ["total"] + parts})
     sums.update({f"{p}_base": (f"{p}_base", "sum") for p in parts})
     sums.update({f"{p}_paired": (f"{p}_paired", "sum") for p in parts})
     sums["units_reported"] = ("units_reported", "sum")
     province = wide.groupby("year").agg(**sums).reset_index().assign(prefecture=PROVINCE_LABEL)
+    for column in ["total"] + parts:
+        province[column] = province[column].where(province.pop(f"{column}__n") > 0)
     out = pd.concat([province, wide], ignore_index=True)
     for part in parts:
         base = out[f"{part}_base"]

@@ -171,9 +171,14 @@ def stock_and_flow():
     return values, plan
 
 
-def test_stock_is_never_summed_over_years():
+@pytest.fixture(scope="module")
+def stock_and_flow_table():
     values, plan = stock_and_flow()
-    table = gaps.province_gaps(values, plan)
+    return gaps.province_gaps(values, plan)
+
+
+def test_stock_is_never_summed_over_years(stock_and_flow_table):
+    table = stock_and_flow_table
     media_2022 = row(table, "culture.media_platforms", 2022)
     assert media_2022["cumulative_actual"] == 150
     assert media_2022["cumulative_target"] == 112
@@ -184,9 +189,8 @@ def test_stock_is_never_summed_over_years():
     assert math.isnan(media_2023["target"])
 
 
-def test_flow_cumulative_against_summed_targets():
-    values, plan = stock_and_flow()
-    table = gaps.province_gaps(values, plan)
+def test_flow_cumulative_against_summed_targets(stock_and_flow_table):
+    table = stock_and_flow_table
     aed_2023 = row(table, "first_aid.aed_new", 2023)
     assert aed_2023["cumulative_actual"] == 1_300        # 600 + 700
     assert aed_2023["cumulative_target"] == 1_000        # 500 + 500
@@ -197,9 +201,8 @@ def test_flow_cumulative_against_summed_targets():
     assert aed_2024["status"] == "未达标"                 # 300 < 500 this year
 
 
-def test_year_over_year_change():
-    values, plan = stock_and_flow()
-    table = gaps.province_gaps(values, plan)
+def test_year_over_year_change(stock_and_flow_table):
+    table = stock_and_flow_table
     assert math.isnan(row(table, "culture.media_platforms", 2022)["yoy_change"])
     media_2023 = row(table, "culture.media_platforms", 2023)
     assert media_2023["yoy_change"] == 30                # 180 − 150
@@ -434,9 +437,9 @@ def test_status_follows_the_rule_table_not_code():
     assert gaps.apply_status(frame, lenient)["status"].tolist() == ["达标", "未达标", "未报送"]
 
 
-def test_table_columns_and_order_are_stable():
+def test_table_columns_and_order_are_stable(stock_and_flow_table):
     values, plan = stock_and_flow()
-    province = gaps.province_gaps(values, plan)
+    province = stock_and_flow_table
     assert list(province.columns) == gaps.PROVINCE_COLUMNS
     assert len(province) == len(catalog.indicators()) * 3          # 2022, 2023, 2024
     # area order first (culture before digital although the catalogue lists digital first)
