@@ -254,6 +254,17 @@ def test_trend_chart_against_an_annual_target(province):
     assert [seg[0][1] for c in targets for seg in c.get_segments()] == [75.0, 75.0, 75.0]
 
 
+def test_charts_keep_the_cjk_font_when_drawn_outside_the_style(province, prefecture_table):
+    # a notebook displays the returned Figure later, with the default rcParams (DejaVu Sans)
+    figures = [charts.trend_chart(province, "first_aid.popular_trainees"),
+               charts.prefecture_gap_chart(prefecture_table, "first_aid.certified_trainees", 2023)]
+    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"]}):
+        for fig in figures:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                fig.draw_without_rendering()
+
+
 def test_trend_chart_range_target_band_and_status_colours(province):
     fig = charts.trend_chart(province, "reform.innovation_cases", synthetic=False)
     render(fig)

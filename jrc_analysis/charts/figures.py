@@ -176,6 +176,7 @@ def _frame_figure(fig: Figure, title: str, subtitle: str, note: str, detail: str
     footer = 0.15 + note_in + detail_in
     fig.get_layout_engine().set(rect=(0.0, footer / height, 1.0, 1 - (header + footer) / height),
                                 w_pad=0.08, h_pad=0.08)
+    _fix_ticks(fig)
 
 
 def _detail_height(detail: str, width: float) -> float:
@@ -184,6 +185,15 @@ def _detail_height(detail: str, width: float) -> float:
         return 0.0
     lines = sum(_wrap(line, width - 0.36, 8.5).count("\n") + 1 for line in detail.split("\n"))
     return 0.1 + 0.19 * lines
+
+
+def _fix_ticks(fig: Figure) -> None:
+    """Create every axis' ticks now, inside the house style: ticks are otherwise made lazily at
+    the first draw, which in a notebook happens outside the style (with the default font)."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.get_major_ticks()
+            axis.get_minor_ticks()
 
 
 def _status_handles(statuses: Iterable[str]) -> list[Patch]:

@@ -170,7 +170,9 @@ def house_rc() -> dict:
     """The briefing's rcParams: CJK font, sizes, spines, grid, dpi and deterministic SVG output."""
     font = cjk_font()
     return {
-        "font.family": "sans-serif",
+        # family names, not the generic "sans-serif": text keeps the CJK font even when a figure
+        # is drawn later outside the style (e.g. displayed by a notebook)
+        "font.family": [font, "DejaVu Sans"],
         "font.sans-serif": [font, "DejaVu Sans"],
         "axes.unicode_minus": False,
         "font.size": 10,
