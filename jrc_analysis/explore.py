@@ -622,7 +622,7 @@ def text_table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "（无）"
     plain = isinstance(frame.index, pd.RangeIndex)
-    return frame.fillna("—").to_string(index=not plain)
+    return frame.astype(object).where(frame.notna(), "—").to_string(index=not plain)
 
 
 def show(fig) -> None:

@@ -351,3 +351,8 @@ def test_plan_sentences_come_from_the_targets_once_each():
 
 def test_text_table_of_an_empty_table():
     assert explore.text_table(pd.DataFrame(columns=["指标"])) == "（无）"
+
+
+def test_text_table_handles_nullable_integers():
+    frame = pd.DataFrame({"排名": pd.array([1, pd.NA], dtype="Int64")})
+    assert explore.text_table(frame).split() == ["排名", "1", "—"]
