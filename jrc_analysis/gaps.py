@@ -20,7 +20,10 @@ Conventions used by every table of this module
   years of the plan before Y (``due`` False): those rows carry ``target``, ``gap`` and
   ``completion`` so charts can show progress, but their status is 无目标, never 未达标. An annual
   target of the same indicator and year takes precedence over a ``by`` target. ``due_year`` says
-  which year a row's target is due.
+  which year a row's target is due. In a year no target covers (e.g. 2025) an indicator that has
+  targets keeps the ``kind`` (and level, related indicator, threshold for coverage) of its nearest
+  target, so ``actual`` means the same thing every year and the trend is comparable; ``target``
+  and ``threshold`` are then NaN, ``timing`` "" and the status 无目标.
 * **What is compared** (``actual`` against ``target``, by ``kind``):
   ``min`` / ``range`` / no target — the total; ``range`` also gets ``band`` (below / within /
   above ``target``..``target_upper``; achieved at or above the low end).
@@ -664,7 +667,8 @@ def province_gaps(values: pd.DataFrame, targets: pd.DataFrame | None = None) -> 
 
     ``targets`` defaults to ``catalog.targets()``. Columns (in this order): ``area`` (ordered
     categorical), ``indicator, name, unit, measure`` (flow|stock), ``kind`` (min, range,
-    coverage, ratio, milestone, growth, or "" without a target), ``level, timing, due_year``
+    coverage, ratio, milestone, growth, or "" for an indicator the plan sets no target for; it
+    says how ``actual`` is measured, also in years without a target), ``level, timing, due_year``
     (Int64), ``due`` (boolean; NA without a target), ``year, total`` (Σ of the units' totals),
     ``actual, actual_unit, threshold, target, target_upper, band`` (below|within|above for range,
     else ""), ``gap, completion`` (fraction), ``status`` (达标|未达标|未报送|无目标),

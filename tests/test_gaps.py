@@ -515,3 +515,37 @@ def test_fundraising_mix_shares_and_trend():
     jiujiang_2023 = row(mix.assign(indicator=""), "", 2023, "九江市")
     assert jiujiang_2023["cash_share"] == pytest.approx(0.75)
     assert jiujiang_2023["cash_share_trend"] == "下降"            # 0.8 → 0.75
+
+
+# --- which target applies to which year -----------------------------------------------------
+
+def test_by_target_shows_progress_before_its_year_and_annual_target_wins():
+    plan = targets(target("rescue.county_teams", 2024, "coverage", 1, level="county", timing="by"),
+                   target("rescue.ert_eru_experts", 2024, "range", 5, upper=8, timing="by"),
+                   target("rescue.ert_eru_experts", 2023, "range", 3, upper=4))
+    resolved = gaps.targets_by_year(plan, [2022, 2023, 2024, 2025])
+    county = resolved[resolved["indicator"] == "rescue.county_teams"]
+    assert county["due"].iloc[:3].tolist() == [False, False, True]
+    assert pd.isna(county["due"].iloc[3])
+    assert county["due_year"].iloc[:3].tolist() == [2024, 2024, 2024]
+    assert county["applies"].tolist() == [True, True, True, False]   # 2025: no target
+    assert county["kind"].tolist() == ["coverage"] * 4                 # measured alike every year
+    experts = resolved[resolved["indicator"] == "rescue.ert_eru_experts"].set_index("year")
+    assert experts.loc[2023, "threshold"] == 3 and experts.loc[2023, "timing"] == "annual"
+    assert experts.loc[2022, "threshold"] == 5 and not experts.loc[2022, "due"]
+    assert experts.loc[2024, "threshold"] == 5 and experts.loc[2024, "due"]
+    assert pd.isna(experts.loc[2025, "threshold"])
+
+
+def test_growth_is_measured_the_same_way_in_a_year_without_target():
+    # 2025: no target, but the rate is still new ÷ (total − new) = 4 ÷ 200 = 2%, marked 无目标
+    values = tidy([(2024, "南昌市", "grassroots.school_rc_total", 202),
+                   (2024, "南昌市", "grassroots.school_rc_new", 2),
+                   (2025, "南昌市", "grassroots.school_rc_total", 204),
+                   (2025, "南昌市", "grassroots.school_rc_new", 4)])
+    plan = targets(target("grassroots.school_rc_total", 2024, "growth", 0.01,
+                          related="grassroots.school_rc_new"))
+    table = gaps.province_gaps(values, plan)
+    y2025 = row(table, "grassroots.school_rc_total", 2025)
+    assert y2025["actual"] == pytest.approx(0.02) and y2025["status"] == "无目标"
+    assert y2025["yoy_change"] == pytest.approx(0.01)                 # 2% − 1%
