@@ -284,6 +284,13 @@ def test_trend_chart_in_yi_yuan(province):
     assert "单位：亿元" in text and "10.22" in text and "10/12 报送" in text
 
 
+def test_trend_chart_without_target_uses_the_area_colour(province):
+    fig = charts.trend_chart(province, "care.organ_donations")
+    render(fig)
+    assert bar_colours(fig) == [charts.area_colour("care")]
+    assert "目标" not in texts(fig) and "方案未设量化目标" in joined(fig)
+
+
 def test_trend_chart_progress_before_a_by_target_is_dashed():
     rows = pd.DataFrame([
         province_row("rescue.ert_eru_experts", 2023, 4.0, 5.0, "无目标", kind="range",

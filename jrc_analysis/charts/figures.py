@@ -274,6 +274,22 @@ def _trend_subject(kind: str, rows: pd.DataFrame) -> str:
     return "全省合计"
 
 
+def _value_label(ax, x: float, height: float, row, factor: float, shown: str, ymax: float,
+                 colour: str) -> None:
+    """The value above the bar, or inside its top when the target line sits just above the bar
+    (where the label would hide the line)."""
+    text = _value_text(row.actual, factor, shown)
+    target = row.target / factor if pd.notna(row.target) else np.nan
+    under_target = pd.notna(target) and 0 <= target - height < 0.09 * ymax
+    if under_target and height > 0.3 * ymax:
+        ax.annotate(text, (x, height), xytext=(0, -3), textcoords="offset points", ha="center",
+                    va="top", fontsize=10, zorder=5, color=text_colour_on(colour), gid="value")
+        return
+    ax.annotate(text, (x, height), xytext=(0, 3), textcoords="offset points", ha="center",
+                va="bottom", fontsize=10, zorder=5, gid="value",
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+
+
 def _completion_label(ax, x: float, height: float, row, factor: float, ymax: float,
                       colour: str) -> None:
     """Completion rate inside the bar, at the end farther from the target line (so the line
@@ -298,7 +314,8 @@ def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = Tru
     inside it; the target is a black line across each bar (a hatched band for a range target),
     labelled 目标, and written under the year (dashed, with its deadline, in the years before a
     "by 20xx" target is due: progress only); ``"11/12 报送"`` appears under a year where a unit
-    did not report; a year without any return shows 未报送 instead of a bar.
+    did not report; a year without any return shows 未报送 instead of a bar. An indicator the
+    plan sets no target for is drawn in its area's colour (trend only).
     """
     rows = _indicator_rows(province, indicator)
     name, unit = _first(rows, "name", indicator), _first(rows, "unit")
@@ -311,16 +328,14 @@ def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = Tru
         ymax = float(np.nanmax(tops.to_numpy())) if tops.notna().any() else 1.0
         ymax = ymax if ymax > 0 else 1.0
         ticks, first_target = [], True
+        untargeted = bool(rows["target"].isna().all())
         for x, row in enumerate(rows.itertuples(index=False)):
-            colour = status_colour(row.status)
+            colour = area_colour(area) if untargeted and area else status_colour(row.status)
             label = [f"{row.year}年"]
             if pd.notna(row.actual):
                 height = row.actual / factor
                 ax.bar(x, height, width=0.62, color=colour, zorder=2, gid="bar")
-                ax.annotate(_value_text(row.actual, factor, shown), (x, height),
-                            xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
-                            fontsize=10, zorder=5,
-                            bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8))
+                _value_label(ax, x, height, row, factor, shown, ymax, colour)
                 if pd.notna(row.completion) and shown != "是/否":
                     _completion_label(ax, x, height, row, factor, ymax, colour)
             else:
@@ -343,12 +358,14 @@ def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = Tru
         if shown == "是/否":
             ax.set_yticks([0, 1], ["否", "是"])
         _unit_label(ax, shown)
-        handles = _status_handles(rows["status"])
+        handles = [] if untargeted else _status_handles(rows["status"])
         if not first_target:
             handles.append(_target_handle(kind))
-        _legend_above(ax, handles)
+        if handles:
+            _legend_above(ax, handles)
+        reading = "方案未设量化目标，只看趋势" if untargeted else "柱色表示是否达标"
         subtitle = (f"{_area_name(area)} · {_trend_subject(kind, rows)}（单位：{shown}），按年度；"
-                    "柱色表示是否达标")
+                    f"{reading}")
         _frame_figure(fig, name, subtitle, data_note(synthetic))
     return fig
 
