@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain (stderr) bar: hidden when stderr is not a terminal, e.g. in notebooks
 
 from jrc_analysis import catalog
 from jrc_analysis.clean import (Accounting, ReturnInfo, clean_workbook, empty_values, sort_tidy,
@@ -43,6 +43,11 @@ class ReturnResult:
     issues: list[Issue]
     accounting: Accounting
     info: ReturnInfo
+
+    @property
+    def metadata(self) -> ReturnInfo:
+        """What the return says about itself (unit, year, template version, 填报日期, revision)."""
+        return self.info
 
 
 @dataclass

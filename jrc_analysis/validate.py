@@ -183,19 +183,26 @@ def jumps(values: pd.DataFrame, previous: pd.DataFrame | None = None) -> list[Is
 
 def incomplete(values: pd.DataFrame) -> list[Issue]:
     """One warning per return listing the indicators its summary sheet left blank."""
-    catalogue = catalog.indicators()
+    catalogue = list(_names().items())
+    reported: dict[tuple, set] = {}
+    sheets: dict[tuple, str] = {}
+    for source_file, prefecture, year, county, indicator, sheet in zip(
+            values["source_file"], values["prefecture"], values["year"], values["county"],
+            values["indicator"], values["sheet"]):
+        key = (source_file, prefecture, int(year))
+        reported.setdefault(key, set())
+        if county == "":
+            reported[key].add(indicator)
+            sheets.setdefault(key, sheet)
     out = []
-    for (source_file, prefecture, year), group in values.groupby(
-            ["source_file", "prefecture", "year"], sort=True):
-        summary = group[group["county"] == ""]
-        missing = catalogue[~catalogue["code"].isin(set(summary["indicator"]))]
-        if missing.empty:
+    for (source_file, prefecture, year), codes in sorted(reported.items()):
+        missing = [name for code, name in catalogue if code not in codes]
+        if not missing:
             continue
-        sheet = summary["sheet"].iloc[0] if not summary.empty else ""
-        listed = "、".join(missing["name"])
+        sheet = sheets.get((source_file, prefecture, year), "")
         out.append(warning(
             "validate.incomplete", source_file,
-            f"{where(source_file, sheet)}：{prefecture}{year}年有 {len(missing)} 项指标未填报完成数：{listed}。"
+            f"{where(source_file, sheet)}：{prefecture}{year}年有 {len(missing)} 项指标未填报完成数：{'、'.join(missing)}。"
             "请补填；未开展的填 0，确实无法统计的在备注中说明原因。", sheet=sheet))
     return out
 
