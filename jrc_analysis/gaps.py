@@ -12,12 +12,13 @@ Conventions used by every table of this module
 * **Reported.** A unit reported an indicator in a year when it has a total for it. A unit *sent a
   return* in a year when it has any value at all that year. Missing is never zero: a unit that did
   not report gets ``actual`` = NaN and status 未报送; a province total is the sum over the units that
-  reported, with ``units_reported``/``units_expected`` and the text ``reported`` ("11/12") beside it.
+  reported, with ``units_reported``/``units_expected`` and the text ``reported`` ("11/12")
+  beside it.
 * **Years.** The years present in the values plus the target years up to the latest year with
   values. A year without targets (2025 onward) still gets its trend rows, with status 无目标.
 * **Target resolution.** A target with ``timing == "annual"`` applies to its own year. A target with
-  ``timing == "by"`` (reach it by year Y) applies to Y (``due`` True) and, as *progress only*, to the
-  years of the plan before Y (``due`` False): those rows carry ``target``, ``gap`` and
+  ``timing == "by"`` (reach it by year Y) applies to Y (``due`` True) and, as *progress only*, to
+  every earlier year of the table (``due`` False): those rows carry ``target``, ``gap`` and
   ``completion`` so charts can show progress, but their status is 无目标, never 未达标. An annual
   target of the same indicator and year takes precedence over a ``by`` target. ``due_year`` says
   which year a row's target is due. In a year no target covers (e.g. 2025) an indicator that has
@@ -381,7 +382,8 @@ def _coverage_units(v: pd.DataFrame, resolved: pd.DataFrame) -> pd.DataFrame:
         ["level", "indicator", "year", "prefecture", "unit", "value"]]
     rows = rows.merge(keyed, on=["level", "indicator", "year", "prefecture", "unit"], how="left")
     rows["meets"] = rows["value"].round(DIGITS).ge(rows["threshold"]) & rows["value"].notna()
-    return rows.sort_values(["indicator", "year", "unit_order"], kind="stable").reset_index(drop=True)
+    rows = rows.sort_values(["indicator", "year", "unit_order"], kind="stable")
+    return rows.reset_index(drop=True)
 
 
 def _coverage_summary(units: pd.DataFrame) -> pd.DataFrame:
@@ -509,8 +511,8 @@ def _prefecture_measures(basis: _Basis, allocation: pd.DataFrame) -> pd.DataFram
                           "threshold_upper", "kind"]]
     allocated = allocated.merge(
         alloc.rename(columns={"year": "due_year"}), on=["indicator", "due_year", "prefecture"])
-    allocated["target_upper"] = (allocated["threshold_upper"] * allocated["allocation_share"]).where(
-        allocated["kind"] == "range")
+    scaled_upper = allocated["threshold_upper"] * allocated["allocation_share"]
+    allocated["target_upper"] = scaled_upper.where(allocated["kind"] == "range")
     grid["target_basis"] = ""
     grid["allocation_share"] = np.nan
     grid = _overwrite(grid, allocated, keys,
@@ -678,7 +680,8 @@ def province_gaps(values: pd.DataFrame, targets: pd.DataFrame | None = None) -> 
     """
     basis = _basis(values, targets)
     frame = _province_measures(basis)
-    return _finish(frame, ["indicator"], basis.period, PROVINCE_COLUMNS, ["area", "position", "year"])
+    return _finish(frame, ["indicator"], basis.period, PROVINCE_COLUMNS,
+                   ["area", "position", "year"])
 
 
 def prefecture_gaps(values: pd.DataFrame, allocation: pd.DataFrame | None = None,
@@ -717,7 +720,8 @@ def prefecture_gaps(values: pd.DataFrame, allocation: pd.DataFrame | None = None
     by_year = frame.groupby(["indicator", "year"])
     frame["rank"] = by_year["total"].rank(ascending=False, method="min").astype("Int64")
     frame["completion_rank"] = pd.NA  # needs the completion: set after _finish
-    out = _finish(frame, ["indicator", "prefecture"], basis.period, PREFECTURE_COLUMNS + ["position"],
+    out = _finish(frame, ["indicator", "prefecture"], basis.period,
+                  PREFECTURE_COLUMNS + ["position"],
                   ["area", "position", "year", "prefecture"])
     out["completion_rank"] = (out.groupby(["indicator", "year"])["completion"]
                               .rank(ascending=False, method="min").astype("Int64"))
@@ -837,7 +841,8 @@ def fundraising_mix(values: pd.DataFrame) -> pd.DataFrame:
     wide = totals[totals["indicator"] == FUNDRAISING_TOTAL][keys + ["total"]]
     wide = _returns(v).merge(wide, on=keys, how="left")
     for part, code in FUNDRAISING_PARTS.items():
-        piece = totals[totals["indicator"] == code][keys + ["total"]].rename(columns={"total": part})
+        piece = totals.loc[totals["indicator"] == code, keys + ["total"]]
+        piece = piece.rename(columns={"total": part})
         wide = wide.merge(piece, on=keys, how="left")
     wide["units_reported"] = wide["total"].notna().astype(int)
     parts = list(FUNDRAISING_PARTS)
