@@ -91,3 +91,27 @@ def test_match_place_unknown(text):
 ])
 def test_find_unit_in_text(text, unit):
     assert find_unit_in_text(text) == unit
+
+
+# --------------------------------------------------------------------------- properties (hypothesis)
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_matchers_never_raise_and_return_known_things(text):
+    assert isinstance(normalise(text), str)
+    code = match_indicator(text)
+    assert code is None or "." in code
+    place = match_place(text)
+    assert place is None or place.level in ("prefecture", "province_hq", "county")
+    assert find_unit_in_text(text) is None or isinstance(find_unit_in_text(text), str)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["1. ", "（三）", "一、", "①", "其中：", " ", ""]),
+       st.sampled_from(["新增基层组织", "配置AED", "筹集款物合计", "应急救护普及培训"]),
+       st.sampled_from(["", "（个）", "(万元)", "（人次）", " "]))
+def test_numbering_and_units_never_change_the_match(prefix, name, suffix):
+    assert match_indicator(prefix + name + suffix) == match_indicator(name) is not None
