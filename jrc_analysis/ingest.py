@@ -301,8 +301,8 @@ def summary_text(result: LoadResult) -> str:
     acc = result.accounting
     lines = [
         f"报表文件 {len(result.returns)} 个（采用 {int(result.returns['used'].sum())} 个，"
-        f"跳过非报表文件 {len(result.skipped)} 个）；数值 {len(result.values)} 个；"
-        f"警告 {result.warnings} 条；错误 {result.errors} 条。",
+        f"跳过非报表文件 {len(result.skipped)} 个）",
+        f"数值 {len(result.values)} 个；警告 {result.warnings} 条；错误 {result.errors} 条。",
     ]
     table = summary_table(result)
     if not table.empty:
@@ -324,8 +324,8 @@ def summary_text(result: LoadResult) -> str:
     if not acc.empty:
         unbalanced = acc[~acc["balanced"]]
         lines.append(
-            f"单元格核对（所有读取的文件）：读取 {int(acc['cells_read'].sum())} = 数值 {int(acc['values'].sum())} + "
-            f"问题所指 {int(acc['in_issues'].sum())} + 忽略（标题、表头、说明） {int(acc['ignored'].sum())}"
+            f"单元格核对：读取 {int(acc['cells_read'].sum())} = 数值 {int(acc['values'].sum())} + "
+            f"问题所指 {int(acc['in_issues'].sum())} + 忽略 {int(acc['ignored'].sum())}（标题、表头、说明等）"
             + ("" if unbalanced.empty else f"；{len(unbalanced)} 个文件对不上（程序错误，请报告）"))
     if result.errors:
         lines.append("有错误的报表已在问题清单中逐格列出；其余报表照常采用。")
