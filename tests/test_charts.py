@@ -333,6 +333,16 @@ def test_contribution_chart_stacks_units_with_their_shares(prefecture_table):
     assert first_year[2] == charts.colours("ink")["other"].upper()
 
 
+def test_contribution_chart_marks_the_province_target(prefecture_table, province):
+    fig = charts.contribution_chart(prefecture_table, "first_aid.certified_trainees",
+                                    province=province)
+    render(fig)
+    lines = [c for c in fig.axes[0].collections if c.get_gid() == "target"]
+    # province target 100000 = 10万人 in 2022 and 2023 (the years of the prefecture table)
+    assert [seg[0][1] for c in lines for seg in c.get_segments()] == [10.0, 10.0]
+    assert "目标" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
 def test_coverage_chart_names_the_units_missing(coverage):
     fig = charts.coverage_chart(coverage, "care.donor_memorials")
     render(fig)

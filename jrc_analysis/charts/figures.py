@@ -470,7 +470,7 @@ def prefecture_gap_chart(
 
 def _contribution_pivot(rows: pd.DataFrame, top: int) -> pd.DataFrame:
     """Years × units (largest total first, the rest summed as 其他), NaN where nothing reported."""
-    pivot = rows.pivot_table(index="year", columns="prefecture", values="actual", aggfunc="sum",
+    pivot = rows.pivot_table(index="year", columns="prefecture", values="value", aggfunc="sum",
                              observed=True, dropna=False)
     pivot = pivot.reindex(columns=sorted(pivot.columns, key=str))
     totals = pivot.sum(axis=0, min_count=1).fillna(0.0)
@@ -484,21 +484,36 @@ def _contribution_pivot(rows: pd.DataFrame, top: int) -> pd.DataFrame:
     return result
 
 
+def _province_targets(province: pd.DataFrame | None, indicator: str, years: list) -> pd.Series:
+    """The province's ``min``/``range`` target by year (NaN where none or no table given)."""
+    if province is None:
+        return pd.Series(np.nan, index=years, dtype=float)
+    rows = _indicator_rows(province, indicator)
+    rows = rows[rows["kind"].isin(["min", "range"]) & rows["due"]]
+    return rows.set_index("year")["target"].reindex(years).astype(float)
+
+
 def contribution_chart(
     prefectures: pd.DataFrame,
     indicator: str,
     *,
     top: int = 7,
+    province: pd.DataFrame | None = None,
     synthetic: bool = True,
 ) -> Figure:
     """Stacked bars by year: each unit's contribution to the province total.
 
-    The ``top`` units by total over the years are stacked largest first (shades of the area's
+    Each unit's own total (``total`` column, else ``actual``) is stacked: the ``top`` units by
+    total over the years largest first (shades of the area's
     colour, named inside the segment with their share when it is tall enough, and in the legend),
     the rest are summed as 其他 (grey). The total is written above each bar with "11/12 报送"
-    when a unit did not report; the province target is marked when the table has one.
+    when a unit did not report. Given the ``province`` table, the province target of each year
+    (``min``/``range`` targets) is drawn across the bar and labelled 目标.
     """
     rows = _indicator_rows(prefectures, indicator)
+    # a unit's own total (for a ratio or coverage target ``actual`` is a rate or a count of units)
+    rows = rows.assign(value=pd.to_numeric(rows["total"] if "total" in rows.columns
+                                           else rows["actual"], errors="coerce"))
     name, unit, area = _first(rows, "name", indicator), _first(rows, "unit"), _first(rows, "area")
     pivot = _contribution_pivot(rows, top)
     totals = pivot.sum(axis=1, min_count=1)
@@ -509,12 +524,17 @@ def contribution_chart(
     shades = dict(zip(named, ramp(base_colour, len(named))))
     shades["其他"] = ink("other")
     years = list(pivot.index)
-    reported = rows.assign(_r=rows["actual"].notna()).groupby("year")["_r"].sum()
+    reported = rows.assign(_r=rows["value"].notna()).groupby("year")["_r"].sum()
+    goals = _province_targets(province, indicator, years)
     with house_style():
         fig = _new_figure(7.8, 5.4)
         ax = fig.add_subplot()
-        ymax = float(totals.max() / factor) if totals.notna().any() else 1.0
+        tops = pd.concat([totals, goals]) / factor
+        ymax = float(tops.max()) if tops.notna().any() else 1.0
         for x, year in enumerate(years):
+            if pd.notna(goals.get(year, np.nan)):
+                ax.hlines(goals[year] / factor, x - 0.4, x + 0.4, color=ink("target"), linewidth=2,
+                          zorder=4, gid="target")
             bottom = 0.0
             for unit_name in units:
                 value = pivot.loc[year, unit_name]
@@ -524,9 +544,12 @@ def contribution_chart(
                 colour = shades[unit_name]
                 ax.bar(x, height, bottom=bottom, width=0.6, color=colour, edgecolor="white",
                        linewidth=0.8, zorder=2, label=unit_name if x == 0 else None, gid="bar")
-                if height > 0.055 * ymax:
+                centre = bottom + height / 2
+                goal = goals.get(year, np.nan) / factor
+                clear = pd.isna(goal) or abs(goal - centre) > 0.035 * ymax  # line misses the text
+                if height > 0.055 * ymax and clear:
                     share = value / totals[year]
-                    ax.text(x, bottom + height / 2, f"{unit_name} {format_percent(share)}",
+                    ax.text(x, centre, f"{unit_name} {format_percent(share)}",
                             ha="center", va="center", fontsize=8, color=text_colour_on(colour))
                 bottom += height
             total_text = f"{format_number(totals[year] / factor)}{shown}"
@@ -539,6 +562,8 @@ def contribution_chart(
         ax.set_ylim(0, ymax * 1.18)
         _unit_label(ax, shown)
         handles = [Patch(facecolor=shades[u], label=u) for u in reversed(units)]
+        if goals.notna().any():
+            handles.append(Line2D([], [], color=ink("target"), linewidth=2, label=TARGET_LABEL))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
         subtitle = (f"{_area_name(area)} · 各报送单位完成数占全省合计的比重（单位：{shown}）；"
                     f"前{len(named)}名单列，其余合并为“其他”")
