@@ -700,7 +700,7 @@ def _clean_summary(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> 
         recs = list(at.values())
         rec_value, rec_name, rec_code = at.get(value_col), at.get(name_col), at.get(code_col)
         for r in recs:
-            if r is not rec_value:
+            if r is not rec_value and (r.col in roles or not is_number_like(r.value)):
                 ledger.ignore(sheet, r.cell)  # names, codes, units, targets, notes, area cells
         if rec_name is None and rec_code is None and rec_value is None:
             continue
@@ -805,6 +805,7 @@ def _clean_county(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> N
     columns = _county_columns(grid, table, catalogue, ledger)
     sheet_unit = _sheet_unit_line(grid, table)
     first = max(table.header_row, table.code_row) + 1
+    header_cols = set(grid[table.header_row])
     seen_counties: dict[str, int] = {}
     totals: list[tuple[int, dict]] = []
     sums: dict[int, float] = {}
@@ -816,8 +817,8 @@ def _clean_county(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> N
         label = at.get(table.label_col)
         value_recs = {c: at[c] for c in columns if c in at}
         for r in recs:
-            if int(r.col) not in columns:
-                ledger.ignore(sheet, r.cell)
+            if r.col not in columns and (r.col in header_cols or not is_number_like(r.value)):
+                ledger.ignore(sheet, r.cell)  # labels, 序号, known extra columns
         text = str(label.raw).strip() if label is not None else ""
         plain = names.plain(text)
         if not value_recs:

@@ -315,3 +315,49 @@ def test_years_in_ignores_the_plan_period():
 ])
 def test_revision_rank(name, rank):
     assert revision_rank(name) == rank
+
+
+# --------------------------------------------------------------------------- nothing lost
+
+def test_numbers_outside_the_table_are_warned_not_lost(book):
+    rows = summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, 7, None]])
+    rows.append([])
+    rows.append([None, None, "另：新增基层组织中学校", None, None, None, None, None, 12])  # I8, right of the table
+    result = book({"汇总表": rows, "Sheet3": [["草稿"], [1, 2]]})
+    got = sorted((i.code, i.sheet, i.cell) for i in result.issues)
+    assert got == [("clean.unread_sheet", "Sheet3", ""), ("clean.unused_number", "汇总表", "I8")]
+    assert result.accounting.in_issues == 3          # I8, Sheet3!A2, Sheet3!B2
+
+
+def test_a_second_summary_sheet_is_warned_and_not_added(book):
+    first = summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, 7, None]])
+    second = summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, 9, None]])
+    result = book({"汇总表": first, "汇总表 (2)": second})
+    assert value_of(result, "grassroots.new_orgs") == 7
+    assert codes(result) == ["clean.extra_table"] and result.issues[0].sheet == "汇总表 (2)"
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from jrc_analysis.clean import clean_workbook  # noqa: E402
+from jrc_analysis.read import SheetInfo, cell_address  # noqa: E402
+
+CELL_TEXT = st.one_of(
+    st.sampled_from(["指标名称", "完成数", "2023年完成数", "县（市、区）", "合计", "市本级", "东湖区", "吉安县",
+                     "新增基层组织", "筹集款物合计（万元）", "填报单位：", "南昌市红十字会", "—", "15.2万", "是",
+                     "=1+2", "指标代码", "grassroots.new_orgs", "单位：万元", "2023年度南昌市完成情况表"]),
+    st.text(max_size=8), st.integers(-10**6, 10**6), st.floats(allow_nan=False, width=32), st.booleans())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 8), st.integers(1, 5), CELL_TEXT), max_size=30))
+def test_any_cells_never_raise_and_always_balance(cells):
+    unique = {(r, c): v for r, c, v in cells}
+    rows = [dict(sheet="表", row=r, col=c, cell=cell_address(r, c), value=v,
+                 raw=str(v), formula_uncached=isinstance(v, str) and v.startswith("="))
+            for (r, c), v in sorted(unique.items())]
+    frame = pd.DataFrame(rows, columns=["sheet", "row", "col", "cell", "value", "raw", "formula_uncached"])
+    workbook = type("Workbook", (), dict(format="xlsx", sheets=[SheetInfo("表", 0)], cells=frame, issues=[]))
+    result = clean_workbook(workbook, "2023/南昌.xlsx")
+    acc = result.accounting
+    assert acc.cells_read == len(unique) == acc.values + acc.in_issues + acc.ignored
