@@ -1,0 +1,263 @@
+"""The briefing command: files, formats, idempotence, raw data untouched; the annex and page pieces.
+
+One full briefing run (and a second one, for idempotence) on a temporary copy of ``data/raw`` is
+shared by the module (fixture ``run``); its wall time is printed (``pytest -s``).
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from PIL import Image
+
+from jrc_analysis import briefing, catalog, config
+from jrc_analysis.annex import FMT, annex_bytes, write_sheet
+from jrc_analysis.report_html import table_html
+
+PROJECT = Path(__file__).resolve().parents[1]
+SCRIPT = PROJECT / "scripts" / "screenshot_briefing.py"
+YEAR = 2024
+HEADLINE = ["first_aid.certified_trainees", "first_aid.popular_trainees", "fundraising.total",
+            "grassroots.new_members", "grassroots.new_volunteers", "care.organ_registrations",
+            "care.stem_cell_registrations", "first_aid.aed_new"]
+COVERAGE = ["grassroots.volunteer_teams", "rescue.prefecture_teams", "rescue.county_teams",
+            "care.donor_memorials", "fundraising.transparency_evaluated"]
+AREA_SHEETS = ["深化改革攻坚", "强基固本提升", "应急救援壮骨", "应急救护提质", "救助服务关爱",
+               "筹资动员优化", "文化传播增效", "“数字红十字会”赋能"]
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+SHEETS = ["总览", *AREA_SHEETS, "分市排名", "覆盖情况", "报送情况", "数据问题"]
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    """Relative path → sha256 of every file under ``folder``."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def raw_copy(target: Path) -> Path:
+    """A copy of the project's data/raw (or freshly generated samples when it is empty)."""
+    source = config.PROJECT_ROOT / "data" / "raw"
+    if any(source.glob("*/*.xls*")):
+        shutil.copytree(source, target)
+    else:
+        from jrc_analysis.samples import generate_samples
+
+        generate_samples(target)
+    return target
+
+
+def quiet_run(**kwargs) -> tuple[int, str, float]:
+    out = io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = briefing.run_briefing(**kwargs)
+    return code, out.getvalue(), time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("briefing")
+    raw = raw_copy(root / "raw")
+    raw_before = hashes(raw)
+    dirs = dict(raw_dir=raw, processed_dir=root / "processed", figures_dir=root / "figures")
+    code, output, first = quiet_run(**dirs)
+    after_first = hashes(root / "figures") | {f"processed/{k}": v
+                                              for k, v in hashes(root / "processed").items()}
+    code2, _, second = quiet_run(**dirs)
+    after_second = hashes(root / "figures") | {f"processed/{k}": v
+                                               for k, v in hashes(root / "processed").items()}
+    print(f"\nbriefing wall time: first run {first:.1f} s, second run {second:.1f} s")
+    return dict(root=root, raw=raw, raw_before=raw_before, code=code, code2=code2, output=output,
+                first=after_first, second=after_second, year_dir=root / "figures" / str(YEAR))
+
+
+def test_exit_code_is_zero_without_errors_in_the_returns(run):
+    issues = pd.read_csv(run["root"] / "processed" / "issues.csv", encoding="utf-8-sig")
+    expected = 1 if (issues["severity"] == "error").any() else 0
+    assert run["code"] == expected
+    assert run["code2"] == expected
+
+
+def test_default_year_is_the_latest_with_returns_and_output_is_named(run):
+    assert run["year_dir"].is_dir()
+    assert f"briefing_{YEAR}.xlsx" in run["output"]
+    assert f"briefing_{YEAR}.html" in run["output"]
+
+
+def test_chart_files_have_stable_descriptive_names(run):
+    files = set(run["first"])
+    charts = {p[: -len(".png")] for p in files if p.endswith(".png")}
+    expected = {f"{YEAR}/overview/scorecard", f"{YEAR}/overview/cumulative"}
+    for code in set(catalog.targets()["indicator"]):
+        area, short = code.split(".", 1)
+        expected.add(f"{YEAR}/{area}/{short}_trend")
+    for code in HEADLINE:
+        area, short = code.split(".", 1)
+        expected.add(f"{YEAR}/{area}/{short}_contribution")
+    for code in COVERAGE:
+        area, short = code.split(".", 1)
+        expected.add(f"{YEAR}/{area}/{short}_coverage")
+    assert expected <= charts
+    prefecture_charts = {c for c in charts if c.endswith("_prefectures")}
+    assert f"{YEAR}/first_aid/certified_trainees_prefectures" in prefecture_charts
+    assert f"{YEAR}/grassroots/new_orgs_prefectures" in prefecture_charts
+    # ranges, coverage, ratios and 省本级's own work get no allocation: no prefecture chart
+    assert f"{YEAR}/reform/innovation_cases_prefectures" not in prefecture_charts
+    assert f"{YEAR}/rescue/provincial_teams_new_prefectures" not in prefecture_charts
+    assert charts == expected | prefecture_charts
+    assert {c + ".svg" for c in charts} <= files
+    assert {f"{YEAR}/briefing_{YEAR}.xlsx", f"{YEAR}/briefing_{YEAR}.html"} <= files
+    assert not [f for f in files if f.endswith(".tmp") or "/." in f]
+
+
+def test_png_files_are_at_least_200_dpi(run):
+    pngs = sorted(run["year_dir"].rglob("*.png"))
+    assert len(pngs) > 50
+    for path in pngs:
+        with Image.open(path) as image:
+            assert image.format == "PNG"
+            assert min(image.info["dpi"]) >= 199.5, path
+
+
+def test_svg_files_parse(run):
+    svgs = sorted(run["year_dir"].rglob("*.svg"))
+    assert len(svgs) == len(list(run["year_dir"].rglob("*.png")))
+    for path in svgs:
+        assert ET.parse(path).getroot().tag.endswith("svg"), path
+
+
+def test_annex_sheets_headers_frozen_panes_and_status_colours(run):
+    wb = openpyxl.load_workbook(run["year_dir"] / f"briefing_{YEAR}.xlsx")
+    assert wb.sheetnames == SHEETS
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+    overview = wb["总览"]
+    headers = [c.value for c in overview[1]]
+    assert "完成率（%）" in headers and "状态" in headers and "单位" in headers
+    status_col = headers.index("状态") + 1
+    statuses = {overview.cell(row=r, column=status_col).value: overview.cell(
+        row=r, column=status_col).fill.fgColor.rgb for r in range(2, overview.max_row + 1)}
+    assert statuses["达标"].endswith("009E73")
+    assert statuses["未达标"].endswith("D55E00")
+    assert overview.cell(row=2, column=headers.index("完成率（%）") + 1).number_format == "0.0%"
+
+
+def test_page_embeds_every_chart_and_loads_nothing_from_outside(run):
+    page = (run["year_dir"] / f"briefing_{YEAR}.html").read_text(encoding="utf-8")
+    assert '<meta charset="utf-8">' in page
+    sources = re.findall(r'src="([^"]*)"', page)
+    assert len(sources) == len(list(run["year_dir"].rglob("*.png")))
+    assert all(s.startswith("data:image/png;base64,") for s in sources)
+    assert not re.search(r'(href|src)="(https?:|//|file:)', page)
+    assert "Noto Sans CJK SC" in page and "Microsoft YaHei" in page
+    assert page.count("<figcaption>") == len(sources)
+
+
+def test_second_run_changes_no_byte(run):
+    assert run["first"] == run["second"]
+
+
+def test_raw_data_is_unchanged(run):
+    assert hashes(run["raw"]) == run["raw_before"]
+
+
+@pytest.mark.skipif(not any(shutil.which(b) for b in BROWSERS), reason="no Chromium installed")
+def test_screenshot_script_renders_the_page(run, tmp_path):
+    shot = tmp_path / "shot.png"
+    done = subprocess.run([sys.executable, str(SCRIPT), str(run["year_dir"] / f"briefing_{YEAR}.html"),
+                           "-o", str(shot), "--height", "1200"], capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr
+    with Image.open(shot) as image:
+        assert image.size == (1200, 1200)
+
+
+# --------------------------------------------------------------------------- pieces, no full run
+
+
+def test_briefing_year_defaults_to_the_latest_year_with_returns():
+    values = pd.DataFrame({"year": [2022, 2024, 2024]})
+    assert briefing.briefing_year(values) == 2024
+    assert briefing.briefing_year(values, 2022) == 2022
+    assert briefing.briefing_year(values, 2023) is None
+    assert briefing.briefing_year(values.iloc[0:0]) is None
+
+
+def test_missing_raw_folder_is_a_usage_error(tmp_path):
+    code, output, _ = quiet_run(raw_dir=tmp_path / "nowhere", processed_dir=tmp_path / "p",
+                                figures_dir=tmp_path / "f")
+    assert code == 2
+    assert "找不到报表文件夹" in output
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text():
+    table = pd.DataFrame({"问题说明": ["=SUM(A1:A3)", "+86 0791", "-5人", "@cmd", "正常"],
+                          "完成数": [1.0, 2.5, None, 4.0, 5.0], FMT: "number"})
+    wb = openpyxl.Workbook()
+    write_sheet(wb.active, table)
+    data = io.BytesIO()
+    wb.save(data)
+    ws = openpyxl.load_workbook(io.BytesIO(data.getvalue())).active
+    assert [ws.cell(row=r, column=1).value for r in range(2, 7)] == [
+        "=SUM(A1:A3)", "+86 0791", "-5人", "@cmd", "正常"]
+    assert [ws.cell(row=r, column=1).data_type for r in range(2, 7)] == ["s"] * 5
+    assert ws.cell(row=2, column=1).quotePrefix
+    assert ws.cell(row=3, column=2).number_format == "#,##0.00"
+    assert ws.cell(row=2, column=2).number_format == "#,##0"
+    assert ws.cell(row=4, column=2).value is None
+
+
+def test_annex_bytes_are_deterministic():
+    sheets = {"总览": pd.DataFrame({"指标名称": ["发展会员"], "完成数": [2.16], "状态": ["达标"],
+                                   FMT: "number"})}
+    first = annex_bytes(sheets)
+    time.sleep(1.1)  # zip entry times and document properties would differ without fixing
+    assert annex_bytes(sheets) == first
+
+
+def test_html_table_escapes_text_from_the_returns():
+    table = pd.DataFrame({"问题说明": ['<script>alert("x")</script> & 南昌'], "状态": ["未达标"],
+                          "完成率（%）": [0.954], FMT: "number"})
+    html = table_html(table)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 南昌" in html
+    assert "95.4%" in html
+    assert "background:#D55E00" in html
+
+
+def test_a_year_without_targets_still_gets_trends_marked_no_target(tmp_path):
+    from jrc_analysis.ingest import load_returns
+    from jrc_analysis.samples import sample_truth, write_return
+
+    truth = sample_truth()
+    nanchang = truth[(truth["year"] == 2024) & (truth["prefecture"] == "南昌市")]
+    values = nanchang[["indicator", "county", "value"]].reset_index(drop=True)
+    write_return(values, tmp_path / "raw" / "2025" / "2025年度_南昌市_目标任务完成情况表.xlsx",
+                 2025, "南昌市")
+    result = load_returns(tmp_path / "raw")
+    assert briefing.briefing_year(result.values) == 2025
+    tables = briefing.briefing_tables(result, 2025, catalog.allocation(), synthetic=True)
+    rows = tables.province[(tables.province["year"] == 2025)
+                           & tables.province["indicator"].isin(catalog.targets()["indicator"])]
+    assert len(rows) == catalog.targets()["indicator"].nunique()
+    # no 达标/未达标 without a target; what 南昌市 does not report (省本级's own work) is 未报送
+    assert set(rows["status"]) == {"无目标", "未报送"}
+    assert rows.loc[rows["indicator"] == "first_aid.certified_trainees", "status"].tolist() == ["无目标"]
+    plan = briefing.chart_plan(tables)
+    kinds = {spec.chart for spec in plan}
+    assert "trend" in kinds and "prefectures" not in kinds
+    trend = next(s for s in plan if s.name == "first_aid/certified_trainees_trend")
+    chart = briefing.render_chart(trend, tables)
+    assert chart.png.startswith(b"\x89PNG")
+    assert "无目标" in chart.caption
