@@ -308,7 +308,7 @@ def test_chart_plan_picks_charts_by_target_and_skips_untargeted():
     plan = explore.chart_plan(province, prefecture, coverage, "care", 2024)
     assert plan[["indicator", "chart"]].values.tolist() == [
         ["care.organ_registrations", "trend"], ["care.organ_registrations", "prefecture_gap"],
-        ["care.donor_memorials", "trend"], ["care.donor_memorials", "coverage"]]
+        ["care.donor_memorials", "coverage"]]
 
 
 def test_status_counts_by_area():
@@ -356,3 +356,12 @@ def test_text_table_of_an_empty_table():
 def test_text_table_handles_nullable_integers():
     frame = pd.DataFrame({"排名": pd.array([1, pd.NA], dtype="Int64")})
     assert explore.text_table(frame).split() == ["排名", "1", "—"]
+
+
+def test_importing_explore_does_not_load_matplotlib():
+    import subprocess
+    import sys
+
+    code = "import sys, jrc_analysis.explore; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
