@@ -2,14 +2,20 @@
 
 Input tables are those of :mod:`jrc_analysis.gaps` (province table: one row per indicator × year
 with ``indicator, year, actual, target, gap, completion, status, units_reported``; prefecture
-table: the same per ``prefecture``). Optional columns (``target_upper, units_expected, kind,
-name, unit, area``) are used when present; names, units and areas otherwise come from the
-catalogue. Nothing is saved here: see :func:`jrc_analysis.charts.save_figure`.
+table: the same per ``prefecture``; coverage table of :func:`gaps.coverage_table`). Optional
+columns are used when present: ``kind, level, target_upper, units_expected, actual_unit`` (the
+unit ``actual`` is in: 比例 for ratios and rates, 个设区市 for coverage), ``due, due_year`` (a
+"by 20xx" target before its year: progress only, drawn dashed), ``total`` (a unit's own total,
+stacked by the contribution chart), ``target_basis`` (how targets were allocated, in the note),
+``name, unit, area`` (else from the catalogue). Nothing is saved here: see
+:func:`jrc_analysis.charts.save_figure`.
 
 Figures are built with :class:`matplotlib.figure.Figure` (no pyplot: no global state, no double
-display in notebooks, safe under the Agg backend) inside :func:`house_style`. Every figure carries a
-title, a subtitle saying what is shown and in which unit, and a note with the source (and, by
-default, that the data are the synthetic samples; pass ``synthetic=False`` for real returns).
+display in notebooks, safe under the Agg backend) inside :func:`house_style`; their text and ticks
+carry the CJK font themselves, so a notebook may display them later without the style (it needs
+``%matplotlib inline`` once for a bare Figure to show as an image). Every figure carries a title,
+a subtitle saying what is shown and in which unit, and a note with the source (and, by default,
+that the data are the synthetic samples; pass ``synthetic=False`` for real returns).
 """
 from __future__ import annotations
 
@@ -34,7 +40,7 @@ from jrc_analysis.charts.style import (
     text_colour_on,
     tint,
 )
-from jrc_analysis.charts.units import display_unit, format_number, format_percent, format_value
+from jrc_analysis.charts.units import display_unit, format_number, format_percent
 
 STATUSES = ("达标", "未达标", "未报送", "无目标")
 TARGET_LABEL = "目标"
@@ -318,8 +324,7 @@ def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = Tru
     plan sets no target for is drawn in its area's colour (trend only).
     """
     rows = _indicator_rows(province, indicator)
-    name, unit = _first(rows, "name", indicator), _first(rows, "unit")
-    area, kind = _first(rows, "area"), _first(rows, "kind")
+    name, area, kind = _first(rows, "name", indicator), _first(rows, "area"), _first(rows, "kind")
     shown, factor = _scale(rows, kind)
     with house_style():
         fig = _new_figure(7.2, 4.8)
