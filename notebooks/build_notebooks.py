@@ -140,16 +140,19 @@ def slicing() -> list:
              "ganzhou = v[(v['prefecture'] == '赣州市') & (v['year'] == year) & (v['county'] == '')]\n"
              "print(ganzhou[['indicator', 'value', 'unit']].head(10).to_string(index=False))"),
         md("## 一个指标：各单位 × 年度\n\n只取单位合计（`county == ''`），再用 `pivot_table` 排成表。"
-           "没有报送的格子是 NaN（未报送），不是 0。"),
+           "没有报送的格子是 NaN（未报送），不是 0。`float_format` 只管显示：千分位、不带小数。"),
         code("members = v[(v['indicator'] == 'grassroots.new_members') & (v['county'] == '')]\n"
-             "print(members.pivot_table(index='prefecture', columns='year', values='value', aggfunc='sum').to_string())"),
+             "table = members.pivot_table(index='prefecture', columns='year', values='value', aggfunc='sum')\n"
+             "table = table.reindex(catalog.reporting_units())  # 按方案中的单位顺序，而不是按字排序\n"
+             "print(table.to_string(float_format=lambda x: f'{x:,.0f}'))"),
         md("## 一个设区市的各县（市、区）"),
         code("teams = v[(v['prefecture'] == '萍乡市') & (v['indicator'] == 'grassroots.volunteer_teams')\n"
              "          & (v['county'] != '') & (v['year'] == year)]\n"
              "print(teams[['county', 'value']].to_string(index=False))"),
         md("## 全省合计\n\n全省合计是 12 个报送单位合计之和（不把县区行再加一遍）。"),
         code("totals = v[v['county'] == ''].groupby(['indicator', 'year'])['value'].sum().unstack('year')\n"
-             "print(totals.loc[['first_aid.popular_trainees', 'first_aid.certified_trainees', 'fundraising.total']].to_string())"),
+             "print(totals.loc[['first_aid.popular_trainees', 'first_aid.certified_trainees', 'fundraising.total']]\n"
+             "      .to_string(float_format=lambda x: f'{x:,.0f}'))"),
         md("## 每个数都能追溯到原表的单元格\n\n`source_file`（相对 `data/raw`）、`sheet`、`cell` 指向原始单元格，`raw` 是单元格里原来的文字。"),
         code("print(v[(v['indicator'] == 'fundraising.total') & (v['county'] == '') & (v['year'] == year)]\n"
              "      [['prefecture', 'value', 'source_file', 'sheet', 'cell', 'raw']].head(5).to_string(index=False))"),
