@@ -60,8 +60,8 @@ def summary_rows(rows: Rows, title: str = TITLE_2023, unit: str = "南昌市红�
 
 
 @pytest.fixture
-def book(tmp_path):
-    """``book(sheets, name=..., merges=...)`` → the CleanResult of a workbook written in tmp_path."""
+def cleaned_book(tmp_path):
+    """``cleaned_book(sheets, name=..., merges=...)`` → the CleanResult of a workbook written in tmp_path."""
     def make(sheets: dict[str, Rows], name: str = "2023年度_南昌市.xlsx", merges=None,
              source_file: str | None = None) -> CleanResult:
         path = write_xlsx(tmp_path / name, sheets, merges)

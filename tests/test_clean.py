@@ -8,8 +8,8 @@ from conftest import SUMMARY_HEADER, TITLE_2023, clean_file, codes, summary_rows
 from jrc_analysis.clean import TIDY_COLUMNS, header_role, revision_rank, years_in
 
 
-def test_template_layout_gives_values_with_their_cells(book):
-    result = book({"汇总表": summary_rows([
+def test_template_layout_gives_values_with_their_cells(cleaned_book):
+    result = cleaned_book({"汇总表": summary_rows([
         [1, "grassroots.new_orgs", "新增基层组织", "个", "≥300", 310, None],
         [2, "fundraising.total", "筹集款物合计", "元", "≥200000000", "1,234", "含物资"],
     ])})
@@ -28,33 +28,33 @@ def test_template_layout_gives_values_with_their_cells(book):
     assert result.accounting.values == 2 and result.accounting.in_issues == 0
 
 
-def test_header_anywhere_extra_columns_in_any_order_and_no_code_column(book):
+def test_header_anywhere_extra_columns_in_any_order_and_no_code_column(cleaned_book):
     rows = [[None], [None, TITLE_2023], [None], [None],
             [None, "备注", "上年完成数", "实际完成", "指标名称", "同比", "年度目标"],
             [None, None, 280, 300, "新增基层组织", "7%", 300],
             [None, None, None, None, None, None, None],
             [None, "含学校", 20000, 25000, "发展会员", "25%", 25000]]
-    result = book({"Sheet1": rows}, merges={"Sheet1": ["B2:G2"]})
+    result = cleaned_book({"Sheet1": rows}, merges={"Sheet1": ["B2:G2"]})
     assert value_of(result, "grassroots.new_orgs") == 300
     assert value_of(result, "grassroots.new_members") == 25000
     assert set(result.values["cell"]) == {"D6", "D8"}
     assert result.issues == []
 
 
-def test_previous_year_column_is_never_the_value(book):
+def test_previous_year_column_is_never_the_value(cleaned_book):
     header = ["指标名称", "2022年完成数", "2023年完成数"]
-    result = book({"表": [[TITLE_2023], header, ["新增基层组织", 450, 310]]})
+    result = cleaned_book({"表": [[TITLE_2023], header, ["新增基层组织", 450, 310]]})
     assert value_of(result, "grassroots.new_orgs") == 310
     assert result.values["cell"].tolist() == ["C3"]
 
 
-def test_sheets_found_by_content_whatever_their_names(book):
+def test_sheets_found_by_content_whatever_their_names(cleaned_book):
     notes = [["填报说明"], ["一、本表由各设区市填报。"], ["二、金额以元为单位。"]]
     county = [["2023年度南昌市分县（市、区）完成情况明细表"],
               ["县（市、区）", "新增基层组织（个）"],
               ["东湖区", 5], ["南昌县", 7], ["市本级", 1], ["合计", 13]]
     summary = summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, 13, None]])
-    result = book({"说明": notes, "附表2": county, "附表1": summary})
+    result = cleaned_book({"说明": notes, "附表2": county, "附表1": summary})
     values = result.values.set_index("county")["value"].to_dict()
     assert values == {"": 13.0, "东湖区": 5.0, "南昌县": 7.0, "市本级": 1.0}
     sheets = result.values.set_index("county")["sheet"].to_dict()
@@ -62,8 +62,8 @@ def test_sheets_found_by_content_whatever_their_names(book):
     assert result.issues == []
 
 
-def test_indicator_names_as_people_write_them(book):
-    result = book({"汇总表": summary_rows([
+def test_indicator_names_as_people_write_them(cleaned_book):
+    result = cleaned_book({"汇总表": summary_rows([
         [1, None, "一、新增基层组织（个）", None, None, 1, None],
         [2, None, "（二）新增'博爱家园'项目", None, None, 2, None],
         [3, None, "3. 发展会员（人）", None, None, 3, None],
@@ -75,8 +75,8 @@ def test_indicator_names_as_people_write_them(book):
                    "grassroots.new_members": 3, "first_aid.aed_new": 5, "fundraising.cash": 4}
 
 
-def test_unmatched_row_is_a_warning_quoting_the_row(book):
-    result = book({"汇总表": summary_rows([
+def test_unmatched_row_is_a_warning_quoting_the_row(cleaned_book):
+    result = cleaned_book({"汇总表": summary_rows([
         [1, None, "新增基层组织", "个", None, 1, None],
         [2, None, "开展红十字博爱周活动", "次", None, 12, None],
         [None, None, "二、应急救援壮骨", None, None, None, None],   # a heading row: no number, no issue
@@ -100,31 +100,31 @@ def test_unmatched_row_is_a_warning_quoting_the_row(book):
     ("已完成", "digital.ms_booking", 1),
     ("无", "grassroots.new_orgs", 0),
 ])
-def test_numbers_as_people_write_them(book, raw, code, expected):
-    result = book({"汇总表": summary_rows([[1, code, None, None, None, raw, None]])})
+def test_numbers_as_people_write_them(cleaned_book, raw, code, expected):
+    result = cleaned_book({"汇总表": summary_rows([[1, code, None, None, None, raw, None]])})
     assert value_of(result, code) == expected
     assert result.values["raw"].tolist() == [raw]
 
 
 @pytest.mark.parametrize("raw", ["—", "/", "不适用", "-"])
-def test_not_reported_is_no_value_and_never_zero(book, raw):
-    result = book({"汇总表": summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, raw, None]])})
+def test_not_reported_is_no_value_and_never_zero(cleaned_book, raw):
+    result = cleaned_book({"汇总表": summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, raw, None]])})
     assert result.values.empty
     assert result.issues == []
     assert result.accounting.ignored == result.accounting.cells_read
 
 
 @pytest.mark.parametrize("raw", ["12.5%", "很多", "见附件"])
-def test_text_that_is_not_a_number_is_an_error_naming_the_cell(book, raw):
-    result = book({"汇总表": summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, raw, None]])})
+def test_text_that_is_not_a_number_is_an_error_naming_the_cell(cleaned_book, raw):
+    result = cleaned_book({"汇总表": summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, raw, None]])})
     assert result.values.empty
     assert codes(result) == ["clean.invalid_value"]
     assert result.issues[0].severity == "error" and result.issues[0].cell == "F6"
     assert raw in result.issues[0].message
 
 
-def test_units_from_unit_column_header_and_unit_line(book):
-    unit_column = book({"汇总表": summary_rows([
+def test_units_from_unit_column_header_and_unit_line(cleaned_book):
+    unit_column = cleaned_book({"汇总表": summary_rows([
         [1, "fundraising.total", "筹集款物合计", "万元", None, 1.5, None],
         [2, "first_aid.popular_trainees", "应急救护普及培训", "万人次", None, "14.593", None],
     ])}, name="a.xlsx")
@@ -132,21 +132,21 @@ def test_units_from_unit_column_header_and_unit_line(book):
     assert value_of(unit_column, "first_aid.popular_trainees") == pytest.approx(145930)
 
     header = ["指标名称", "2023年完成数（万元）"]
-    from_header = book({"表": [[TITLE_2023], header, ["筹集款物合计", 2]]}, name="b.xlsx")
+    from_header = cleaned_book({"表": [[TITLE_2023], header, ["筹集款物合计", 2]]}, name="b.xlsx")
     assert value_of(from_header, "fundraising.total") == 20000
 
     unit_line = [[TITLE_2023], [None, "单位：万元"], ["指标名称", "完成数"], ["其中：资金", 3]]
-    from_line = book({"表": unit_line}, name="c.xlsx")
+    from_line = cleaned_book({"表": unit_line}, name="c.xlsx")
     assert value_of(from_line, "fundraising.cash") == 30000
 
     # a unit in the cell wins over the column's
-    in_cell = book({"汇总表": summary_rows([[1, "fundraising.total", None, "元", None, "2.3亿元", None]])},
+    in_cell = cleaned_book({"汇总表": summary_rows([[1, "fundraising.total", None, "元", None, "2.3亿元", None]])},
                    name="d.xlsx")
     assert value_of(in_cell, "fundraising.total") == 230000000
 
 
-def test_unit_that_cannot_be_reconciled_is_an_error_for_that_cell(book):
-    result = book({"汇总表": summary_rows([
+def test_unit_that_cannot_be_reconciled_is_an_error_for_that_cell(cleaned_book):
+    result = cleaned_book({"汇总表": summary_rows([
         [1, "fundraising.total", "筹集款物合计", "台", None, 5, None],
         [2, "grassroots.new_orgs", "新增基层组织", "个", None, 6, None],
     ])})
@@ -155,8 +155,8 @@ def test_unit_that_cannot_be_reconciled_is_an_error_for_that_cell(book):
     assert result.values["indicator"].tolist() == ["grassroots.new_orgs"]
 
 
-def test_code_column_wins_and_a_name_mismatch_is_a_warning(book):
-    result = book({"汇总表": summary_rows([
+def test_code_column_wins_and_a_name_mismatch_is_a_warning(cleaned_book):
+    result = cleaned_book({"汇总表": summary_rows([
         [1, "grassroots.new_orgs", "发展会员", "个", None, 7, None],
         [2, "no.such_code", "配置AED", "台", None, 8, None],
     ])})
@@ -166,8 +166,8 @@ def test_code_column_wins_and_a_name_mismatch_is_a_warning(book):
     assert result.issues[0].cell == "B6"
 
 
-def test_duplicate_indicator_row_is_an_error_and_the_first_is_kept(book):
-    result = book({"汇总表": summary_rows([
+def test_duplicate_indicator_row_is_an_error_and_the_first_is_kept(cleaned_book):
+    result = cleaned_book({"汇总表": summary_rows([
         [1, None, "新增基层组织", "个", None, 7, None],
         [2, None, "新增基层组织", "个", None, 9, None],
     ])})
@@ -175,8 +175,8 @@ def test_duplicate_indicator_row_is_an_error_and_the_first_is_kept(book):
     assert codes(result) == ["clean.duplicate_indicator"] and result.issues[0].cell == "F7"
 
 
-def test_uncached_formula_is_an_error_naming_the_cell_never_zero(book):
-    result = book({"汇总表": summary_rows([
+def test_uncached_formula_is_an_error_naming_the_cell_never_zero(cleaned_book):
+    result = cleaned_book({"汇总表": summary_rows([
         [1, "grassroots.new_orgs", "新增基层组织", "个", None, "=1+2", None],
         [2, "grassroots.new_members", "发展会员", "人", None, 5, None],
     ])})
@@ -187,8 +187,8 @@ def test_uncached_formula_is_an_error_naming_the_cell_never_zero(book):
 
 # --------------------------------------------------------------------------- who and when
 
-def test_year_in_file_name_disagreeing_with_title_is_a_warning(book):
-    result = book({"汇总表": summary_rows([[1, "grassroots.new_orgs", None, None, None, 1, None]])},
+def test_year_in_file_name_disagreeing_with_title_is_a_warning(cleaned_book):
+    result = cleaned_book({"汇总表": summary_rows([[1, "grassroots.new_orgs", None, None, None, 1, None]])},
                   name="南昌市2022年报表.xlsx", source_file="2022/南昌市2022年报表.xlsx")
     assert result.info.year == 2023
     assert codes(result) == ["clean.year_conflict"]
@@ -196,31 +196,31 @@ def test_year_in_file_name_disagreeing_with_title_is_a_warning(book):
     assert result.values["year"].tolist() == [2023]
 
 
-def test_prefecture_from_the_unit_line_in_short_form(book):
-    result = book({"汇总表": summary_rows([[1, "grassroots.new_orgs", None, None, None, 1, None]],
+def test_prefecture_from_the_unit_line_in_short_form(cleaned_book):
+    result = cleaned_book({"汇总表": summary_rows([[1, "grassroots.new_orgs", None, None, None, 1, None]],
                                         title="2023年度目标任务完成情况表", unit="南昌")}, name="报表.xlsx")
     assert result.info.prefecture == "南昌市"
     assert result.issues == []
 
 
-def test_province_hq_return(book):
-    result = book({"汇总表": summary_rows([[1, "digital.ms_booking", None, None, None, "是", None]],
+def test_province_hq_return(cleaned_book):
+    result = cleaned_book({"汇总表": summary_rows([[1, "digital.ms_booking", None, None, None, "是", None]],
                                         title="2023年度江西省红十字会（省本级）目标任务完成情况表",
                                         unit="江西省红十字会（省本级）")}, name="省本级.xlsx")
     assert result.info.prefecture == "省本级"
     assert value_of(result, "digital.ms_booking") == 1
 
 
-def test_no_unit_or_year_anywhere_is_an_error_and_nothing_is_used(book):
+def test_no_unit_or_year_anywhere_is_an_error_and_nothing_is_used(cleaned_book):
     rows = [["目标任务完成情况表"], ["指标名称", "完成数"], ["新增基层组织", 5]]
-    result = book({"Sheet1": rows}, name="报表.xlsx")
+    result = cleaned_book({"Sheet1": rows}, name="报表.xlsx")
     assert result.values.empty
     assert sorted(codes(result)) == ["clean.no_prefecture", "clean.no_year"]
     assert all(i.severity == "error" for i in result.issues)
 
 
-def test_no_table_at_all_is_an_error(book):
-    result = book({"Sheet1": [["你好"], [1, 2, 3]]}, name="南昌2023.xlsx")
+def test_no_table_at_all_is_an_error(cleaned_book):
+    result = cleaned_book({"Sheet1": [["你好"], [1, 2, 3]]}, name="南昌2023.xlsx")
     assert codes(result) == ["clean.no_table"] and result.values.empty
 
 
@@ -229,14 +229,14 @@ def test_no_table_at_all_is_an_error(book):
 COUNTY_HEADER = ["县（市、区）", "新增基层组织（个）", "筹集款物合计（万元）"]
 
 
-def county_book(book, rows, name="2023年度_南昌市.xlsx"):
+def county_book(cleaned_book, rows, name="2023年度_南昌市.xlsx"):
     sheet = [["2023年度南昌市红十字会分县（市、区）完成情况明细表"], ["填报单位：", "南昌市红十字会"],
              COUNTY_HEADER, ["指标代码", "grassroots.new_orgs", "fundraising.total"], *rows]
-    return book({"县区明细": sheet}, name=name)
+    return cleaned_book({"县区明细": sheet}, name=name)
 
 
-def test_county_rows_city_hq_and_unit_in_header(book):
-    result = county_book(book, [["东湖区", 2, 1.5], ["南昌县", 3, 2], ["市本级", 1, 0.5], ["合计", 6, 4]])
+def test_county_rows_city_hq_and_unit_in_header(cleaned_book):
+    result = county_book(cleaned_book, [["东湖区", 2, 1.5], ["南昌县", 3, 2], ["市本级", 1, 0.5], ["合计", 6, 4]])
     table = result.values.pivot(index="county", columns="indicator", values="value")
     assert table.loc["东湖区", "grassroots.new_orgs"] == 2
     assert table.loc["南昌县", "fundraising.total"] == 20000
@@ -246,28 +246,28 @@ def test_county_rows_city_hq_and_unit_in_header(book):
     assert result.values.query("county == '东湖区' and indicator == 'grassroots.new_orgs'")["cell"].item() == "B5"
 
 
-def test_county_of_another_prefecture_is_an_error(book):
-    result = county_book(book, [["东湖区", 2, 1], ["吉安县", 3, 1]])
+def test_county_of_another_prefecture_is_an_error(cleaned_book):
+    result = county_book(cleaned_book, [["东湖区", 2, 1], ["吉安县", 3, 1]])
     assert codes(result) == ["clean.county_of_other_prefecture"]
     assert result.issues[0].cell == "A6" and "吉安市" in result.issues[0].message
     assert set(result.values["county"]) == {"东湖区"}
 
 
-def test_unknown_county_row_is_a_warning(book):
-    result = county_book(book, [["东湖区", 2, 1], ["湖东区", 3, 1]])
+def test_unknown_county_row_is_a_warning(cleaned_book):
+    result = county_book(cleaned_book, [["东湖区", 2, 1], ["湖东区", 3, 1]])
     assert codes(result) == ["clean.unmatched_county"] and result.issues[0].cell == "A6"
 
 
-def test_total_row_checked_against_the_sum_of_counties(book):
-    result = county_book(book, [["东湖区", 2, 1], ["南昌县", 3, 2], ["市本级", 1, 0], ["合计", 7, 3]])
+def test_total_row_checked_against_the_sum_of_counties(cleaned_book):
+    result = county_book(cleaned_book, [["东湖区", 2, 1], ["南昌县", 3, 2], ["市本级", 1, 0], ["合计", 7, 3]])
     assert codes(result) == ["clean.county_total_mismatch"]
     issue = result.issues[0]
     assert issue.cell == "B8" and "7" in issue.message and "6" in issue.message
     assert issue.severity == "warning"
 
 
-def test_old_county_name_from_the_aliases(book):
-    result = county_book(book, [["红谷滩新区", 2, 1]])
+def test_old_county_name_from_the_aliases(cleaned_book):
+    result = county_book(cleaned_book, [["红谷滩新区", 2, 1]])
     assert set(result.values["county"]) == {"红谷滩区"}
 
 
@@ -278,13 +278,13 @@ def test_xls_and_ods_give_the_same_values(tmp_path):
     rows = [[TITLE_2023], ["填报单位：", "南昌市红十字会"], ["指标名称", "单位", "2023年完成数"],
             ["新增基层组织", "个", 310], ["筹集款物合计", "万元", "1.5"]]
     rows = [row + [None] * (3 - len(row)) for row in rows]
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("汇总表")
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("汇总表")
     for r, row in enumerate(rows):
         for c, v in enumerate(row):
             if v is not None:
                 sheet.write(r, c, v)
-    book.save(str(tmp_path / "a.xls"))
+    workbook.save(str(tmp_path / "a.xls"))
     frame = pd.DataFrame(rows)
     with pd.ExcelWriter(tmp_path / "a.ods", engine="odf") as writer:
         frame.to_excel(writer, sheet_name="汇总表", header=False, index=False)
@@ -319,20 +319,20 @@ def test_revision_rank(name, rank):
 
 # --------------------------------------------------------------------------- nothing lost
 
-def test_numbers_outside_the_table_are_warned_not_lost(book):
+def test_numbers_outside_the_table_are_warned_not_lost(cleaned_book):
     rows = summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, 7, None]])
     rows.append([])
     rows.append([None, None, "另：新增基层组织中学校", None, None, None, None, None, 12])  # I8, right of the table
-    result = book({"汇总表": rows, "Sheet3": [["草稿"], [1, 2]]})
+    result = cleaned_book({"汇总表": rows, "Sheet3": [["草稿"], [1, 2]]})
     got = sorted((i.code, i.sheet, i.cell) for i in result.issues)
     assert got == [("clean.unread_sheet", "Sheet3", ""), ("clean.unused_number", "汇总表", "I8")]
     assert result.accounting.in_issues == 3          # I8, Sheet3!A2, Sheet3!B2
 
 
-def test_a_second_summary_sheet_is_warned_and_not_added(book):
+def test_a_second_summary_sheet_is_warned_and_not_added(cleaned_book):
     first = summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, 7, None]])
     second = summary_rows([[1, "grassroots.new_orgs", "新增基层组织", "个", None, 9, None]])
-    result = book({"汇总表": first, "汇总表 (2)": second})
+    result = cleaned_book({"汇总表": first, "汇总表 (2)": second})
     assert value_of(result, "grassroots.new_orgs") == 7
     assert codes(result) == ["clean.extra_table"] and result.issues[0].sheet == "汇总表 (2)"
 
