@@ -210,10 +210,46 @@ def render_chart(spec: ChartSpec, tables: BriefingTables) -> RenderedChart:
     return RenderedChart(spec, png, svg, chart_caption(spec, tables))
 
 
-def render_charts(plan: list[ChartSpec], tables: BriefingTables) -> list[RenderedChart]:
-    """Every chart of ``plan`` rendered once, with a progress bar."""
-    return [render_chart(spec, tables)
-            for spec in tqdm(plan, desc="绘制图表", unit="张", disable=None, leave=False)]
+_WORKER_TABLES: BriefingTables | None = None
+
+
+def _init_worker(tables: BriefingTables) -> None:
+    global _WORKER_TABLES
+    _WORKER_TABLES = tables
+
+
+def _render_in_worker(spec: ChartSpec) -> RenderedChart:
+    assert _WORKER_TABLES is not None
+    return render_chart(spec, _WORKER_TABLES)
+
+
+def default_workers() -> int:
+    """Processes used to render charts: ``$JRC_WORKERS`` if set; else half the CPUs (at most 4)
+    on a machine with 4 or more, one otherwise (on 2 CPUs the extra process costs more than it
+    saves: measured 27 s against 22 s for 12 charts)."""
+    wanted = os.environ.get("JRC_WORKERS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    cpus = os.cpu_count() or 1
+    return min(cpus // 2, 4) if cpus >= 4 else 1
+
+
+def render_charts(plan: list[ChartSpec], tables: BriefingTables,
+                  workers: int | None = None) -> list[RenderedChart]:
+    """Every chart of ``plan`` rendered once, in plan order, with a progress bar.
+
+    Charts are independent, so with ``workers`` > 1 (default :func:`default_workers`) they are
+    rendered in that many processes; the bytes do not depend on the process (same font, same
+    style, no metadata)."""
+    workers = default_workers() if workers is None else workers
+    progress = dict(total=len(plan), desc="绘制图表", unit="张", disable=None, leave=False)
+    if workers <= 1 or len(plan) < 2 * workers:
+        return [render_chart(spec, tables) for spec in tqdm(plan, **progress)]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(tables,)) as pool:
+        return list(tqdm(pool.map(_render_in_worker, plan, chunksize=2), **progress))
 
 
 def write_charts(rendered: list[RenderedChart], year_dir: Path) -> list[Path]:

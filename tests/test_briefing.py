@@ -261,3 +261,22 @@ def test_a_year_without_targets_still_gets_trends_marked_no_target(tmp_path):
     chart = briefing.render_chart(trend, tables)
     assert chart.png.startswith(b"\x89PNG")
     assert "无目标" in chart.caption
+
+
+def test_charts_rendered_in_two_processes_are_the_same_bytes(tmp_path):
+    from jrc_analysis.ingest import load_returns
+    from jrc_analysis.samples import sample_truth, write_return
+
+    truth = sample_truth()
+    for year in (2023, 2024):
+        rows = truth[(truth["year"] == year) & (truth["prefecture"] == "新余市")]
+        write_return(rows[["indicator", "county", "value"]].reset_index(drop=True),
+                     tmp_path / "raw" / str(year) / f"{year}年度_新余市_目标任务完成情况表.xlsx",
+                     year, "新余市")
+    tables = briefing.briefing_tables(load_returns(tmp_path / "raw"), 2024, catalog.allocation(),
+                                      synthetic=True)
+    plan = [s for s in briefing.chart_plan(tables) if s.area == "first_aid"][:4]
+    serial = briefing.render_charts(plan, tables, workers=1)
+    parallel = briefing.render_charts(plan, tables, workers=2)
+    assert [c.spec for c in parallel] == plan
+    assert [(c.png, c.svg, c.caption) for c in parallel] == [(c.png, c.svg, c.caption) for c in serial]
