@@ -365,3 +365,54 @@ def test_importing_explore_does_not_load_matplotlib():
     code = "import sys, jrc_analysis.explore; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_returns_matrix_marks_missing_returns():
+    completeness = pd.DataFrame({
+        "year": [2023, 2023, 2024, 2024], "prefecture": ["九江市", "南昌市", "九江市", "南昌市"],
+        "returned": [True, True, True, False], "indicators_blank": [0, 2, 1, 53]})
+    matrix = explore.returns_matrix(completeness)
+    assert list(matrix.index) == ["南昌市", "九江市"]  # plan order, not character order
+    assert list(matrix.columns) == ["2023年", "2024年"]
+    assert matrix.loc["南昌市"].tolist() == ["已报送（空白2项）", "未报送"]
+    assert matrix.loc["九江市"].tolist() == ["已报送（空白0项）", "已报送（空白1项）"]
+
+
+def test_issue_codes_errors_first_then_most_frequent():
+    issues = pd.DataFrame([
+        ["warning", "validate.jump", "a", "", "", "m"], ["warning", "validate.jump", "b", "", "", "m"],
+        ["warning", "validate.old_template", "a", "", "", "m"], ["error", "read.z", "c", "", "", "m"],
+    ], columns=ISSUE_COLUMNS)
+    assert explore.issue_codes(issues).values.tolist() == [
+        ["错误", "read.z", 1], ["警告", "validate.jump", 2], ["警告", "validate.old_template", 1]]
+
+
+def test_rates_below_lists_incomplete_indicators_lowest_first():
+    rates = pd.DataFrame({"name": ["甲", "乙", "丙"], "year": [2024, 2024, 2024],
+                          "rate": [1.0, 11 / 12, 10 / 12], "reported": ["12/12", "11/12", "10/12"]})
+    # 10/12 = 83.33% -> 83.3%; 11/12 = 91.67% -> 91.7%
+    assert explore.rates_below(rates, 2024).values.tolist() == [
+        ["丙", "10/12", "83.3%"], ["乙", "11/12", "91.7%"]]
+
+
+def test_prefecture_table_in_one_display_unit():
+    rows = pd.DataFrame({
+        "indicator": ["first_aid.certified_trainees"] * 2, "year": [2024, 2024],
+        "prefecture": ["南昌市", "省本级"], "unit": ["人", "人"], "actual_unit": ["人", "人"],
+        "actual": [20534.0, 3516.0], "target": [13843.0, np.nan], "completion": [20534 / 13843, np.nan],
+        "status": ["达标", "无目标"], "share": [0.175, 0.03], "rank": pd.array([2, 11], dtype="Int64")})
+    table = explore.prefecture_table(rows, "first_aid.certified_trainees", 2024)
+    assert list(table.columns) == ["填报单位", "完成数（万人）", "分解目标（万人）", "完成率", "状态", "占全省", "排名"]
+    # 20534/13843 = 148.34% -> 148.3%; 3516 人 = 0.35万人
+    assert table.values.tolist() == [
+        ["南昌市", "2.05", "1.38", "148.3%", "达标", "17.5%", "2"],
+        ["省本级", "0.35", "—", "—", "无目标", "3%", "11"]]
+
+
+def test_headline_numbers_adds_the_cumulative_view():
+    province = pd.DataFrame([province_row(
+        actual=117200.0, target=100000.0, completion=1.172, status="达标",
+        cumulative_actual=377100.0, cumulative_target=300000.0, cumulative_completion=1.257)])
+    table = explore.headline_numbers(province, 2024, ["first_aid.certified_trainees"])
+    assert table.values.tolist() == [["应急救护持证培训（救护员）", "11.72万人", "10万人", "117.2%", "达标",
+                                      "12/12", "37.71万人", "30万人", "125.7%"]]
