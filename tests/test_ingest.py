@@ -123,3 +123,17 @@ def test_run_ingest_returns_0_without_errors(tmp_path, capsys):
 def test_split_advice():
     assert split_advice("A1 为空。请填写数字。") == ("A1 为空。", "请填写数字。")
     assert split_advice("没有建议")[0] == "没有建议"
+
+
+def test_odd_file_names_never_become_formulas(tmp_path):
+    raw = tmp_path / "raw"
+    nanchang(raw / "=HYPERLINK(1).xlsx", "很多")
+    result = load_returns(raw)
+    assert {i.source_file for i in result.issues} == {"=HYPERLINK(1).xlsx"}
+    write_outputs(result, tmp_path / "out")
+    issues = pd.read_csv(tmp_path / "out" / "issues.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert set(issues["source_file"]) == {"'=HYPERLINK(1).xlsx"}
+    run_check(raw, feedback_dir=tmp_path / "fb")
+    ws = openpyxl.load_workbook(tmp_path / "fb" / "南昌市_问题反馈.xlsx").active
+    assert ws["A2"].value == "'=HYPERLINK(1).xlsx"
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
