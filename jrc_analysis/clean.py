@@ -47,6 +47,7 @@ INFO_LABELS = {"填报单位": "unit", "填报日期": "fill_date", "模板版�
 _YEAR_RANGE = re.compile(r"20\d\d\s*年?\s*[—–\-~～至到]+\s*20\d\d\s*年?")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d\d)\s*年")
 _YEAR_BARE = re.compile(r"(?<!\d)(20[1-4]\d)(?!\d)")
+_INFO_HINT = re.compile("填报|模板|联系|审核|制表|负责|报送")
 _UNIT_LINE = re.compile(r"^\s*(?:计量)?单位\s*[:：]\s*(\S+)\s*$")
 _DATE = re.compile(r"(20\d\d)\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})")
 _REVISION_WORDS = re.compile(r"修订|更正|订正|重报|修改版|更新版")
@@ -134,13 +135,11 @@ def _row_sort_key(row: dict) -> tuple:
 
 def tidy_frame(rows: list[dict]) -> pd.DataFrame:
     """Tidy rows as a DataFrame with the contract's columns and dtypes, in the contract's order."""
-    frame = pd.DataFrame(rows, columns=TIDY_COLUMNS)
-    frame["year"] = frame["year"].astype("int64")
-    frame["value"] = frame["value"].astype("float64")
-    for col in TIDY_COLUMNS:
-        if col not in ("year", "value"):
-            frame[col] = frame[col].astype(str)
-    return frame
+    data = {col: [row[col] for row in rows] for col in TIDY_COLUMNS}
+    return pd.DataFrame({
+        col: pd.Series(data[col], dtype="int64" if col == "year" else
+                       "float64" if col == "value" else str)
+        for col in TIDY_COLUMNS})
 
 
 def sort_tidy(values: pd.DataFrame) -> pd.DataFrame:
@@ -383,6 +382,8 @@ def info_lines(grids: dict[str, Grid]) -> list[dict]:
     for sheet, recs in rows:
         for i, rec in enumerate(recs):
             text = str(rec.raw)
+            if not isinstance(rec.value, str) or not _INFO_HINT.search(text):
+                continue
             head, _colon, rest = re.sub("：", ":", text).partition(":")
             key = INFO_LABELS.get(names.plain(head))
             if key is None:
@@ -412,6 +413,11 @@ def _choose(found: list[tuple[str, object]]) -> tuple[object | None, list[tuple[
 # Numbers
 # ----------------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=1024)
+def _unit_factor(unit: str | None, base: str) -> float | None:
+    return parse.unit_factor(unit, base)
+
+
 def _cell_number(rec, column_unit: str | None, base: str):
     """``(value in base unit, None)`` or ``(None, reason)``; ``(None, None)`` for not reported.
 
@@ -438,7 +444,7 @@ def _cell_number(rec, column_unit: str | None, base: str):
     if math.isinf(number):
         return None, f"“{rec.raw}”不是有限的数字"
     unit = cell_unit or column_unit
-    factor = parse.unit_factor(unit, base)
+    factor = _unit_factor(unit, base)
     if factor is None:
         return None, f"单位“{unit}”无法换算为“{base}”"
     return number * factor, None
