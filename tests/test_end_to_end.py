@@ -74,12 +74,14 @@ def test_accounting_holds_for_every_sample_file():
 
 
 def test_issues_csv_names_the_planted_slips(ingested):
+    """samples.SLIPS: each planted data-quality slip is flagged; the samples have no errors."""
     _code, out, _values = ingested
     issues = pd.read_csv(out / "issues.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     found = set(zip(issues["code"], issues["source_file"]))
     assert ("validate.incomplete", "2023/2023年度_萍乡市_目标任务完成情况表.xlsx") in found
     assert ("validate.cash_plus_in_kind", "2022/2022年度_宜春市_目标任务完成情况表.xlsx") in found
     assert ("validate.counties_vs_summary", "2024/2024年度_吉安市_目标任务完成情况表.xlsx") in found
+    assert ("validate.jump", "2024/2024年度_新余市_目标任务完成情况表.xlsx") in found
     assert ("ingest.resubmission", "2023/2023年度_九江市_目标任务完成情况表.xlsx") in found
     assert (issues["severity"] == "error").sum() == 0
 
