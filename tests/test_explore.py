@@ -416,3 +416,22 @@ def test_headline_numbers_adds_the_cumulative_view():
     table = explore.headline_numbers(province, 2024, ["first_aid.certified_trainees"])
     assert table.values.tolist() == [["应急救护持证培训（救护员）", "11.72万人", "10万人", "117.2%", "达标",
                                       "12/12", "37.71万人", "30万人", "125.7%"]]
+
+
+def test_show_stores_only_a_png(monkeypatch):
+    import IPython.display
+    from matplotlib.figure import Figure
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append((obj, raw)))
+    fig = Figure(figsize=(1, 1))
+    fig.add_subplot().plot([0, 1], [0, 1])
+    explore.show(fig)
+    (obj, raw), = shown
+    assert raw is True and list(obj) == ["image/png"]  # no text/plain "<Figure size …>"
+    assert obj["image/png"].startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_figure_for_an_unknown_chart_names_the_known_ones():
+    with pytest.raises(ValueError, match="trend"):
+        explore.figure_for(tiny_loaded(), "first_aid.aed_new", "pie")
