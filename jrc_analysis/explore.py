@@ -727,3 +727,12 @@ def mix_table(mix: pd.DataFrame, prefecture: str | None = None, year: int | None
     out["cash_share_trend"] = rows["cash_share_trend"].replace("", "—")
     labels = {c: f"{COLUMN_LABELS[c]}（{shown}）" for c in amounts}
     return labelled(out.reset_index(drop=True), **labels)
+
+
+def blank_indicators(completeness: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Units that sent a return for ``year`` but left indicators blank: 填报单位, 空白指标数,
+    空白指标 (names, catalogue order); units in the table's order (from :func:`gaps.completeness`)."""
+    rows = completeness[(completeness["year"] == year) & completeness["returned"].astype(bool)
+                        & (completeness["indicators_blank"] > 0)]
+    out = rows[["prefecture", "indicators_blank", "blank_text"]].reset_index(drop=True)
+    return labelled(out)

@@ -92,6 +92,8 @@ def data_quality() -> list:
         code("print(explore.overview_text(data))"),
         md("## 谁报送了哪一年\n\n“空白 N 项”是汇总表中没有填写的指标数。未报送的单位在所有表格和图中都显示为“未报送”，不按 0 计算。"),
         code("print(explore.returns_matrix(data.completeness).to_string())"),
+        md("## 已报送但有空白的指标（通报年度）\n\n空白不按 0 计算；请相关单位补报。"),
+        code("print(explore.text_table(explore.blank_indicators(data.completeness, year)))"),
         md("## 报送率不足 100% 的指标（通报年度）\n\n没有列出任何指标，表示所有单位都填报了全部指标。"),
         code("print(explore.text_table(explore.rates_below(data.reporting_rates, year)))"),
         md("## 各单位的问题数量\n\n**错误**：该单元格（或文件）不能采用，必须改正；**警告**：数值已采用，但需要核实。"),

@@ -435,3 +435,12 @@ def test_show_stores_only_a_png(monkeypatch):
 def test_figure_for_an_unknown_chart_names_the_known_ones():
     with pytest.raises(ValueError, match="trend"):
         explore.figure_for(tiny_loaded(), "first_aid.aed_new", "pie")
+
+
+def test_blank_indicators_only_for_units_that_returned():
+    completeness = pd.DataFrame({
+        "year": [2024, 2024, 2024], "prefecture": ["南昌市", "九江市", "萍乡市"],
+        "returned": [True, False, True], "indicators_blank": [2, 53, 0],
+        "blank_text": ["发展会员、配置AED", "（全部）", ""]})
+    assert explore.blank_indicators(completeness, 2024).values.tolist() == [
+        ["南昌市", 2, "发展会员、配置AED"]]
