@@ -95,9 +95,11 @@ class Loaded:
     ``province`` (:func:`gaps.province_gaps`), ``prefecture`` (:func:`gaps.prefecture_gaps`, default
     allocation), ``coverage`` (:func:`gaps.coverage_table`), ``completeness``
     (:func:`gaps.completeness`), ``reporting_rates`` (:func:`gaps.reporting_rates`),
-    ``fundraising_mix`` (:func:`gaps.fundraising_mix`), ``fingerprint`` (hex digest of the raw
-    folder and the pipeline) and ``ingested`` (True when this call read the raw files, False when it
-    came from the cache).
+    ``fundraising_mix`` (:func:`gaps.fundraising_mix`), ``synthetic`` (the raw folder holds the
+    synthetic samples — :func:`jrc_analysis.briefing.is_synthetic` — so charts carry the note
+    示例数据（合成）; pass it on as ``synthetic=data.synthetic``), ``fingerprint`` (hex digest of
+    the raw folder and the pipeline) and ``ingested`` (True when this call read the raw files,
+    False when it came from the cache).
     """
 
     values: pd.DataFrame
@@ -110,6 +112,7 @@ class Loaded:
     completeness: pd.DataFrame
     reporting_rates: pd.DataFrame
     fundraising_mix: pd.DataFrame
+    synthetic: bool
     fingerprint: str
     ingested: bool
 
@@ -203,18 +206,19 @@ def _read_cache(processed_dir: Path, digest: str) -> Loaded | None:
 
 
 def _ingest_quietly(raw_dir: Path):
-    """``ingest.load_returns(raw_dir)`` with its progress bar, warnings and stderr swallowed
-    (importing tqdm in a kernel without ipywidgets warns on stderr: that too)."""
+    """``(ingest.load_returns(raw_dir), briefing.is_synthetic(raw_dir))`` with the progress bar,
+    warnings and stderr swallowed (importing tqdm in a kernel without ipywidgets warns on stderr:
+    that too)."""
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
-        from jrc_analysis import ingest
+        from jrc_analysis import briefing, ingest
 
-        return ingest.load_returns(raw_dir)
+        return ingest.load_returns(raw_dir), briefing.is_synthetic(raw_dir)
 
 
 def compute(raw_dir: str | os.PathLike, digest: str = "") -> Loaded:
     """Ingest ``raw_dir`` and compute every table (no cache involved)."""
-    result = _ingest_quietly(Path(raw_dir))
+    result, synthetic = _ingest_quietly(Path(raw_dir))
     from jrc_analysis import ingest  # already imported, quietly, by _ingest_quietly
 
     values = result.values
@@ -231,6 +235,7 @@ def compute(raw_dir: str | os.PathLike, digest: str = "") -> Loaded:
             completeness=gaps.completeness(values),
             reporting_rates=gaps.reporting_rates(values),
             fundraising_mix=gaps.fundraising_mix(values),
+            synthetic=synthetic,
             fingerprint=digest,
             ingested=True,
         )
@@ -381,9 +386,12 @@ def chart_plan(province: pd.DataFrame, prefecture: pd.DataFrame, coverage: pd.Da
 
 
 def figure_for(loaded: Loaded, indicator: str, chart: str, year: int | None = None,
-               synthetic: bool = True):
-    """The chart named in :func:`chart_plan` for ``indicator`` (a matplotlib Figure)."""
+               synthetic: bool | None = None):
+    """The chart named in :func:`chart_plan` for ``indicator`` (a matplotlib Figure);
+    ``synthetic`` defaults to ``loaded.synthetic``."""
     from jrc_analysis import charts
+
+    synthetic = loaded.synthetic if synthetic is None else synthetic
 
     if chart == "trend":
         return charts.trend_chart(loaded.province, indicator, synthetic=synthetic)
@@ -640,7 +648,8 @@ def show(fig) -> None:
     display({"image/png": figure_bytes(fig, "png", dpi=PNG_DPI)}, raw=True)
 
 
-def indicator_figures(loaded: Loaded, indicator: str, year: int, synthetic: bool = True) -> list:
+def indicator_figures(loaded: Loaded, indicator: str, year: int,
+                      synthetic: bool | None = None) -> list:
     """The figures :func:`chart_plan` names for one indicator, in plan order."""
     area = catalog.indicator(indicator)["area"]
     plan = chart_plan(loaded.province, loaded.prefecture, loaded.coverage, area, year)

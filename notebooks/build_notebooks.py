@@ -120,9 +120,9 @@ def overview() -> list:
         md("## 重点指标\n\n当年完成数与目标，以及方案实施以来的累计完成数与各年目标之和。"),
         code("print(explore.text_table(explore.headline_numbers(data.province, year)))"),
         md("## 一页看全方案\n\n每行一个有目标的指标，每列一个年度；格内是完成率，颜色表示状态。"),
-        code("explore.show(charts.scorecard_chart(data.province))"),
+        code("explore.show(charts.scorecard_chart(data.province, synthetic=data.synthetic))"),
         md("## 重点指标三年累计进度\n\n条的长度是累计完成数占三年目标之和的比例，按年度分段；竖线是 100%。"),
-        code("explore.show(charts.cumulative_chart(data.province))"),
+        code("explore.show(charts.cumulative_chart(data.province, synthetic=data.synthetic))"),
     ]
 
 
@@ -193,7 +193,7 @@ def first_aid_depth() -> list:
              "print(explore.text_table(explore.labelled(ratio.round(3), numerator='持证培训（人）', "
              "denominator='普及培训（人次）', ratio='持证÷普及')))"),
         md("### 各单位对全省持证培训的贡献"),
-        code("explore.show(charts.contribution_chart(data.prefecture, 'first_aid.certified_trainees'))"),
+        code("explore.show(charts.contribution_chart(data.prefecture, 'first_aid.certified_trainees', synthetic=data.synthetic))"),
     ]
 
 
@@ -207,7 +207,7 @@ def fundraising_depth() -> list:
         md("### 各单位完成分解目标情况"),
         code("print(explore.text_table(explore.prefecture_table(data.prefecture, 'fundraising.total', year)))"),
         md("### 各单位对全省筹资的贡献"),
-        code("explore.show(charts.contribution_chart(data.prefecture, 'fundraising.total'))"),
+        code("explore.show(charts.contribution_chart(data.prefecture, 'fundraising.total', synthetic=data.synthetic))"),
     ]
 
 

@@ -33,7 +33,7 @@ def tiny_loaded(digest: str = "") -> explore.Loaded:
         returns=pd.DataFrame(columns=RETURN_COLUMNS),
         skipped=pd.DataFrame(columns=["source_file", "reason"]), province=empty,
         prefecture=empty, coverage=empty, completeness=empty, reporting_rates=empty,
-        fundraising_mix=empty, fingerprint=digest, ingested=True)
+        fundraising_mix=empty, synthetic=True, fingerprint=digest, ingested=True)
 
 
 @pytest.fixture
@@ -444,3 +444,17 @@ def test_blank_indicators_only_for_units_that_returned():
         "blank_text": ["发展会员、配置AED", "（全部）", ""]})
     assert explore.blank_indicators(completeness, 2024).values.tolist() == [
         ["南昌市", 2, "发展会员、配置AED"]]
+
+
+def test_figure_for_passes_on_whether_the_data_are_synthetic(monkeypatch):
+    from dataclasses import replace
+
+    from jrc_analysis import charts
+
+    seen = []
+    monkeypatch.setattr(charts, "trend_chart", lambda table, code, synthetic: seen.append(synthetic))
+    explore.figure_for(replace(tiny_loaded(), synthetic=False), "first_aid.aed_new", "trend")
+    explore.figure_for(tiny_loaded(), "first_aid.aed_new", "trend")
+    explore.figure_for(replace(tiny_loaded(), synthetic=False), "first_aid.aed_new", "trend",
+                       synthetic=True)
+    assert seen == [False, True, True]
