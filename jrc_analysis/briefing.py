@@ -68,7 +68,7 @@ class BriefingTables:
     prefectures: pd.DataFrame
     coverage: pd.DataFrame
     completeness: pd.DataFrame
-    issues: pd.DataFrame  # issues.csv columns plus ``year`` (of the file, NA when unknown)
+    issues: pd.DataFrame  # issues.csv columns plus ``year`` (of the file, NA when unknown), ≤ year
     allocation: pd.DataFrame
     synthetic: bool
 
@@ -106,9 +106,16 @@ def issues_with_year(result: LoadResult) -> pd.DataFrame:
     return table
 
 
+def issues_up_to(issues: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The issues of files of ``year`` and earlier, and of files whose year is unknown."""
+    keep = (issues["year"].isna() | (issues["year"] <= year)).fillna(True).astype(bool)
+    return issues[keep].reset_index(drop=True)
+
+
 def briefing_tables(result: LoadResult, year: int, allocation: pd.DataFrame,
                     synthetic: bool) -> BriefingTables:
-    """The gap tables computed once over every year, then cut to the years up to ``year``."""
+    """The gap tables computed once over every year, then cut to the years up to ``year`` (the
+    issues too: those of files of later years are left out; those of unknown year are kept)."""
     values = result.values
     province = gaps.province_gaps(values)
     prefectures = gaps.prefecture_gaps(values, allocation=allocation)
@@ -120,7 +127,7 @@ def briefing_tables(result: LoadResult, year: int, allocation: pd.DataFrame,
         prefectures=prefectures[prefectures["year"] <= year].reset_index(drop=True),
         coverage=coverage[coverage["year"] <= year].reset_index(drop=True),
         completeness=done[done["year"] == year].reset_index(drop=True),
-        issues=issues_with_year(result),
+        issues=issues_up_to(issues_with_year(result), year),
         allocation=allocation,
         synthetic=synthetic,
     )

@@ -280,3 +280,10 @@ def test_charts_rendered_in_two_processes_are_the_same_bytes(tmp_path):
     parallel = briefing.render_charts(plan, tables, workers=2)
     assert [c.spec for c in parallel] == plan
     assert [(c.png, c.svg, c.caption) for c in parallel] == [(c.png, c.svg, c.caption) for c in serial]
+
+
+def test_a_briefing_lists_the_issues_of_its_year_and_earlier_and_of_unknown_files():
+    issues = pd.DataFrame({"year": pd.array([2022, 2024, None, 2023], dtype="Int64"),
+                           "source_file": ["a.xlsx", "b.xlsx", "junk.xlsx", "c.xlsx"]})
+    kept = briefing.issues_up_to(issues, 2023)
+    assert kept["source_file"].tolist() == ["a.xlsx", "junk.xlsx", "c.xlsx"]
