@@ -469,6 +469,8 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
 
     catalogue = _catalogue()
     hidden = {s.name for s in workbook.sheets if s.hidden}
+    for item in hidden_sheet_warnings(workbook.sheets, cells, source_file):
+        ledger.issue(item)
     sheet_order = [s.name for s in sorted(workbook.sheets, key=lambda s: (s.hidden, s.index))]
     by_sheet = grids_by_sheet(cells)
     summary = county = None
@@ -528,6 +530,16 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
     if county is not None:
         _clean_county(by_sheet[county.sheet], county, info, catalogue, ledger)
     return _finish(ledger, cells, info)
+
+
+def hidden_sheet_warnings(sheets, cells: list[Cell], source_file: str) -> list[Issue]:
+    """One warning per hidden sheet that holds content (it is read like any other sheet)."""
+    used = {rec.sheet for rec in cells}
+    return [warning(
+        "clean.hidden_sheet", source_file,
+        f"{where(source_file, s.name)}：这是一张隐藏的工作表，其中的内容照常读取。"
+        "请取消隐藏、确认内容无误（不需要的请删除）后重新报送。", sheet=s.name)
+        for s in sorted(sheets, key=lambda s: s.index) if s.hidden and s.name in used]
 
 
 def _other_sheet(grid: Grid, sheet: str, source_file: str):

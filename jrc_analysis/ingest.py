@@ -10,8 +10,11 @@
 """
 from __future__ import annotations
 
+import glob
 import io
 import os
+import re
+from contextlib import ExitStack
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +25,7 @@ from tqdm import tqdm  # plain (stderr) bar: hidden when stderr is not a termina
 from jrc_analysis import catalog
 from jrc_analysis.clean import (Accounting, ReturnInfo, clean_workbook, empty_values, sort_tidy,
                                 where)
-from jrc_analysis.fileio import atomic_path, write_bytes_atomic
+from jrc_analysis.fileio import atomic_path
 from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, warning
 from jrc_analysis.read import is_junk, read_cells
 from jrc_analysis.validate import validate
@@ -234,18 +237,52 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return escape_text_columns(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
-def write_outputs(result: LoadResult, out_dir: str | os.PathLike) -> list[Path]:
-    """Write ``returns.parquet``, ``returns.csv`` and ``issues.csv`` atomically; their paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+OUTPUT_FILES = ("returns.parquet", "returns.csv", "issues.csv")
+
+
+def output_bytes(result: LoadResult) -> dict[str, bytes]:
+    """The content of each output file (:data:`OUTPUT_FILES`), built in memory."""
     values = result.values.reset_index(drop=True)
-    parquet = out / "returns.parquet"
     buffer = io.BytesIO()
     values.to_parquet(buffer, index=False)
-    write_bytes_atomic(parquet, buffer.getvalue())
-    write_bytes_atomic(out / "returns.csv", csv_bytes(values))
-    write_bytes_atomic(out / "issues.csv", csv_bytes(issues_table(result.issues)))
-    return [parquet, out / "returns.csv", out / "issues.csv"]
+    return {
+        "returns.parquet": buffer.getvalue(),
+        "returns.csv": csv_bytes(values),
+        "issues.csv": csv_bytes(issues_table(result.issues)),
+    }
+
+
+def stale_temp_files(out_dir: Path, pattern: str) -> list[Path]:
+    """Hidden temporary files (``.<name>.<random>.tmp``) a killed run left beside the outputs."""
+    return sorted(p for p in Path(out_dir).glob(f".{pattern}.*.tmp") if p.is_file())
+
+
+def replace_all_atomic(out_dir: Path, contents: dict[str, bytes]) -> None:
+    """Write every file to a hidden temporary first, then rename them all over the targets.
+
+    Nothing is renamed until every temporary is complete, so a run killed while writing leaves the
+    previous outputs as they were (and at most hidden ``.<name>.….tmp`` files, removed by the next
+    run). Unchanged files are not rewritten.
+    """
+    changed = {name: data for name, data in sorted(contents.items())
+               if not ((out_dir / name).is_file() and (out_dir / name).read_bytes() == data)}
+    with ExitStack() as stack:
+        for name, data in changed.items():
+            stack.enter_context(atomic_path(out_dir / name)).write_bytes(data)
+
+
+def write_outputs(result: LoadResult, out_dir: str | os.PathLike) -> list[Path]:
+    """Write ``returns.parquet``, ``returns.csv`` and ``issues.csv`` atomically; their paths.
+
+    Temporary files left by a previously killed run are removed first.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in OUTPUT_FILES:
+        for stale in stale_temp_files(out, glob.escape(name)):
+            stale.unlink(missing_ok=True)
+    replace_all_atomic(out, output_bytes(result))
+    return [out / name for name in OUTPUT_FILES]
 
 
 def issues_table(issues: list[Issue]) -> pd.DataFrame:
@@ -327,6 +364,10 @@ def summary_text(result: LoadResult) -> str:
             f"单元格核对：读取 {int(acc['cells_read'].sum())} = 数值 {int(acc['values'].sum())} + "
             f"问题所指 {int(acc['in_issues'].sum())} + 忽略 {int(acc['ignored'].sum())}（标题、表头、说明等）"
             + ("" if unbalanced.empty else f"；{len(unbalanced)} 个文件对不上（程序错误，请报告）"))
+        for rec in unbalanced.itertuples(index=False):
+            lines.append(
+                f"  对不上：{rec.source_file}：读取 {rec.cells_read} ≠ 数值 {rec.values} + "
+                f"问题所指 {rec.in_issues} + 忽略 {rec.ignored}")
     if result.errors:
         lines.append("有错误的报表已在问题清单中逐格列出；其余报表照常采用。")
     return "\n".join(lines)
@@ -341,6 +382,21 @@ def split_advice(message: str) -> tuple[str, str]:
     if at < 0:
         return message, "请按“发现的问题”修改后重新报送。"
     return message[: at + 1], message[at + 1:]
+
+
+# characters a worksheet cannot hold (XML 1.0 forbids C0 controls other than tab/LF/CR)
+_ILLEGAL_IN_SHEET = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+MAX_CELL_CHARS = 32_767
+
+
+def sheet_text(value: object) -> str:
+    """``value`` as text a worksheet cell can hold: control characters shown as ``\\xNN``,
+    cut to Excel's 32,767 characters (with …)."""
+    text = "" if value is None else str(value)
+    text = _ILLEGAL_IN_SHEET.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - 1] + "…"
+    return text
 
 
 def write_feedback(result: LoadResult, feedback_dir: str | os.PathLike) -> list[Path]:
@@ -367,13 +423,17 @@ def write_feedback(result: LoadResult, feedback_dir: str | os.PathLike) -> list[
             found, advice = split_advice(issue.message)
             level = "【错误】" if issue.severity == "error" else "【警告】"
             row = [issue.source_file, issue.sheet, issue.cell, level + found, advice]
-            ws.append([escape_formula(v) for v in row])
+            ws.append([escape_formula(sheet_text(v)) for v in row])
+            for cell in ws[ws.max_row]:
+                cell.data_type = "s"  # what came from the returns is text, never a formula
         for col, width in zip("ABCDE", [36, 12, 8, 80, 40]):
             ws.column_dimensions[col].width = width
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         path = out / f"{unit}_问题反馈.xlsx"
+        for stale in stale_temp_files(out, glob.escape(path.name)):
+            stale.unlink(missing_ok=True)
         with atomic_path(path) as tmp:
             wb.save(tmp)
         written.append(path)

@@ -17,6 +17,14 @@ Safety bounds (refused *before* parsing, issue ``read.too_large``):
 
 XML parts containing a DTD (``<!DOCTYPE``: the vehicle of entity-expansion attacks) are refused;
 our own XML scans use expat with DTD and entity declarations rejected.
+
+Notices (warnings on :attr:`Workbook.issues`; the cells are still read):
+
+- ``read.macros_ignored``: an .xlsm holding macros (``xl/vbaProject.bin``) — macros are never run;
+- ``read.external_links``: the workbook links to other workbooks (``xl/externalLinks/``) — the
+  values cached in this file are used, the linked files are never opened;
+- ``read.hidden_rows``: content in hidden rows of an xlsx/xlsm sheet is read like any other, and
+  said so (hidden sheets are flagged on :class:`SheetInfo`; the cleaner warns about them).
 """
 from __future__ import annotations
 
@@ -32,7 +40,7 @@ import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
-from jrc_analysis.issues import Issue, error
+from jrc_analysis.issues import Issue, error, warning
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -65,6 +73,9 @@ _FORMULA_HINT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REFS = re.compile(rb"r\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData[\s>/]")
 _CELL_REF_ATTR = re.compile(rb"\sr=[\"']([^\"']+)[\"']")
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s[^>]*?hidden\s*=\s*[\"'](?:1|true)[\"'][^>]*>")
+_ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"']([0-9]{1,7})[\"']")
+MAX_LISTED_ROWS = 10
 _VALUE_ELEMENT = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>(.*?)</(?:\w+:)?v>", re.DOTALL)
 
 
@@ -748,11 +759,64 @@ def _read_workbook(path: Path, fmt: str, source: str) -> Workbook:
         finally:
             book.close()
     cells = _cells_frame(*columns)
-    if cells.empty and not issues:  # an unreadable sheet is already reported
+    issues.extend(_notices(path, fmt, source, sheets, cells, extras))
+    if cells.empty and not any(i.severity == "error" for i in issues):
         issues.append(error(
             "read.empty", source,
             f"文件“{source}”中没有任何内容（所有工作表都是空的）。请填写年度报表后重新报送。"))
     return Workbook(format=fmt, sheets=sheets, cells=cells, issues=issues)
+
+
+def _notices(path: Path, fmt: str, source: str, sheets: list[SheetInfo], cells: pd.DataFrame,
+             extras: dict[str, dict]) -> list[Issue]:
+    """Warnings about what was read but deserves a look: macros, external links, hidden content."""
+    notices = []
+    members = _zip_members(path) if fmt in ("xlsx", "xlsm") else set()
+    if "xl/vbaProject.bin" in members:
+        notices.append(warning(
+            "read.macros_ignored", source,
+            f"文件“{source}”含有宏（VBA 代码）。宏没有运行，只读取了单元格中保存的数值。"
+            "请确认数值无误；今后请另存为不含宏的 .xlsx 报送。"))
+    links = sorted(m for m in members if m.startswith("xl/externalLinks/") and m.endswith(".xml"))
+    if links:
+        notices.append(warning(
+            "read.external_links", source,
+            f"文件“{source}”链接了另外 {len(links)} 个工作簿（外部引用）。读取的是本文件保存时的数值，"
+            "未打开被链接的文件，数值可能已过时。请在 Excel 中“编辑链接→断开链接”（改为数值）后重新保存报送。"))
+    for info in sheets:
+        hidden_rows = extras.get(info.name, {}).get("hidden_rows")
+        if not hidden_rows:
+            continue
+        in_sheet = cells[cells["sheet"] == info.name]
+        rows = sorted(set(in_sheet["row"].tolist()) & hidden_rows)
+        if not rows:
+            continue
+        listed = "、".join(str(r) for r in rows[:MAX_LISTED_ROWS])
+        more = f"等 {len(rows)} 行" if len(rows) > MAX_LISTED_ROWS else ""
+        first = in_sheet[in_sheet["row"] == rows[0]]["cell"].iloc[0]
+        notices.append(warning(
+            "read.hidden_rows", source,
+            f"文件“{source}”的工作表“{info.name}”第 {listed} 行{more}被隐藏，其中的内容照常读取。"
+            "请取消隐藏、确认内容无误（不需要的请删除）后重新报送。", sheet=info.name, cell=first))
+    return notices
+
+
+def _zip_members(path: Path) -> set[str]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return set(archive.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return set()
+
+
+def _hidden_rows(data: bytes) -> set[int]:
+    """Row numbers of ``<row … hidden="1">`` elements of an OOXML sheet part."""
+    rows = set()
+    for match in _HIDDEN_ROW.finditer(data):
+        number = _ROW_NUMBER.search(match.group(0))
+        if number:
+            rows.add(int(number.group(1)))
+    return rows
 
 
 def _sheet_issue(source: str, sheet: str, exc: Exception) -> Issue:
@@ -869,8 +933,9 @@ def _sheet_extras(data: bytes) -> dict:
     if area > MAX_SHEET_AREA:
         return {"problem": "AREA", "area": area}
     merged = _scan_merges_only(data)
+    hidden = _hidden_rows(data) if b"hidden" in data else set()
     if not _has_formula(data):
-        return {"merged": merged}
+        return {"merged": merged, "hidden_rows": hidden}
     try:
         uncached = _uncached_by_pattern(data)
         if uncached is None:  # a formula cell without an address: follow the rows with expat
@@ -879,4 +944,4 @@ def _sheet_extras(data: bytes) -> dict:
         return {"problem": "DTD"}
     except Exception:  # noqa: BLE001 - malformed XML: calamine decides, we report the sheet
         return {"problem": "XML"}
-    return {"uncached": uncached, "merged": merged}
+    return {"uncached": uncached, "merged": merged, "hidden_rows": hidden}
