@@ -13,6 +13,7 @@ ignored.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -169,6 +170,23 @@ def where(source_file: str, sheet: str = "", cell: str = "") -> str:
     return text
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LONG_QUOTE = re.compile(r"“([^”]{%d,})”" % 61)
+QUOTE_CHARS = 60
+
+
+def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters for quoting in a message (``…（共 N 字）``)."""
+    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text):,} 字）"
+
+
+def readable(message: str) -> str:
+    """A message a person can read: control characters shown as ``\\xNN`` (tab and line breaks
+    as a space would hide them too), quotations longer than :data:`QUOTE_CHARS` cut short."""
+    message = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", message)
+    return _LONG_QUOTE.sub(lambda m: f"“{shorten(m.group(1))}”", message)
+
+
 def format_number(value: float) -> str:
     """A number for a message: integral values without decimals, others with up to 4."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -304,6 +322,9 @@ class _Ledger:
     used: set[tuple[str, str]] = field(default_factory=set)
 
     def issue(self, item: Issue, cells=()) -> None:
+        message = readable(item.message)
+        if message != item.message:
+            item = dataclasses.replace(item, message=message)
         self.issues.append(item)
         if item.cell:
             self.covered.add((item.sheet, item.cell))
@@ -696,7 +717,7 @@ def _emit(ledger, info, county, code, catalogue, rec, sheet, column_unit) -> flo
 
 
 def _row_quote(recs) -> str:
-    return " | ".join(str(r.raw) for r in sorted(recs, key=lambda r: r.col))
+    return " | ".join(shorten(str(r.raw)) for r in sorted(recs, key=lambda r: r.col))
 
 
 def _clean_summary(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> None:
