@@ -297,17 +297,22 @@ def test_chart_plan_picks_charts_by_target_and_skips_untargeted():
         province_row(area="care", indicator="care.organ_registrations", name="登记",
                      target=42000.0),
         province_row(area="care", indicator="care.organ_donations", name="捐献", kind=""),
+        province_row(area="care", indicator="care.stem_cell_registrations", name="干细胞",
+                     target=4000.0),
         province_row(area="care", indicator="care.donor_memorials", name="纪念园", kind="coverage",
                      target=11.0),
         province_row(area="first_aid", indicator="first_aid.aed_new", name="AED", target=500.0),
     ])
-    prefecture = pd.DataFrame({"indicator": ["care.organ_registrations", "care.donor_memorials"],
-                               "year": [2024, 2024], "target": [100.0, 1.0],
-                               "target_basis": ["按人口比例分解", ""]})
+    prefecture = pd.DataFrame({
+        "indicator": ["care.organ_registrations", "care.organ_registrations", "care.donor_memorials",
+                      "care.stem_cell_registrations", "care.stem_cell_registrations"],
+        "year": [2024] * 5, "target": [100.0, 1.0, 1.0, 30.0, 0.4],
+        "target_basis": ["按人口比例分解", "按人口比例分解", "", "按人口比例分解", "按人口比例分解"]})
     coverage = pd.DataFrame({"indicator": ["care.donor_memorials"]})
     plan = explore.chart_plan(province, prefecture, coverage, "care", 2024)
     assert plan[["indicator", "chart"]].values.tolist() == [
         ["care.organ_registrations", "trend"], ["care.organ_registrations", "prefecture_gap"],
+        ["care.stem_cell_registrations", "trend"],  # 0.4 allocated to one unit: no gap chart
         ["care.donor_memorials", "coverage"]]
 
 
