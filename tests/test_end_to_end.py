@@ -14,17 +14,7 @@ from jrc_analysis.read import read_cells
 RAW = config.PROJECT_ROOT / "data" / "raw"
 KEY = ["year", "prefecture", "county", "indicator"]
 
-# reference/published-figures.csv, 2023 province totals, typed in by hand
-PUBLISHED_2023 = {
-    "fundraising.total": 1_022_000_000,
-    "first_aid.aed_new": 844,
-    "first_aid.certified_trainees": 151_600,
-    "first_aid.popular_trainees": 1_459_300,
-    "care.eldercare_caregivers": 2_688,
-    "care.eldercare_popular": 52_200,
-    "care.organ_donations": 269,
-    "care.stem_cell_donations": 42,
-}
+from published import PUBLISHED_2023  # noqa: E402  (tests/published.py)
 
 
 @pytest.fixture(scope="module")

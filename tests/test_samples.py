@@ -11,17 +11,7 @@ from jrc_analysis.config import PROJECT_ROOT
 
 RAW = PROJECT_ROOT / "data" / "raw"
 
-# reference/published-figures.csv, typed by hand
-PUBLISHED_2023 = {
-    "fundraising.total": 1_022_000_000,
-    "first_aid.aed_new": 844,
-    "first_aid.certified_trainees": 151_600,
-    "first_aid.popular_trainees": 1_459_300,
-    "care.eldercare_caregivers": 2_688,
-    "care.eldercare_popular": 52_200,
-    "care.organ_donations": 269,
-    "care.stem_cell_donations": 42,
-}
+from published import PUBLISHED_2023  # noqa: E402  (tests/published.py)
 
 
 @pytest.fixture(scope="module")
