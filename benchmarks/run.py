@@ -285,6 +285,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="短跑：12 和 120 个文件，不跑 nbval")
     parser.add_argument("--sizes", help="文件数，逗号分隔（默认 12,120,1200,12000）")
     parser.add_argument("--repeats", type=int, default=3, help="每项重复次数（取中位数，默认 3）")
+    parser.add_argument("--slow-repeats", type=int, default=2,
+                        help="通报和 nbconvert 的重复次数（每次一两分钟，默认 2；--quick 为 1）")
     parser.add_argument("--no-notebooks", action="store_true", help="不比较通报与笔记本、不跑 nbval")
     parser.add_argument("--nbval", action="store_true", help="--quick 时也跑 nbval")
     parser.add_argument("--no-profile", action="store_true", help="不做 pyinstrument 剖析")
@@ -298,16 +300,27 @@ def main(argv: list[str] | None = None) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     started_load = uptime()
     log(f"开始：{started_load}")
-    results = [bench_size(n, 1 if n >= ONE_RUN_FROM else args.repeats) for n in sorted(sizes)]
+    results, pool, notes, nbval = [], None, None, None
+
+    def save_partial() -> None:  # a long run that breaks off still leaves what it measured
+        (WORK / "partial.json").write_text(json.dumps(
+            {"sizes": results, "pool": pool, "briefing": notes, "nbval": nbval},
+            ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+    for n in sorted(sizes):
+        results.append(bench_size(n, 1 if n >= ONE_RUN_FROM else args.repeats))
+        save_partial()
     pool_n = max((n for n in sizes if n <= POOL_MAX), default=None)
     pool = bench_pool(pool_n, args.repeats) if pool_n else None
-    notes = nbval = None
+    save_partial()
     if not args.no_notebooks:
         log("通报与笔记本 …")
-        notes = bench_briefing(1 if args.quick else args.repeats)
+        notes = bench_briefing(1 if args.quick else args.slow_repeats)
+        save_partial()
         if args.nbval or not args.quick:
             log("nbval …")
             nbval = bench_nbval()
+            save_partial()
     profile = None if args.no_profile else profile_ingest()
     lines = table_lines(results, pool, notes, nbval, (started_load, uptime()))
     if profile:
