@@ -105,8 +105,13 @@ class CleanResult:
 # ----------------------------------------------------------------------------------------------
 
 def empty_values() -> pd.DataFrame:
-    """An empty tidy table with the contract's columns and dtypes."""
-    return tidy_frame([])
+    """An empty tidy table with the contract's columns and dtypes (a fresh copy each call)."""
+    return _empty_tidy().copy()
+
+
+@lru_cache(maxsize=1)
+def _empty_tidy() -> pd.DataFrame:
+    return _tidy_frame([])
 
 
 @lru_cache(maxsize=None)
@@ -136,6 +141,10 @@ def _row_sort_key(row: dict) -> tuple:
 
 def tidy_frame(rows: list[dict]) -> pd.DataFrame:
     """Tidy rows as a DataFrame with the contract's columns and dtypes, in the contract's order."""
+    return _tidy_frame(rows) if rows else empty_values()
+
+
+def _tidy_frame(rows: list[dict]) -> pd.DataFrame:
     data = {col: [row[col] for row in rows] for col in TIDY_COLUMNS}
     return pd.DataFrame({
         col: pd.Series(data[col], dtype="int64" if col == "year" else

@@ -367,8 +367,8 @@ def _cell_value(value: object) -> object:
 
 
 def empty_cells() -> pd.DataFrame:
-    """An empty cells table with the contract's columns and dtypes."""
-    return _cells_frame([], [], [], [], [], [], [])
+    """An empty cells table with the contract's columns and dtypes (a fresh copy each call)."""
+    return _EMPTY_CELLS.copy()
 
 
 def _cells_frame(sheets, rows, cols, cells, values, raws, uncached) -> pd.DataFrame:
@@ -384,6 +384,9 @@ def _cells_frame(sheets, rows, cols, cells, values, raws, uncached) -> pd.DataFr
         "raw": pd.array(raws, dtype=_STR),
         "formula_uncached": np.asarray(uncached, dtype=bool),
     })
+
+
+_EMPTY_CELLS = _cells_frame([], [], [], [], [], [], [])
 
 
 # --------------------------------------------------------------------------------------------
