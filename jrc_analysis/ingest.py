@@ -4,8 +4,10 @@
 - :func:`load_returns` — every file under a folder (recursively, sorted, progress bar over files):
   junk skipped with a note, one bad file never stops the others, resubmissions resolved (two
   returns for the same unit and year are never summed), then validation across years;
-- :func:`write_outputs` — ``returns.parquet``, ``returns.csv`` (UTF-8 with BOM), ``issues.csv``,
-  written atomically; text that would start a formula (= + - @) is escaped with a leading ``'``;
+- :func:`write_outputs` — ``returns.parquet``, ``returns.csv`` (UTF-8 with BOM), ``issues.csv``:
+  all three written to hidden temporaries, then renamed together (a killed run leaves the previous
+  outputs; its ``.<name>.….tmp`` leftovers are removed by the next run); text that would start a
+  formula (= + - @) is escaped with a leading ``'``; feedback workbooks hold text cells only;
 - :func:`run_ingest` / :func:`run_check` — what ``jrc ingest`` and ``jrc check`` do.
 """
 from __future__ import annotations
