@@ -23,11 +23,11 @@ import pandas as pd
 
 from jrc_analysis import catalog, charts, gaps
 from jrc_analysis.charts.style import text_colour_on
+from jrc_analysis.safe_text import looks_like_formula, sheet_text
 from jrc_analysis.template import deterministic_zip
 
 FMT = "_fmt"
 NUMBER, PERCENT, YESNO = "number", "percent", "yesno"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FIXED_TIME = datetime(2022, 1, 1)
 HEADER_FILL = "F2F2F2"
 STATUS_HEADER = "状态"
@@ -253,9 +253,10 @@ def text_width(text: str) -> float:
 
 def write_text(cell, text: str) -> None:
     """Put ``text`` in ``cell`` as a string, never a formula (quote-prefixed if it looks like one)."""
+    text = sheet_text(text)
     cell.value = text
     cell.data_type = "s"
-    if text.startswith(FORMULA_START):
+    if looks_like_formula(text):
         cell.quotePrefix = True
 
 

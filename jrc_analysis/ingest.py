@@ -15,7 +15,6 @@ from __future__ import annotations
 import glob
 import io
 import os
-import re
 from contextlib import ExitStack
 import unicodedata
 from dataclasses import dataclass, field
@@ -27,12 +26,12 @@ from tqdm import tqdm  # plain (stderr) bar: hidden when stderr is not a termina
 from jrc_analysis import catalog
 from jrc_analysis.clean import (Accounting, ReturnInfo, clean_workbook, empty_values, sort_tidy,
                                 where)
+from jrc_analysis.safe_text import escape_formula, sheet_text  # noqa: F401  (re-exported)
 from jrc_analysis.fileio import atomic_path
 from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, warning
 from jrc_analysis.read import is_junk, read_cells
 from jrc_analysis.validate import validate
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 RETURN_COLUMNS = ["source_file", "prefecture", "year", "template_version", "fill_date",
                   "revision", "used", "superseded_by"]
 ACCOUNTING_COLUMNS = ["source_file", "cells_read", "values", "in_issues", "ignored", "balanced"]
@@ -218,13 +217,6 @@ def accounting_frame(results: list[ReturnResult]) -> pd.DataFrame:
 # Outputs
 # ----------------------------------------------------------------------------------------------
 
-def escape_formula(text: object) -> object:
-    """Text that a spreadsheet would read as a formula (= + - @ …) gets a leading ``'``."""
-    if isinstance(text, str) and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
 def escape_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with every text column escaped (:func:`escape_formula`); numbers untouched."""
     out = frame.copy()
@@ -387,20 +379,6 @@ def split_advice(message: str) -> tuple[str, str]:
 
 
 # characters a worksheet cannot hold (XML 1.0 forbids C0 controls other than tab/LF/CR)
-_ILLEGAL_IN_SHEET = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-MAX_CELL_CHARS = 32_767
-
-
-def sheet_text(value: object) -> str:
-    """``value`` as text a worksheet cell can hold: control characters shown as ``\\xNN``,
-    cut to Excel's 32,767 characters (with …)."""
-    text = "" if value is None else str(value)
-    text = _ILLEGAL_IN_SHEET.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
-    if len(text) > MAX_CELL_CHARS:
-        text = text[: MAX_CELL_CHARS - 1] + "…"
-    return text
-
-
 def write_feedback(result: LoadResult, feedback_dir: str | os.PathLike) -> list[Path]:
     """One workbook per reporting unit listing its own issues (文件, 工作表, 单元格, 发现的问题, 如何修改)."""
     from openpyxl import Workbook
