@@ -347,12 +347,6 @@ def send_back(issues: pd.DataFrame, returns: pd.DataFrame, prefecture: str | Non
     return tagged[columns].reset_index(drop=True)
 
 
-def missing_returns(completeness: pd.DataFrame) -> pd.DataFrame:
-    """Units that sent no return in a year: ``year, prefecture`` (from :func:`gaps.completeness`)."""
-    rows = completeness[~completeness["returned"].astype(bool)]
-    return rows[["year", "prefecture"]].reset_index(drop=True)
-
-
 def area_indicators(province: pd.DataFrame, area: str, targeted_only: bool = False) -> list[str]:
     """Indicator codes of ``area`` in catalogue order (only those with a target in some year when
     ``targeted_only``)."""
