@@ -89,12 +89,21 @@ class ReturnInfo:
 
 @dataclass
 class CleanResult:
-    """The output of :func:`clean_workbook` (unpacks as ``values, issues``)."""
+    """The output of :func:`clean_workbook` (unpacks as ``values, issues``).
 
-    values: pd.DataFrame
+    ``columns`` holds the tidy values as plain lists (:func:`tidy_columns`, sorted); ``values`` is
+    the tidy DataFrame built from them on each access (the ingest concatenates the lists of every
+    file and builds one DataFrame, instead of one per file).
+    """
+
+    columns: dict[str, list]
     issues: list[Issue]
     accounting: Accounting
     info: ReturnInfo
+
+    @property
+    def values(self) -> pd.DataFrame:
+        return frame_of_columns(self.columns)
 
     def __iter__(self):
         return iter((self.values, self.issues))
@@ -144,8 +153,21 @@ def tidy_frame(rows: list[dict]) -> pd.DataFrame:
     return _tidy_frame(rows) if rows else empty_values()
 
 
+def tidy_columns(rows: list[dict]) -> dict[str, list]:
+    """Tidy rows as one plain list per column of :data:`TIDY_COLUMNS` (no pandas)."""
+    return {col: [row[col] for row in rows] for col in TIDY_COLUMNS}
+
+
+def frame_of_columns(columns: dict[str, list]) -> pd.DataFrame:
+    """Tidy column lists (:func:`tidy_columns`) as the contract's DataFrame (a new frame)."""
+    return _frame_of_columns(columns) if columns["year"] else empty_values()
+
+
 def _tidy_frame(rows: list[dict]) -> pd.DataFrame:
-    data = {col: [row[col] for row in rows] for col in TIDY_COLUMNS}
+    return _frame_of_columns(tidy_columns(rows))
+
+
+def _frame_of_columns(data: dict[str, list]) -> pd.DataFrame:
     return pd.DataFrame({
         col: pd.Series(data[col], dtype="int64" if col == "year" else
                        "float64" if col == "value" else str)
@@ -293,6 +315,15 @@ def cell_records(cells: pd.DataFrame) -> list[Cell]:
                                              "formula_uncached")]
     return [Cell(str(sh), int(r), int(c), str(a), v, str(raw), bool(f))
             for sh, r, c, a, v, raw, f in zip(*columns)]
+
+
+def workbook_records(workbook) -> list[Cell]:
+    """A workbook's cells as :class:`Cell` records: from its plain ``columns`` when it has them
+    (no DataFrame round trip), else from its ``cells`` table."""
+    columns = getattr(workbook, "columns", None)
+    if columns is None:
+        return cell_records(workbook.cells)
+    return [Cell(*values) for values in zip(*columns)]
 
 
 def grids_by_sheet(records: list[Cell]) -> dict[str, Grid]:
@@ -492,7 +523,7 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
     ledger = _Ledger(source_file)
     for item in getattr(workbook, "issues", []) or []:
         ledger.issue(item)
-    cells = cell_records(workbook.cells)
+    cells = workbook_records(workbook)
     all_cells = {(rec.sheet, rec.cell) for rec in cells}
     if not cells:
         return _finish(ledger, cells, ReturnInfo(source_file))
@@ -966,17 +997,17 @@ def _finish(ledger: _Ledger, cells: list[Cell], info: ReturnInfo) -> CleanResult
         else:
             ledger.ignore(rec.sheet, rec.cell)
     all_cells = {(rec.sheet, rec.cell) for rec in cells}
-    values = tidy_frame(sorted(ledger.rows, key=_row_sort_key))
+    columns = tidy_columns(sorted(ledger.rows, key=_row_sort_key))
     used = ledger.used
     covered = (ledger.covered - used) & all_cells
     ignored = (ledger.ignored - used - covered) & all_cells
     return CleanResult(
-        values=values,
+        columns=columns,
         issues=ledger.issues,
         accounting=Accounting(
             source_file=ledger.source_file,
             cells_read=len(all_cells),
-            values=len(values),
+            values=len(columns["year"]),
             in_issues=len(covered),
             ignored=len(ignored),
         ),

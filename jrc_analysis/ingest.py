@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import glob
 import io
+import itertools
 import os
 from contextlib import ExitStack
 import unicodedata
@@ -24,9 +25,9 @@ import pandas as pd
 from tqdm import tqdm  # plain (stderr) bar: hidden when stderr is not a terminal, e.g. in notebooks
 
 from jrc_analysis import catalog
-from jrc_analysis.clean import (Accounting, ReturnInfo, clean_workbook, empty_values, sort_tidy,
-                                where)
-from jrc_analysis.safe_text import escape_formula, sheet_text  # noqa: F401  (re-exported)
+from jrc_analysis.clean import (TIDY_COLUMNS, Accounting, ReturnInfo, clean_workbook,
+                                empty_values, frame_of_columns, sort_tidy, tidy_columns, where)
+from jrc_analysis.safe_text import FORMULA_START, escape_formula, sheet_text  # noqa: F401
 from jrc_analysis.fileio import atomic_path
 from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, warning
 from jrc_analysis.read import is_junk, read_cells
@@ -41,12 +42,20 @@ FEEDBACK_COLUMNS = ["文件", "工作表", "单元格", "发现的问题", "如�
 
 @dataclass
 class ReturnResult:
-    """One file cleaned: ``values`` (tidy), ``issues``, ``accounting``, ``info`` (metadata)."""
+    """One file cleaned: ``values`` (tidy), ``issues``, ``accounting``, ``info`` (metadata).
 
-    values: pd.DataFrame
+    The tidy values are kept as plain column lists (``columns``, see
+    :func:`jrc_analysis.clean.tidy_columns`); ``values`` builds the DataFrame on each access.
+    """
+
+    columns: dict[str, list]
     issues: list[Issue]
     accounting: Accounting
     info: ReturnInfo
+
+    @property
+    def values(self) -> pd.DataFrame:
+        return frame_of_columns(self.columns)
 
     @property
     def metadata(self) -> ReturnInfo:
@@ -97,7 +106,7 @@ def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = No
     try:
         workbook = read_cells(path, source_file=source)
         result = clean_workbook(workbook, source)
-        return ReturnResult(result.values, result.issues, result.accounting, result.info)
+        return ReturnResult(result.columns, result.issues, result.accounting, result.info)
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
         if os.environ.get("JRC_DEBUG"):
             raise
@@ -105,7 +114,7 @@ def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = No
             "ingest.internal_error", source,
             f"{where(source)}：处理时程序出错（{type(exc).__name__}），本文件未采用。"
             "请把该文件发给维护人员；其余文件照常处理。")
-        return ReturnResult(empty_values(), [issue], Accounting(source, 0, 0, 0, 0), ReturnInfo(source))
+        return ReturnResult(tidy_columns([]), [issue], Accounting(source, 0, 0, 0, 0), ReturnInfo(source))
 
 
 def list_files(folder: Path) -> list[Path]:
@@ -149,32 +158,75 @@ def resolve_resubmissions(infos: list[ReturnInfo]) -> tuple[dict[str, str], list
     return superseded, issues
 
 
+def _rank(info: ReturnInfo) -> tuple:
+    """The order :func:`_winner` ranks resubmissions by (the greatest wins)."""
+    return (info.revision, info.fill_date, info.source_file)
+
+
+def _group(info: ReturnInfo) -> tuple[str, int] | None:
+    """The (reporting unit, year) a return counts for, or None when either is unknown."""
+    return (info.prefecture, info.year) if info.prefecture and info.year is not None else None
+
+
+@dataclass
+class _Kept:
+    """One file as the ingest keeps it: metadata, accounting, and (until superseded) its values
+    as compact column lists and its issues."""
+
+    info: ReturnInfo
+    accounting: Accounting
+    columns: dict[str, list] | None
+    issues: list[Issue]
+
+
 def load_returns(folder: str | os.PathLike) -> LoadResult:
-    """Read, clean and validate every return under ``folder`` (see the module docstring)."""
+    """Read, clean and validate every return under ``folder`` (see the module docstring).
+
+    Memory: each file keeps only plain column lists of its values; a file superseded by a
+    resubmission read so far drops its values and issues at once; one DataFrame is built at the end.
+    """
     folder = Path(folder)
-    skipped, results = [], []
+    skipped, files = [], []
+    leaders: dict[tuple[str, int], _Kept] = {}
     for path in tqdm(list_files(folder), desc="读取报表", unit="个文件", disable=None, leave=False):
         name = relative_name(path, folder)
         reason = is_junk(path)
         if reason:
             skipped.append({"source_file": name, "reason": reason})
             continue
-        results.append(read_return(path, folder))
-    superseded, issues = resolve_resubmissions([r.info for r in results])
-    kept = [r for r in results if r.info.source_file not in superseded]
-    for r in kept:
-        issues = r.issues + issues
-    frames = [r.values for r in kept if not r.values.empty]
-    values = sort_tidy(pd.concat(frames, ignore_index=True)) if frames else empty_values()
-    returns = returns_frame(results, superseded)
+        result = read_return(path, folder)
+        kept = _Kept(result.info, result.accounting, result.columns, result.issues)
+        files.append(kept)
+        key = _group(kept.info)
+        if key is None:
+            continue
+        leader = leaders.get(key)
+        if leader is None or _rank(kept.info) > _rank(leader.info):
+            leader, kept = kept, leader
+            leaders[key] = leader
+        if kept is not None:  # the loser of the two can never win: drop what only a winner needs
+            kept.columns, kept.issues = None, []
+    superseded, issues = resolve_resubmissions([f.info for f in files])
+    used = [f for f in files if f.info.source_file not in superseded]
+    issues = [i for f in reversed(used) for i in f.issues] + issues
+    values = sort_tidy(_concat_columns([f.columns for f in used if f.accounting.values]))
+    returns = returns_frame(files, superseded)
     issues += validate(values, returns=returns[returns["used"]])
     return LoadResult(
         values=values,
         issues=_as_issues(issues),
         returns=returns,
-        accounting=accounting_frame(results),
+        accounting=accounting_frame(files),
         skipped=pd.DataFrame(skipped, columns=["source_file", "reason"]),
     )
+
+
+def _concat_columns(parts: list[dict[str, list]]) -> pd.DataFrame:
+    """One tidy DataFrame from the column lists of several files, in their order."""
+    if not parts:
+        return empty_values()
+    return frame_of_columns({col: list(itertools.chain.from_iterable(p[col] for p in parts))
+                             for col in TIDY_COLUMNS})
 
 
 def _as_issues(issues: list[Issue]) -> list[Issue]:
@@ -189,14 +241,14 @@ def _cell_key(cell: str) -> tuple[int, str]:
     return (int(digits) if digits else 0, letters.rjust(3))
 
 
-def returns_frame(results: list[ReturnResult], superseded: dict[str, str]) -> pd.DataFrame:
+def returns_frame(results: list, superseded: dict[str, str]) -> pd.DataFrame:
     """One row per file read: what it says about itself and whether it was used."""
     rows = [{
         "source_file": r.info.source_file, "prefecture": r.info.prefecture or "",
         "year": r.info.year if r.info.year is not None else pd.NA,
         "template_version": r.info.template_version, "fill_date": r.info.fill_date,
         "revision": r.info.revision,
-        "used": r.info.source_file not in superseded and not r.values.empty,
+        "used": r.info.source_file not in superseded and r.accounting.values > 0,
         "superseded_by": superseded.get(r.info.source_file, ""),
     } for r in results]
     frame = pd.DataFrame(rows, columns=RETURN_COLUMNS)
@@ -205,7 +257,7 @@ def returns_frame(results: list[ReturnResult], superseded: dict[str, str]) -> pd
     return frame
 
 
-def accounting_frame(results: list[ReturnResult]) -> pd.DataFrame:
+def accounting_frame(results: list) -> pd.DataFrame:
     """One row per file read: cells read = values + cells in issues + cells ignored."""
     rows = [{"source_file": a.source_file, "cells_read": a.cells_read, "values": a.values,
              "in_issues": a.in_issues, "ignored": a.ignored, "balanced": a.balanced}
@@ -218,11 +270,22 @@ def accounting_frame(results: list[ReturnResult]) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------
 
 def escape_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text column escaped (:func:`escape_formula`); numbers untouched."""
+    """A copy with every text column escaped (:func:`escape_formula`); numbers untouched.
+
+    Vectorised: ``str`` columns are tested with one ``str.startswith``; only the cells that look
+    like a formula are rewritten (object and other text columns are mapped cell by cell)."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(escape_formula)
+        series = out[col]
+        if not isinstance(series.dtype, pd.StringDtype):
+            if series.dtype == object or pd.api.types.is_string_dtype(series):
+                out[col] = series.map(escape_formula)
+            continue
+        starts = series.str.startswith(FORMULA_START, na=False).astype(bool)
+        if starts.any():
+            escaped = series.copy()
+            escaped[starts] = "'" + series[starts]
+            out[col] = escaped
     return out
 
 

@@ -217,27 +217,44 @@ def find_unit_in_text(text: object) -> str | None:
     name counts for its prefecture. ``省本级`` only when no prefecture is named and the text says
     本级 (``省本级``, ``江西省本级``): every title says 江西省红十字会.
     """
-    s = plain(text)
-    if not s:
-        return None
-    hits: list[tuple[int, int, str]] = []
+    return _unit_in_plain(plain(text))
+
+
+@lru_cache(maxsize=None)
+def _unit_keys() -> dict[str, str]:
+    """Place key (name, alias or a prefecture's short name) → the one reporting unit it names.
+
+    Province-level keys and keys shared by several units are left out; where a prefecture's short
+    name equals another key, the alphabetically first unit wins (the order of the former scan)."""
+    keys: dict[str, str] = {}
     for key, places in _place_keys().items():
         units = {p.prefecture for p in places}
         if len(units) != 1 or len(key) < 2:
             continue
         unit = units.pop()
-        if unit == catalog.PROVINCE_HQ:
-            continue
-        at = s.find(key)
-        if at >= 0:
-            hits.append((at, -len(key), unit))
+        if unit != catalog.PROVINCE_HQ:
+            keys[key] = min(unit, keys.get(key, unit))
     for place in _places():
         if place.level == "prefecture":
-            at = s.find(_short_name(place.name))
-            if at >= 0:
-                hits.append((at, -len(_short_name(place.name)), place.prefecture))
-    if hits:
-        return sorted(hits)[0][2]
+            key = _short_name(place.name)
+            keys[key] = min(place.prefecture, keys.get(key, place.prefecture))
+    return keys
+
+
+@lru_cache(maxsize=None)
+def _unit_pattern() -> re.Pattern:
+    """One alternation of :func:`_unit_keys`, longest first: the leftmost, then longest, match."""
+    keys = sorted(_unit_keys(), key=lambda k: (-len(k), k))
+    return re.compile("|".join(re.escape(k) for k in keys))
+
+
+@lru_cache(maxsize=4096)
+def _unit_in_plain(s: str) -> str | None:
+    if not s:
+        return None
+    match = _unit_pattern().search(s)
+    if match:
+        return _unit_keys()[match.group(0)]
     for key, places in _place_keys().items():
         if any(p.prefecture == catalog.PROVINCE_HQ for p in places) and "本级" in key and key in s:
             return catalog.PROVINCE_HQ

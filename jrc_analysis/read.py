@@ -94,7 +94,6 @@ class SheetInfo:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
-@dataclass
 class Workbook:
     """A workbook read into cells (the *Cells* contract in ``docs/architecture.md``).
 
@@ -104,12 +103,40 @@ class Workbook:
     ``sheets`` lists worksheets only (chart sheets are skipped; ``index`` stays the position in
     the workbook). ``cells`` always has the columns
     :data:`CELL_COLUMNS` (see :func:`read_cells`); ``issues`` holds what went wrong.
+
+    ``columns`` is the same table as seven plain lists in the order of :data:`CELL_COLUMNS` (what
+    the reader builds and the cleaner uses); ``cells`` is built from them on first access. Either
+    may be given to the constructor.
     """
 
-    format: str | None
-    sheets: list[SheetInfo]
-    cells: pd.DataFrame
-    issues: list[Issue]
+    def __init__(self, format: str | None, sheets: list[SheetInfo],  # noqa: A002 - the contract's name
+                 cells: pd.DataFrame | None = None, issues: list[Issue] | None = None,
+                 columns: tuple[list, ...] | None = None) -> None:
+        self.format = format
+        self.sheets = sheets
+        self.issues = issues if issues is not None else []
+        self._cells = cells
+        self._columns = columns if columns is not None or cells is not None else _empty_columns()
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        if self._cells is None:
+            self._cells = _cells_frame(*self._columns)
+        return self._cells
+
+    @property
+    def columns(self) -> tuple[list, ...]:
+        if self._columns is None:
+            self._columns = tuple(self._cells[c].tolist() for c in CELL_COLUMNS)
+        return self._columns
+
+    def __repr__(self) -> str:
+        return (f"Workbook(format={self.format!r}, sheets={self.sheets!r}, "
+                f"cells={len(self.columns[0])} rows, issues={self.issues!r})")
+
+
+def _empty_columns() -> tuple[list, ...]:
+    return tuple([] for _ in CELL_COLUMNS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -642,7 +669,7 @@ def _ods_tables(data: bytes) -> dict[str, dict]:
 
 
 def _failed(fmt: str | None, issue: Issue) -> Workbook:
-    return Workbook(format=fmt, sheets=[], cells=empty_cells(), issues=[issue])
+    return Workbook(format=fmt, sheets=[], issues=[issue])
 
 
 def read_cells(path: str | os.PathLike, source_file: str | None = None) -> Workbook:
@@ -761,16 +788,15 @@ def _read_workbook(path: Path, fmt: str, source: str) -> Workbook:
                 _append_cells(columns, meta.name, rows, start, part.get("uncached", set()))
         finally:
             book.close()
-    cells = _cells_frame(*columns)
-    issues.extend(_notices(path, fmt, source, sheets, cells, extras))
-    if cells.empty and not any(i.severity == "error" for i in issues):
+    issues.extend(_notices(path, fmt, source, sheets, columns, extras))
+    if not columns[0] and not any(i.severity == "error" for i in issues):
         issues.append(error(
             "read.empty", source,
             f"文件“{source}”中没有任何内容（所有工作表都是空的）。请填写年度报表后重新报送。"))
-    return Workbook(format=fmt, sheets=sheets, cells=cells, issues=issues)
+    return Workbook(format=fmt, sheets=sheets, issues=issues, columns=columns)
 
 
-def _notices(path: Path, fmt: str, source: str, sheets: list[SheetInfo], cells: pd.DataFrame,
+def _notices(path: Path, fmt: str, source: str, sheets: list[SheetInfo], columns: tuple[list, ...],
              extras: dict[str, dict]) -> list[Issue]:
     """Warnings about what was read but deserves a look: macros, external links, hidden content."""
     notices = []
@@ -790,13 +816,13 @@ def _notices(path: Path, fmt: str, source: str, sheets: list[SheetInfo], cells: 
         hidden_rows = extras.get(info.name, {}).get("hidden_rows")
         if not hidden_rows:
             continue
-        in_sheet = cells[cells["sheet"] == info.name]
-        rows = sorted(set(in_sheet["row"].tolist()) & hidden_rows)
+        in_sheet = [(r, a) for s, r, a in zip(columns[0], columns[1], columns[3]) if s == info.name]
+        rows = sorted({r for r, _a in in_sheet} & hidden_rows)
         if not rows:
             continue
         listed = "、".join(str(r) for r in rows[:MAX_LISTED_ROWS])
         more = f"等 {len(rows)} 行" if len(rows) > MAX_LISTED_ROWS else ""
-        first = in_sheet[in_sheet["row"] == rows[0]]["cell"].iloc[0]
+        first = next(a for r, a in in_sheet if r == rows[0])
         notices.append(warning(
             "read.hidden_rows", source,
             f"文件“{source}”的工作表“{info.name}”第 {listed} 行{more}被隐藏，其中的内容照常读取。"

@@ -361,3 +361,16 @@ def test_any_cells_never_raise_and_always_balance(cells):
     result = clean_workbook(workbook, "2023/南昌.xlsx")
     acc = result.accounting
     assert acc.cells_read == len(unique) == acc.values + acc.in_issues + acc.ignored
+
+
+def test_columns_are_the_values_as_plain_lists_and_a_cells_table_cleans_the_same(cleaned_book):
+    from jrc_analysis import clean, read
+    result = cleaned_book({"汇总表": summary_rows([
+        [1, "grassroots.new_orgs", "新增基层组织", "个", "≥300", 310, None]])})
+    assert list(result.columns) == TIDY_COLUMNS
+    assert result.columns["cell"] == ["F6"] and result.columns["value"] == [310.0]
+    assert result.columns["year"] == [2023] and result.columns["raw"] == ["310"]
+    table = read.Workbook("xlsx", [read.SheetInfo("汇总表", 0)], cells=read._cells_frame(
+        ["汇总表"], [3], [2], ["B3"], [5.0], ["5"], [False]))
+    assert clean.workbook_records(table) == [clean.Cell("汇总表", 3, 2, "B3", 5.0, "5", False)]
+    assert clean.frame_of_columns(clean.tidy_columns([])).equals(clean.empty_values())

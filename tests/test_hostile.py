@@ -350,7 +350,7 @@ def test_a_killed_run_leaves_the_previous_outputs_intact(tmp_path):
     hc.good_return(raw)
     write_outputs(load_returns(raw), out)
     before = tree_hashes(out)
-    for i in range(3):  # a larger folder: the sample returns three times over
+    for i in range(10):  # a larger folder (the sample returns ten times over): killed while reading
         shutil.copytree(SAMPLE_RAW, raw / f"copy{i}")
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.Popen([sys.executable, "-m", "jrc_analysis", "ingest", str(raw), "-o", str(out)],
@@ -368,7 +368,7 @@ def test_a_killed_run_leaves_the_previous_outputs_intact(tmp_path):
     assert not finished_first, "the run finished before it could be killed: make the folder larger"
     assert tree_hashes(out) == before
     # the next run cleans up any hidden temporary left by the kill and writes the new outputs
-    for i in range(3):
+    for i in range(10):
         shutil.rmtree(raw / f"copy{i}")
     formula_return(raw)  # a second return: the new outputs differ from the previous ones
     assert run_ingest(raw, out) in (0, 1)

@@ -137,3 +137,29 @@ def test_odd_file_names_never_become_formulas(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "fb" / "南昌市_问题反馈.xlsx").active
     assert ws["A2"].value == "'=HYPERLINK(1).xlsx"
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_of_three_resubmissions_only_the_highest_revision_counts_and_losers_issues_are_dropped(tmp_path):
+    raw = tmp_path / "raw"
+    nanchang(raw / "2023" / "a_v3.xlsx", 330, filled="2023-12-01")
+    nanchang(raw / "2023" / "b.xlsx", 300, filled="2024-01-05", note=None)
+    nanchang(raw / "2023" / "c_v2.xlsx", "abc", filled="2023-12-20")  # an invalid value: an error
+    result = load_returns(raw)
+    assert result.values["value"].tolist() == [330.0]
+    assert result.values["source_file"].tolist() == ["2023/a_v3.xlsx"]
+    assert [i.code for i in result.issues].count("ingest.resubmission") == 2
+    assert not [i for i in result.issues if i.source_file == "2023/c_v2.xlsx" and i.code == "clean.invalid_value"]
+    assert dict(zip(result.returns["source_file"], result.returns["superseded_by"])) == {
+        "2023/a_v3.xlsx": "", "2023/b.xlsx": "2023/a_v3.xlsx", "2023/c_v2.xlsx": "2023/a_v3.xlsx"}
+    assert result.accounting["values"].tolist() == [1, 1, 0]
+
+
+def test_escape_text_columns_escapes_only_formula_text_and_keeps_dtypes():
+    from jrc_analysis.ingest import escape_text_columns
+    frame = pd.DataFrame({"raw": pd.Series(["=1+1", "南昌", None, "-5", "@A1", "a=b"], dtype=str),
+                          "value": [1.0, 2.0, 3.0, -4.0, 5.0, 6.0]})
+    out = escape_text_columns(frame)
+    assert out["raw"].tolist()[:2] == ["'=1+1", "南昌"] and pd.isna(out["raw"][2])
+    assert out["raw"].tolist()[3:] == ["'-5", "'@A1", "a=b"]
+    assert out["value"].tolist() == [1.0, 2.0, 3.0, -4.0, 5.0, 6.0]
+    assert out["raw"].dtype == frame["raw"].dtype and frame["raw"][0] == "=1+1"  # input untouched

@@ -88,6 +88,10 @@ def test_match_place_unknown(text):
     ("江西省红十字会（省本级）2023年度完成情况", "省本级"),
     ("赣州2023（修订）.xls", "赣州市"),
     ("江西省红十字会深化改革创新三年行动", None),
+    ("九江市、南昌市2023年", "九江市"),  # the name that occurs first wins
+    ("南昌县红十字会", "南昌市"),  # a county counts for its prefecture
+    ("吉安县", "吉安市"),
+    ("省本级", "省本级"),
 ])
 def test_find_unit_in_text(text, unit):
     assert find_unit_in_text(text) == unit

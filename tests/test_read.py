@@ -501,3 +501,20 @@ def test_ods_with_a_value_repeated_over_the_grid_refused(tmp_path):
     workbook = read_cells(path)
     assert issue_codes(workbook) == ["read.too_large"]
     assert "炸弹" in workbook.issues[0].message
+
+
+def test_workbook_columns_and_cells_are_the_same_table(tmp_path):
+    workbook = read_cells(write_summary_xlsx(tmp_path / "a.xlsx"))
+    columns = workbook.columns
+    assert len(columns) == len(CELL_COLUMNS)
+    assert [list(c) for c in columns] == [workbook.cells[c].tolist() for c in CELL_COLUMNS]
+    from_frame = read.Workbook(format="xlsx", sheets=workbook.sheets, cells=workbook.cells, issues=[])
+    assert [list(c) for c in from_frame.columns] == [list(c) for c in columns]
+
+
+def test_refused_workbook_has_empty_columns_and_cells(tmp_path):
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"not a workbook at all")
+    workbook = read_cells(path)
+    assert workbook.columns == tuple([] for _ in CELL_COLUMNS)
+    assert workbook.cells.empty and list(workbook.cells.columns) == CELL_COLUMNS
