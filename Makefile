@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 YEAR   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install briefing ingest check test test-unit test-notebooks bench samples clean
+.PHONY: help install briefing ingest check test notebooks bench samples clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -37,8 +37,11 @@ test: $(STAMP) ## the whole test suite: unit, end-to-end and the notebooks (nbva
 samples: $(STAMP) ## regenerate the synthetic sample returns in data/raw (deterministic)
 	$(BIN)/python -m jrc_analysis.samples data/raw
 
-bench: $(STAMP) ## performance benchmarks (see README)
+notebooks: $(STAMP) ## re-execute the notebooks after a library change (then commit them; nbval compares them)
+	$(BIN)/python notebooks/build_notebooks.py
+
+bench: $(STAMP) ## performance benchmarks, about 40 min (see benchmarks/README.md; a short run: benchmarks/run.py --quick)
 	$(BIN)/python benchmarks/run.py
 
 clean: ## remove generated outputs (never data/raw)
-	rm -rf data/processed/*.parquet data/processed/*.csv data/processed/*.json
+	rm -rf data/processed/*.parquet data/processed/*.csv data/processed/*.json data/processed/*.pkl
