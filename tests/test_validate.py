@@ -111,3 +111,12 @@ def test_old_template_version():
 def test_version_tuple():
     assert version_tuple("2024.1") == (2024, 1) and version_tuple("v2023.10") == (2023, 10)
     assert version_tuple("2023.9") < version_tuple("2023.10")
+
+
+def test_python_text_keeps_values_and_order_with_python_strings():
+    import pandas as pd
+    from jrc_analysis.validate import python_text
+    frame = pd.DataFrame({"cell": pd.Series(["B2", "A1"], dtype=str), "value": [1.5, 2.0]})
+    out = python_text(frame)
+    assert out["cell"].dtype == object and out["cell"].tolist() == ["B2", "A1"]
+    assert out["value"].tolist() == [1.5, 2.0] and frame["cell"].dtype != object  # input untouched
