@@ -37,7 +37,12 @@ def plain(text: object) -> str:
     """
     if text is None:
         return ""
-    folded = unicodedata.normalize("NFKC", str(text))
+    return _plain(str(text))
+
+
+@lru_cache(maxsize=16384)
+def _plain(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text)
     return "".join(
         ch for ch in folded
         if not ch.isspace() and not unicodedata.category(ch).startswith("P")

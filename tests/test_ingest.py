@@ -163,3 +163,16 @@ def test_escape_text_columns_escapes_only_formula_text_and_keeps_dtypes():
     assert out["raw"].tolist()[3:] == ["'-5", "'@A1", "a=b"]
     assert out["value"].tolist() == [1.0, 2.0, 3.0, -4.0, 5.0, 6.0]
     assert out["raw"].dtype == frame["raw"].dtype and frame["raw"][0] == "=1+1"  # input untouched
+
+
+def test_worker_processes_give_the_same_result_as_one_process(tmp_path):
+    from jrc_analysis.ingest import output_bytes
+    raw = tmp_path / "raw"
+    nanchang(raw / "2023" / "a.xlsx", 300, filled="2024-01-05")
+    nanchang(raw / "2023" / "b_v2.xlsx", 310)
+    nanchang(raw / "2023" / "c.xlsx", 320, unit="九江市")
+    (raw / "2023" / "d.xlsx").write_bytes(b"PK\x03\x04 truncated zip")
+    one, two = load_returns(raw), load_returns(raw, jobs=2)
+    assert output_bytes(one) == output_bytes(two)
+    assert one.returns.equals(two.returns) and one.accounting.equals(two.accounting)
+    assert sorted(two.values["value"].tolist()) == [310.0, 320.0]
