@@ -71,7 +71,6 @@ COLUMN_LABELS = {
 }
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 CHARTS = ("trend", "prefecture_gap", "coverage", "contribution")
-MIN_ALLOCATED = 1.0  # a prefecture chart needs every allocated target to be at least one unit
 
 
 def _units():
@@ -365,16 +364,16 @@ def chart_plan(province: pd.DataFrame, prefecture: pd.DataFrame, coverage: pd.Da
     total by year against the target) — or, when its target is a coverage target, a ``coverage``
     chart instead (the same years, with the units that fall short named); and a
     ``prefecture_gap`` chart when the units have allocated targets (``target_basis`` set) in
-    ``year`` and every one of them is at least 1 (:data:`MIN_ALLOCATED`): a province target of 2
-    warehouses shared by population gives 0.05 of a warehouse to 鹰潭市, which no one can be
-    measured against. Indicators tracked without a target are left to the tables.
+    ``year`` and every one of them is at least 1 (the one rule:
+    :func:`jrc_analysis.charts.prefecture_chart_indicators`, shared with the briefing): a province
+    target of 2 warehouses shared by population gives 0.05 of a warehouse to 鹰潭市, which no one
+    can be measured against. Indicators tracked without a target are left to the tables.
     """
+    from jrc_analysis import charts
+
     rows = []
     covered = set(coverage["indicator"].astype(str))
-    year_rows = prefecture[(prefecture["year"] == year) & prefecture["target"].notna()
-                           & (prefecture["target_basis"].astype(str) != "")]
-    smallest = year_rows.groupby(year_rows["indicator"].astype(str))["target"].min()
-    allocated = set(smallest[smallest >= MIN_ALLOCATED].index)
+    allocated = set(charts.prefecture_chart_indicators(prefecture, year))
     names = province.drop_duplicates("indicator").set_index("indicator")["name"]
     for code in area_indicators(province, area, targeted_only=True):
         rows.append((code, names[code], "coverage" if code in covered else "trend"))

@@ -13,6 +13,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -322,7 +323,7 @@ def test_prefecture_gap_chart_sorted_with_missing_units_last(prefecture_table):
 def test_contribution_chart_stacks_units_with_their_shares(prefecture_table):
     fig = charts.contribution_chart(prefecture_table, "first_aid.certified_trainees", top=2)
     render(fig)
-    assert_framed(fig, "应急救护持证培训（救护员）：各设区市贡献")
+    assert_framed(fig, "应急救护持证培训（救护员）：各报送单位贡献")  # 省本级 is stacked too
     text = joined(fig)
     # each year: 赣州 30000 + 南昌 25000 + 其他 (景德镇) 3000 = 58000 = 5.8万人
     assert "5.8万人\n3/12 报送" in text
@@ -432,3 +433,126 @@ def test_save_figure_is_byte_deterministic(province, tmp_path):
     assert png.startswith(b"\x89PNG") and b"Software" not in png and b"Matplotlib" not in png
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg
     assert not list(tmp_path.glob(".*.tmp"))  # atomic: no temporary file left behind
+
+
+# --------------------------------------------------------------------------- reviewer's findings
+
+
+def test_format_percent_never_shows_100_for_less_than_complete():
+    assert charts.format_percent(0.998) == "99.8%"
+    assert charts.format_percent(0.9999) == "99.9%"  # truncated, never rounded up to 100
+    assert charts.format_percent(0.994) == "99%"
+    assert charts.format_percent(1.0) == "100%"
+    assert charts.format_percent(1.004) == "100%"
+
+
+def test_format_target_one_decimal_below_100_whole_above():
+    assert charts.format_target(25.45) == "25.5"
+    assert charts.format_target(510.82) == "511"
+    assert charts.format_target(9.99) == "10"
+    assert charts.format_target(99.96) == "100"
+    assert charts.format_target(4.0) == "4"
+    assert charts.format_target(NAN) == "—"
+
+
+def test_range_band_is_behind_the_bars_and_value_labels_stay_readable(province):
+    fig = charts.trend_chart(province, "reform.innovation_cases")
+    render(fig)
+    ax = fig.axes[0]
+    bands = [p.get_zorder() for p in ax.patches if p.get_gid() == "target"]
+    bars = [p.get_zorder() for p in ax.patches if p.get_gid() == "bar"]
+    assert max(bands) < min(bars)
+    values = [t for t in ax.texts if t.get_gid() == "value"]
+    assert [t.get_text() for t in values] == ["3", "1", "5"]
+    for label in values:
+        assert label.get_zorder() > max(bars)
+        assert label.get_bbox_patch().get_facecolor()[3] == 1.0  # an opaque white box
+
+
+def test_milestone_not_done_is_a_visible_outlined_bar():
+    rows = pd.DataFrame([
+        province_row("digital.ms_ai_service", 2023, 0.0, 1.0, "未达标", kind="milestone"),
+        province_row("digital.ms_ai_service", 2024, 1.0, 1.0, "达标", kind="milestone"),
+    ])
+    fig = charts.trend_chart(rows, "digital.ms_ai_service")
+    render(fig)
+    bars = [p for p in fig.axes[0].patches if p.get_gid() == "bar"]
+    assert [b.get_height() for b in bars] == [1.0, 1.0]  # 否 is as tall as 是
+    assert hex_colour(bars[0].get_facecolor()) == "#FFFFFF"
+    assert hex_colour(bars[0].get_edgecolor()) == charts.status_colour("未达标").upper()
+    assert hex_colour(bars[1].get_facecolor()) == charts.status_colour("达标").upper()
+    values = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "value"]
+    assert values == ["未完成", "已完成"]
+
+
+def _grey(colour: str) -> bool:
+    r, g, b = matplotlib.colors.to_rgb(colour)
+    return r == g == b
+
+
+def test_cumulative_legend_is_neutral_and_the_subtitle_explains_the_shades(province):
+    fig = charts.cumulative_chart(province)
+    render(fig)
+    legend = fig.axes[0].get_legend()
+    patches = [h for h in legend.legend_handles if isinstance(h, Rectangle)]
+    assert [t.get_text() for t in legend.get_texts()][:3] == ["2022年", "2023年", "2024年"]
+    assert all(_grey(p.get_facecolor()) for p in patches)
+    subtitle = [t.get_text() for t in fig.texts if t.get_gid() == "subtitle"][0].replace("\n", "")
+    assert "由浅到深依次为2022、2023、2024年" in subtitle and "颜色表示所属行动" in subtitle
+
+
+@pytest.mark.parametrize("chart", ["cumulative", "gap", "coverage"])
+def test_target_line_label_sits_beside_the_line(chart, province, prefecture_table, coverage):
+    fig = {"cumulative": lambda: charts.cumulative_chart(province),
+           "gap": lambda: charts.prefecture_gap_chart(prefecture_table,
+                                                      "first_aid.certified_trainees", 2023),
+           "coverage": lambda: charts.coverage_chart(coverage, "care.donor_memorials")}[chart]()
+    render(fig)
+    ax = fig.axes[0]
+    label = [t for t in ax.texts if t.get_gid() == "target_label"][0]
+    with charts.house_style():
+        box = label.get_window_extent(FigureCanvasAgg(fig).get_renderer())
+    line_x = ax.transData.transform((100, 0))[0]
+    assert box.x0 > line_x  # the whole label right of the line
+
+
+def test_prefecture_gap_chart_rounds_targets_and_never_shows_100_below_target():
+    rows = []
+    for unit, actual, target, status in [("九江市", 47.0, 25.45, "达标"),
+                                         ("萍乡市", 499.0, 500.0, "未达标")]:
+        row = province_row("grassroots.new_orgs", 2024, actual, target, status)
+        row.update(prefecture=unit, target_basis="按人口比例分解")
+        rows.append(row)
+    fig = charts.prefecture_gap_chart(pd.DataFrame(rows), "grassroots.new_orgs", 2024)
+    render(fig)
+    text = joined(fig)
+    assert "185%（47/25.5个）" in text  # 47 / 25.45 = 1.8468
+    assert "99.8%（499/500个）" in text
+
+
+def test_coverage_rule_names_the_unit_and_yes_no_coverage():
+    county = pd.Series([3.0])
+    assert charts.coverage_rule("county", county, "支", "志愿服务队") == "每县（市、区）至少3支"
+    assert charts.coverage_rule("prefecture", pd.Series([1.0]), "个", "纪念园") == "每设区市至少1个"
+    assert (charts.coverage_rule("prefecture", pd.Series([1.0]), "是/否", "参加透明指数评价")
+            == "每个设区市均参加透明指数评价")
+
+
+def test_coverage_chart_subtitle_has_the_unit(coverage):
+    fig = charts.coverage_chart(coverage, "care.donor_memorials")
+    subtitle = [t.get_text() for t in fig.texts if t.get_gid() == "subtitle"][0]
+    assert "每设区市至少1个" in subtitle.replace("\n", "")
+
+
+def test_prefecture_chart_needs_every_allocated_target_at_least_one():
+    table = pd.DataFrame({
+        "indicator": ["a.big", "a.big", "a.tiny", "a.tiny", "a.none", "a.big"],
+        "year": [2024, 2024, 2024, 2024, 2024, 2023],
+        "target": [100.0, 1.0, 30.0, 0.4, 5.0, 0.1],
+        "target_basis": ["按人口", "按人口", "按人口", "按人口", "", "按人口"]})
+    original = table.copy()
+    assert charts.prefecture_chart_indicators(table, 2024) == ["a.big"]
+    assert charts.prefecture_chart_indicators(table, 2023) == []  # 0.1 in 2023
+    assert charts.prefecture_chart_meaningful(table, "a.big", 2024)
+    assert not charts.prefecture_chart_meaningful(table, "a.tiny", 2024)
+    pd.testing.assert_frame_equal(table, original)

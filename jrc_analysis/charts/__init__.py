@@ -9,10 +9,14 @@ Typical use::
 from jrc_analysis.charts.figures import (
     DEFAULT_ALLOCATION_NOTE,
     contribution_chart,
+    coverage_rule,
     cumulative_chart,
     cumulative_table,
     headline_indicators,
     coverage_chart,
+    MIN_ALLOCATED,
+    prefecture_chart_indicators,
+    prefecture_chart_meaningful,
     prefecture_gap_chart,
     reported_text,
     scorecard_chart,
@@ -40,16 +44,19 @@ from jrc_analysis.charts.units import (
     display_units,
     format_number,
     format_percent,
+    format_target,
     format_value,
     with_display_units,
 )
 
 __all__ = [
     "CJKFontError", "DEFAULT_ALLOCATION_NOTE", "area_colour", "cjk_font", "cjk_font_path",
-    "cjk_font_properties", "colours", "contribution_chart", "coverage_chart", "cumulative_chart",
+    "cjk_font_properties", "colours", "contribution_chart", "coverage_chart",
+    "coverage_rule", "cumulative_chart",
     "cumulative_table", "data_note", "display_unit", "display_units", "figure_bytes",
-    "format_number", "format_percent", "format_value", "headline_indicators", "house_rc",
-    "house_style", "palette", "prefecture_gap_chart", "reported_text", "save_figure",
+    "format_number", "format_percent", "format_target", "format_value", "headline_indicators", "house_rc",
+    "house_style", "MIN_ALLOCATED", "palette", "prefecture_chart_indicators",
+    "prefecture_chart_meaningful", "prefecture_gap_chart", "reported_text", "save_figure",
     "scorecard_chart", "status_colour", "trend_chart", "use_house_style", "with_catalogue",
     "with_display_units",
 ]

@@ -40,7 +40,7 @@ from jrc_analysis.charts.style import (
     text_colour_on,
     tint,
 )
-from jrc_analysis.charts.units import display_unit, format_number, format_percent
+from jrc_analysis.charts.units import display_unit, format_number, format_percent, format_target
 
 STATUSES = ("达标", "未达标", "未报送", "无目标")
 TARGET_LABEL = "目标"
@@ -50,6 +50,9 @@ TITLE_IN = 0.95  # inches reserved above the axes for title and subtitle
 NOTE_LINE_IN = 0.17  # inches per line of the note under the axes
 PERCENT_KINDS = ("ratio", "growth")
 LABEL_BOX = {"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none"}
+VALUE_BOX = {"boxstyle": "square,pad=0.2", "fc": "white", "ec": "none"}
+BAND_ZORDER = 0.8  # a range target's band: above the grid (0.5), behind the bars (2)
+MIN_ALLOCATED = 1.0  # a prefecture chart needs every allocated target to be at least one unit
 
 
 # --------------------------------------------------------------------------- table helpers
@@ -202,6 +205,12 @@ def _fix_ticks(fig: Figure) -> None:
             axis.get_minor_ticks()
 
 
+def _target_line_label(ax, text: str, y: float) -> None:
+    """The label of a vertical 100% target line, just right of the line (never across it)."""
+    ax.annotate(text, (100, y), xytext=(4, 0), textcoords="offset points", ha="left",
+                va="bottom", fontsize=9, gid="target_label", zorder=5, bbox=LABEL_BOX)
+
+
 def _status_handles(statuses: Iterable[str]) -> list[Patch]:
     present = set(statuses)
     return [Patch(facecolor=status_colour(s), label=s) for s in STATUSES if s in present]
@@ -209,7 +218,7 @@ def _status_handles(statuses: Iterable[str]) -> list[Patch]:
 
 def _target_handle(kind: str) -> Line2D | Patch:
     if kind == "range":
-        return Patch(facecolor=tint(ink("target"), 0.85), edgecolor=ink("target"), hatch="///",
+        return Patch(facecolor=tint(ink("target"), 0.93), edgecolor=ink("muted"), hatch="///",
                      label=f"{TARGET_LABEL}（区间）")
     return Line2D([], [], color=ink("target"), linewidth=2, label=TARGET_LABEL)
 
@@ -258,10 +267,9 @@ def _draw_target(ax, x: float, row, factor: float, first: bool) -> None:
     low = row.target / factor
     if row.kind == "range" and pd.notna(row.target_upper):
         high = row.target_upper / factor
-        band = tint(ink("target"), 0.85)
-        ax.add_patch(Rectangle((x - 0.42, low), 0.84, high - low, facecolor=band,
-                               edgecolor=ink("target"), hatch="///", linewidth=0.8, zorder=1,
-                               gid="target"))
+        ax.add_patch(Rectangle((x - 0.42, low), 0.84, high - low, facecolor=tint(ink("target"), 0.93),
+                               edgecolor=ink("muted"), hatch="///", linewidth=0.8,
+                               zorder=BAND_ZORDER, gid="target"))
     ax.hlines(low, x - 0.42, x + 0.42, color=ink("target"), linewidth=2, zorder=4, gid="target",
               linestyles="solid" if row.due else (0, (2, 1.5)),
               label=TARGET_LABEL if first else None)
@@ -291,9 +299,8 @@ def _value_label(ax, x: float, height: float, row, factor: float, shown: str, ym
         ax.annotate(text, (x, height), xytext=(0, -3), textcoords="offset points", ha="center",
                     va="top", fontsize=10, zorder=5, color=text_colour_on(colour), gid="value")
         return
-    ax.annotate(text, (x, height), xytext=(0, 3), textcoords="offset points", ha="center",
-                va="bottom", fontsize=10, zorder=5, gid="value",
-                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+    ax.annotate(text, (x, height), xytext=(0, 4), textcoords="offset points", ha="center",
+                va="bottom", fontsize=10, zorder=6, gid="value", bbox=VALUE_BOX)
 
 
 def _completion_label(ax, x: float, height: float, row, factor: float, ymax: float,
@@ -311,6 +318,23 @@ def _completion_label(ax, x: float, height: float, row, factor: float, ymax: flo
                 textcoords="offset points", ha="center", va="top" if at_top else "bottom",
                 fontsize=9, linespacing=1.1, zorder=3, gid="completion",
                 color=text_colour_on(colour))
+
+
+MILESTONE_TEXT = {True: "已完成", False: "未完成"}
+
+
+def _milestone_bar(ax, x: float, actual: float, colour: str) -> None:
+    """A milestone year as a full-height bar: filled with the status colour and 已完成 when
+    done, outlined (dashed) with 未完成 when not, so 否 is as visible as 是."""
+    done = bool(actual >= 0.5)
+    if done:
+        ax.bar(x, 1.0, width=0.62, color=colour, zorder=2, gid="bar")
+    else:
+        edge = colour if text_colour_on(colour) == "#FFFFFF" else ink("muted")  # light: darker
+        ax.bar(x, 1.0, width=0.62, facecolor="white", edgecolor=edge, linewidth=1.8,
+               linestyle=(0, (4, 2)), zorder=2, gid="bar")
+    ax.text(x, 0.5, MILESTONE_TEXT[done], ha="center", va="center", fontsize=11, zorder=5,
+            color=text_colour_on(colour) if done else ink("text"), gid="value")
 
 
 def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = True) -> Figure:
@@ -337,7 +361,9 @@ def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = Tru
         for x, row in enumerate(rows.itertuples(index=False)):
             colour = area_colour(area) if untargeted and area else status_colour(row.status)
             label = [f"{row.year}年"]
-            if pd.notna(row.actual):
+            if pd.notna(row.actual) and shown == "是/否":
+                _milestone_bar(ax, x, row.actual, colour)
+            elif pd.notna(row.actual):
                 height = row.actual / factor
                 ax.bar(x, height, width=0.62, color=colour, zorder=2, gid="bar")
                 _value_label(ax, x, height, row, factor, shown, ymax, colour)
@@ -361,8 +387,10 @@ def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = Tru
         ax.set_xlim(-0.6, len(rows) - 0.4 + 0.35)
         ax.set_ylim(0, ymax * 1.2)
         if shown == "是/否":
-            ax.set_yticks([0, 1], ["否", "是"])
-        _unit_label(ax, shown)
+            ax.set_yticks([])
+            ax.grid(axis="y", visible=False)
+        else:
+            _unit_label(ax, shown)
         handles = [] if untargeted else _status_handles(rows["status"])
         if not first_target:
             handles.append(_target_handle(kind))
@@ -397,6 +425,13 @@ def _unit_scale(rows: pd.DataFrame, kind: str) -> tuple[str, float]:
 def _unit_suffix(shown: str) -> str:
     """The unit written after a number ("" for % and 是/否, already in the number)."""
     return "" if shown in ("%", "是/否") else shown
+
+
+def _target_value_text(value: float, factor: float, shown: str) -> str:
+    """An allocated target as shown: rounded for display (:func:`format_target`)."""
+    if shown == "是/否":
+        return _value_text(value, factor, shown)
+    return format_target(value / factor) + ("%" if shown == "%" else "")
 
 
 def _sorted_for_gap_chart(rows: pd.DataFrame) -> pd.DataFrame:
@@ -446,7 +481,7 @@ def prefecture_gap_chart(
                 width = row.completion * 100
                 ax.barh(y, width, height=0.62, color=status_colour(row.status), zorder=2, gid="bar")
                 text = (f"{format_percent(row.completion)}（{_value_text(row.actual, factor, shown)}"
-                        f"/{_value_text(row.target, factor, shown)}{_unit_suffix(shown)}）")
+                        f"/{_target_value_text(row.target, factor, shown)}{_unit_suffix(shown)}）")
                 ax.annotate(text, (max(width, 100.0), y), xytext=(4, 0), textcoords="offset points",
                             va="center", ha="left", fontsize=8.5)
             else:
@@ -455,8 +490,7 @@ def prefecture_gap_chart(
                 ax.annotate(reason, (0, y), xytext=(4, 0), textcoords="offset points",
                             va="center", ha="left", fontsize=8.5, color=status_colour("未报送"))
         ax.axvline(100, color=ink("target"), linewidth=1.5, zorder=4, gid="target")
-        ax.text(100, -0.75, f"{TARGET_LABEL} 100%", ha="center", va="bottom", fontsize=9,
-                gid="target_label", zorder=5, bbox=LABEL_BOX)
+        _target_line_label(ax, f"{TARGET_LABEL} 100%", -0.75)
         ax.set_yticks(range(len(rows)), list(rows["prefecture"].astype(str)))
         ax.set_ylim(len(rows) - 0.5, -1.0)
         ax.set_xlim(0, xmax)
@@ -471,6 +505,25 @@ def prefecture_gap_chart(
 
 
 # --------------------------------------------------------------------------- contribution
+
+
+def prefecture_chart_indicators(prefectures: pd.DataFrame, year: int) -> list[str]:
+    """Indicators whose prefecture gap chart for ``year`` is worth drawing, sorted: the units have
+    allocated targets (``target_basis`` set, where the table has it) and every one of them is at
+    least :data:`MIN_ALLOCATED` — 2 warehouses shared by population give 0.05 of a warehouse to
+    鹰潭市, which no one can be measured against."""
+    rows = prefectures[(pd.to_numeric(prefectures["year"], errors="coerce") == year)
+                       & pd.to_numeric(prefectures["target"], errors="coerce").notna()]
+    if "target_basis" in rows.columns:
+        rows = rows[rows["target_basis"].fillna("").astype(str) != ""]
+    smallest = pd.to_numeric(rows["target"]).groupby(rows["indicator"].astype(str)).min()
+    return sorted(smallest[smallest >= MIN_ALLOCATED].index)
+
+
+def prefecture_chart_meaningful(prefectures: pd.DataFrame, indicator: str, year: int) -> bool:
+    """Whether :func:`prefecture_gap_chart` of ``indicator`` for ``year`` is worth drawing (see
+    :func:`prefecture_chart_indicators`)."""
+    return indicator in prefecture_chart_indicators(prefectures, year)
 
 
 def _contribution_pivot(rows: pd.DataFrame, top: int) -> pd.DataFrame:
@@ -572,7 +625,7 @@ def contribution_chart(
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
         subtitle = (f"{_area_name(area)} · 各报送单位完成数占全省合计的比重（单位：{shown}）；"
                     f"前{len(named)}名单列，其余合并为“其他”")
-        _frame_figure(fig, f"{name}：各设区市贡献", subtitle, data_note(synthetic))
+        _frame_figure(fig, f"{name}：各报送单位贡献", subtitle, data_note(synthetic))
     return fig
 
 
@@ -739,19 +792,21 @@ def cumulative_chart(
             ax.annotate(text, (max(left, 100.0), y), xytext=(4, 0), textcoords="offset points",
                         va="center", ha="left", fontsize=8.5)
         ax.axvline(100, color=ink("target"), linewidth=1.5, zorder=4, gid="target")
-        ax.text(100, -0.7, f"三年{TARGET_LABEL} 100%", ha="center", va="bottom", fontsize=9,
-                gid="target_label", zorder=5, bbox=LABEL_BOX)
+        _target_line_label(ax, f"三年{TARGET_LABEL} 100%", -0.7)
         ax.set_yticks(range(len(summary)), list(summary["name"]))
         ax.set_ylim(len(summary) - 0.5, -1.0)
         ax.set_xlim(0, xmax)
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
         ax.set_xlabel("累计完成率（累计完成数 ÷ 各年目标之和）")
         ax.tick_params(axis="y", length=0)
-        handles = [Patch(facecolor=s, label=f"{y}年") for s, y in zip(shades, year_list)]
+        handles = [Patch(facecolor=s, edgecolor="white", label=f"{y}年") for s, y in
+                   zip(shades, year_list)]
         handles.append(Line2D([], [], color=ink("target"), linewidth=1.5, label=TARGET_LABEL))
         _legend_above(ax, handles)
         first, last = year_list[0], year_list[-1]
-        subtitle = f"{first}—{last}年累计完成数与三年目标之和（括号内：累计完成数/目标之和）；条内按年度分段，颜色为所属行动"
+        subtitle = (f"{first}—{last}年累计完成数与三年目标之和（括号内：累计完成数/目标之和）；"
+                    f"条内按年度分段，由浅到深依次为{'、'.join(str(y) for y in year_list)}年"
+                    "（图例以灰色示意深浅），条的颜色表示所属行动")
         _frame_figure(fig, "重点指标三年累计进度", subtitle, data_note(synthetic))
     return fig
 
@@ -764,6 +819,17 @@ def _missing_names(names, limit: int = 60) -> str:
     if len(names) > limit:
         return "、".join(names[:limit]) + f"等{len(names)}个"
     return "、".join(names)
+
+
+def coverage_rule(level: str, thresholds: pd.Series, unit: str, name: str) -> str:
+    """The coverage target in words: ``"每县（市、区）至少3支"``; for a 是/否 indicator
+    ``"每个设区市均" + name`` (e.g. 每个设区市均参加透明指数评价)."""
+    place = {"prefecture": "个设区市", "county": "个县（市、区）"}.get(level, "个单位")
+    if unit == "是/否":
+        return f"每{place}均{name}"
+    if not len(thresholds):
+        return ""
+    return f"每{place[1:]}至少{format_number(thresholds.iloc[0])}{unit}"
 
 
 def coverage_chart(coverage: pd.DataFrame, indicator: str, *, synthetic: bool = True) -> Figure:
@@ -805,8 +871,7 @@ def coverage_chart(coverage: pd.DataFrame, indicator: str, *, synthetic: bool = 
                         (max(share, 100.0), y), xytext=(4, 0), textcoords="offset points",
                         va="center", ha="left", fontsize=8.5)
         ax.axvline(100, color=ink("target"), linewidth=1.5, zorder=4, gid="target")
-        ax.text(100, -0.7, f"{TARGET_LABEL} 100%（全覆盖）", ha="center", va="bottom", fontsize=9,
-                gid="target_label", zorder=5, bbox=LABEL_BOX)
+        _target_line_label(ax, f"{TARGET_LABEL} 100%（全覆盖）", -0.7)
         labels = []
         for row in rows.itertuples(index=False):
             label = f"{row.year}年"
@@ -820,10 +885,8 @@ def coverage_chart(coverage: pd.DataFrame, indicator: str, *, synthetic: bool = 
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
         ax.tick_params(axis="y", length=0)
         _legend_above(ax, _status_handles(rows["status"]))
-        level = _first(rows, "level")
-        threshold = rows["threshold"].dropna()
-        every = "每" + level_word.get(level, "个单位")[1:]
-        rule = f"{every}至少{format_number(threshold.iloc[0])}" if len(threshold) else ""
+        rule = coverage_rule(_first(rows, "level"), rows["threshold"].dropna(),
+                             str(meta["unit"].get(indicator, "")), name)
         subtitle = f"{_area_name(area)} · 覆盖目标：{rule}；条为达到要求的单位占比"
         _frame_figure(fig, f"{name}：覆盖情况", subtitle,
                       data_note(synthetic, ["未报送的单位按未达到计"]), detail=detail)

@@ -13,6 +13,7 @@ chosen from its largest absolute value, so the numbers compare at a glance.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Iterable
 
@@ -83,10 +84,30 @@ def format_value(value: float, unit: str, scale_by: Iterable[float] | float | No
 
 
 def format_percent(fraction: float, decimals: int = 0) -> str:
-    """A fraction as a percentage: ``format_percent(1.9457) == "195%"``; ``—`` when missing."""
+    """A fraction as a percentage: ``format_percent(1.9457) == "195%"``; ``—`` when missing.
+
+    A fraction below 1 never reads as 100%: it is shown with one more decimal, truncated
+    (``format_percent(0.998) == "99.8%"``, ``format_percent(0.9999) == "99.9%"``), so a 未达标
+    value is never printed as complete."""
     if fraction is None or pd.isna(fraction) or not math.isfinite(float(fraction)):
         return MISSING
-    return f"{format_number(float(fraction) * 100, decimals)}%"
+    percent = float(fraction) * 100
+    if float(fraction) < 1 and round(percent, decimals) >= 100:
+        step = 10 ** (decimals + 1)
+        return f"{format_number(math.floor(percent * step) / step, decimals + 1)}%"
+    return f"{format_number(percent, decimals)}%"
+
+
+def format_target(value: float) -> str:
+    """A target (often an allocated share) for display: one decimal below 100, a whole number
+    from 100 up (``format_target(25.45) == "25.5"``, ``format_target(510.82) == "511"``)."""
+    if value is None or pd.isna(value):
+        return MISSING
+    exact = Decimal(repr(float(value)))  # half-up on the written digits: 25.45 -> 25.5
+    one_decimal = exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    decimals = 1 if abs(one_decimal) < 100 else 0
+    shown = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return format_number(float(shown), decimals)
 
 
 def with_display_units(
