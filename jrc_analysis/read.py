@@ -319,12 +319,11 @@ def _describe_bytes(path: Path) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _size_problem(path: Path, fmt: str) -> str | None:
+def _size_problem(archive: zipfile.ZipFile | None, fmt: str) -> str | None:
     """A Chinese description of why a zip exceeds a declared-size bound, or None."""
-    if fmt not in ("xlsx", "xlsm", "ods"):
+    if fmt not in ("xlsx", "xlsm", "ods") or archive is None:
         return None
-    with zipfile.ZipFile(path) as archive:
-        infos = archive.infolist()
+    infos = archive.infolist()
     total = sum(info.file_size for info in infos)
     if total > MAX_UNCOMPRESSED_BYTES:
         return (f"解压后共 {total / 1024 / 1024:.0f} MB，超过上限 "
@@ -713,14 +712,31 @@ def read_cells(path: str | os.PathLike, source_file: str | None = None) -> Workb
             "read.not_spreadsheet", source,
             f"文件“{source}”不是电子表格：看起来是{looks_like}。"
             f"可接受的格式：{ACCEPTED_TEXT}。请用 Excel 或 WPS 另存为 .xlsx 后重新报送。"))
+    try:  # the zip is opened once for the size bounds, the sheet parts and the notices
+        archive = zipfile.ZipFile(path) if fmt in _ZIP_FORMATS else None
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return _failed(fmt, _corrupt(source, looks_like))
     try:
-        too_large = _size_problem(path, fmt)
+        return _read_opened(path, fmt, source, looks_like, archive)
+    finally:
+        if archive is not None:
+            archive.close()
+
+
+_ZIP_FORMATS = ("xlsx", "xlsm", "ods")
+
+
+def _read_opened(path: Path, fmt: str, source: str, looks_like: str,
+                 archive: zipfile.ZipFile | None) -> Workbook:
+    """:func:`read_cells` once the format is known (``archive``: the open zip, None for xls)."""
+    try:
+        too_large = _size_problem(archive, fmt)
     except (OSError, zipfile.BadZipFile, ValueError):
         return _failed(fmt, _corrupt(source, looks_like))
     if too_large:
         return _failed(fmt, _too_large(source, too_large))
     try:
-        return _read_workbook(path, fmt, source)
+        return _read_workbook(path, fmt, source, archive)
     except PasswordError:
         return _failed("encrypted", error(
             "read.encrypted", source,
@@ -753,11 +769,11 @@ def _corrupt(source: str, looks_like: str) -> Issue:
         "请用 Excel 或 WPS 打开确认无误后重新保存，再重新报送（邮件附件可能未完整下载）。")
 
 
-def _read_workbook(path: Path, fmt: str, source: str) -> Workbook:
+def _read_workbook(path: Path, fmt: str, source: str, archive: zipfile.ZipFile | None) -> Workbook:
     issues: list[Issue] = []
     sheets: list[SheetInfo] = []
     columns: tuple[list, ...] = ([], [], [], [], [], [], [])
-    extras = _format_extras(path, fmt)
+    extras = _format_extras(archive, fmt)
     with open(path, "rb") as handle:
         book = CalamineWorkbook.from_filelike(handle)
         try:
@@ -788,7 +804,8 @@ def _read_workbook(path: Path, fmt: str, source: str) -> Workbook:
                 _append_cells(columns, meta.name, rows, start, part.get("uncached", set()))
         finally:
             book.close()
-    issues.extend(_notices(path, fmt, source, sheets, columns, extras))
+    members = set(archive.namelist()) if archive is not None and fmt in ("xlsx", "xlsm") else set()
+    issues.extend(_notices(members, source, sheets, columns, extras))
     if not columns[0] and not any(i.severity == "error" for i in issues):
         issues.append(error(
             "read.empty", source,
@@ -796,11 +813,12 @@ def _read_workbook(path: Path, fmt: str, source: str) -> Workbook:
     return Workbook(format=fmt, sheets=sheets, issues=issues, columns=columns)
 
 
-def _notices(path: Path, fmt: str, source: str, sheets: list[SheetInfo], columns: tuple[list, ...],
+def _notices(members: set[str], source: str, sheets: list[SheetInfo], columns: tuple[list, ...],
              extras: dict[str, dict]) -> list[Issue]:
-    """Warnings about what was read but deserves a look: macros, external links, hidden content."""
+    """Warnings about what was read but deserves a look: macros, external links, hidden content.
+
+    ``members``: the zip member names of an xlsx/xlsm (empty for other formats)."""
     notices = []
-    members = _zip_members(path) if fmt in ("xlsx", "xlsm") else set()
     if "xl/vbaProject.bin" in members:
         notices.append(warning(
             "read.macros_ignored", source,
@@ -828,14 +846,6 @@ def _notices(path: Path, fmt: str, source: str, sheets: list[SheetInfo], columns
             f"文件“{source}”的工作表“{info.name}”第 {listed} 行{more}被隐藏，其中的内容照常读取。"
             "请取消隐藏、确认内容无误（不需要的请删除）后重新报送。", sheet=info.name, cell=first))
     return notices
-
-
-def _zip_members(path: Path) -> set[str]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return set(archive.namelist())
-    except (OSError, zipfile.BadZipFile, ValueError):
-        return set()
 
 
 def _hidden_rows(data: bytes) -> set[int]:
@@ -922,7 +932,7 @@ def _append_cells(columns: tuple[list, ...], sheet: str, rows: list[list], start
     flag_column.extend(flags)
 
 
-def _format_extras(path: Path, fmt: str) -> dict[str, dict]:
+def _format_extras(archive: zipfile.ZipFile | None, fmt: str) -> dict[str, dict]:
     """Per sheet name: ``uncached`` formula cells, fallback ``merged`` ranges, or a ``problem``.
 
     xlsx/xlsm: each sheet part is checked for a DTD and for its used area, and scanned (only
@@ -931,27 +941,26 @@ def _format_extras(path: Path, fmt: str) -> dict[str, dict]:
     Shared parts with a DTD raise :class:`UnsafeXml` (the whole file is refused).
     """
     extras: dict[str, dict] = {}
-    if fmt not in ("xlsx", "xlsm", "ods"):
+    if fmt not in ("xlsx", "xlsm", "ods") or archive is None:
         return extras
-    with zipfile.ZipFile(path) as archive:
-        if fmt == "ods":
-            data = archive.read("content.xml")
-            if _has_dtd(data):
-                raise UnsafeXml("content.xml")
-            tables = _ods_tables(data)
-            for name, table in tables.items():
-                if table.get("problem") == "AREA":  # the engine loads every ods table at once
-                    raise SheetTooLarge(table["area"], name)
-            return tables
-        for shared in ("xl/sharedStrings.xml", "xl/styles.xml"):
-            if shared in archive.namelist() and _has_dtd(archive.read(shared)):
-                raise UnsafeXml(shared)
-        for name, member in _ooxml_sheet_parts(archive).items():
-            try:
-                data = archive.read(member)
-            except KeyError:
-                continue
-            extras[name] = _sheet_extras(data)
+    if fmt == "ods":
+        data = archive.read("content.xml")
+        if _has_dtd(data):
+            raise UnsafeXml("content.xml")
+        tables = _ods_tables(data)
+        for name, table in tables.items():
+            if table.get("problem") == "AREA":  # the engine loads every ods table at once
+                raise SheetTooLarge(table["area"], name)
+        return tables
+    for shared in ("xl/sharedStrings.xml", "xl/styles.xml"):
+        if shared in archive.namelist() and _has_dtd(archive.read(shared)):
+            raise UnsafeXml(shared)
+    for name, member in _ooxml_sheet_parts(archive).items():
+        try:
+            data = archive.read(member)
+        except KeyError:
+            continue
+        extras[name] = _sheet_extras(data)
     return extras
 
 
