@@ -165,7 +165,8 @@ def chart_plan(tables: BriefingTables) -> list[ChartSpec]:
     area_of = dict(zip(catalog.indicators()["code"], catalog.indicators()["area"].astype(str)))
     wanted = {
         "trend": set(targeted_indicators()),
-        "prefectures": set(allocated_indicators(tables.allocation, tables.year)),
+        "prefectures": (set(allocated_indicators(tables.allocation, tables.year))
+                        & set(charts.prefecture_chart_indicators(tables.prefectures, tables.year))),
         "contribution": set(charts.headline_indicators()),
         "coverage": set(coverage_indicators(tables.coverage)),
     }
@@ -203,7 +204,8 @@ def chart_figure(spec: ChartSpec, tables: BriefingTables) -> Figure:
         return charts.prefecture_gap_chart(tables.prefectures, spec.indicator, tables.year,
                                            synthetic=synthetic)
     if spec.chart == "contribution":
-        return charts.contribution_chart(tables.prefectures, spec.indicator, synthetic=synthetic)
+        return charts.contribution_chart(tables.prefectures, spec.indicator,
+                                         province=tables.province, synthetic=synthetic)
     if spec.chart == "coverage":
         return charts.coverage_chart(tables.coverage, spec.indicator, synthetic=synthetic)
     raise ValueError(f"unknown chart kind {spec.chart!r}")

@@ -115,6 +115,10 @@ def test_chart_files_have_stable_descriptive_names(run):
     # ranges, coverage, ratios and 省本级's own work get no allocation: no prefecture chart
     assert f"{YEAR}/reform/innovation_cases_prefectures" not in prefecture_charts
     assert f"{YEAR}/rescue/provincial_teams_new_prefectures" not in prefecture_charts
+    # allocated targets below 1 (2 warehouses shared by population): no prefecture chart, as in
+    # the notebooks (charts.prefecture_chart_indicators)
+    assert f"{YEAR}/rescue/warehouses_l3_new_prefectures" not in prefecture_charts
+    assert f"{YEAR}/first_aid/training_bases_new_prefectures" not in prefecture_charts
     assert charts == expected | prefecture_charts
     assert {c + ".svg" for c in charts} <= files
     assert {f"{YEAR}/briefing_{YEAR}.xlsx", f"{YEAR}/briefing_{YEAR}.html"} <= files
