@@ -397,7 +397,8 @@ def figure_for(loaded: Loaded, indicator: str, chart: str, year: int | None = No
     if chart == "prefecture_gap":
         return charts.prefecture_gap_chart(loaded.prefecture, indicator, year, synthetic=synthetic)
     if chart == "contribution":
-        return charts.contribution_chart(loaded.prefecture, indicator, synthetic=synthetic)
+        return charts.contribution_chart(loaded.prefecture, indicator, province=loaded.province,
+                                         synthetic=synthetic)
     raise ValueError(f"未知的图表类型“{chart}”，可用：{'、'.join(CHARTS)}")
 
 
