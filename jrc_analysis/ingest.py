@@ -498,19 +498,22 @@ def write_feedback(result: LoadResult, feedback_dir: str | os.PathLike) -> list[
     return written
 
 
-def run_ingest(raw_dir: str | os.PathLike, out_dir: str | os.PathLike) -> int:
-    """``jrc ingest``: clean everything, write the outputs, print the summary; 0 or 1 (errors)."""
-    result = load_returns(raw_dir)
+def run_ingest(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, jobs: int | None = None) -> int:
+    """``jrc ingest``: clean everything, write the outputs, print the summary; 0 or 1 (errors).
+    ``jobs``: worker processes reading the files (see :func:`load_returns`)."""
+    result = load_returns(raw_dir, jobs=jobs)
     write_outputs(result, out_dir)
     print(summary_text(result))
     print(f"已写出：{Path(out_dir) / 'returns.parquet'}、returns.csv、issues.csv")
     return 1 if result.errors else 0
 
 
-def run_check(raw_dir: str | os.PathLike, feedback_dir: str | os.PathLike | None = None) -> int:
+def run_check(raw_dir: str | os.PathLike, feedback_dir: str | os.PathLike | None = None,
+              jobs: int | None = None) -> int:
     """``jrc check``: the same checks writing nothing, unless ``feedback_dir`` is given (then one
-    feedback workbook per reporting unit). Returns 0, or 1 when there are errors."""
-    result = load_returns(raw_dir)
+    feedback workbook per reporting unit). Returns 0, or 1 when there are errors.
+    ``jobs``: worker processes reading the files (see :func:`load_returns`)."""
+    result = load_returns(raw_dir, jobs=jobs)
     print(summary_text(result))
     if feedback_dir is not None:
         written = write_feedback(result, feedback_dir)
