@@ -26,3 +26,10 @@ def test_python_dash_m_runs_the_same_cli():
                           capture_output=True, text=True, encoding="utf-8")
     assert done.returncode == 0
     assert "template" in done.stdout and "briefing" in done.stdout
+
+
+def test_jobs_below_one_is_a_usage_error(tmp_path, capsys):
+    code = main(["check", str(tmp_path), "--jobs", "0"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--jobs" in err
