@@ -10,8 +10,8 @@ Tasks (FOLDER is a corpus folder, OUT a scratch folder):
 - ``openpyxl``     — ``pandas.read_excel(sheet_name=None)`` per file: openpyxl for .xlsx, odf for
   .ods, calamine for .xls (xlrd is not installed; openpyxl cannot read .xls);
 - ``calamine``     — ``CalamineWorkbook.from_path(p)`` and ``.to_python()`` of every sheet;
-- ``serial_read``  — ``read_return`` per file in one process;
-- ``pool_read``    — ``read_return`` per file in a ``ProcessPoolExecutor`` over all cores;
+- ``serial_read``  — ``load_returns(folder, jobs=1)``: the product's reading in one process;
+- ``pool_read``    — ``load_returns(folder, jobs=os.cpu_count())``: the product's process pool;
 - ``briefing``     — ``run_briefing`` on FOLDER (a raw folder) into OUT;
 - ``render``       — every briefing chart rendered once, timed one by one (``per_figure``).
 """
@@ -25,7 +25,6 @@ import os
 import resource
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -88,27 +87,21 @@ def task_calamine(folder: Path, out: Path) -> dict:
     return {"cells": cells}
 
 
-def _read_values(path: Path, root: Path) -> pd.DataFrame:
-    return ingest.read_return(path, root).values
+def _load_values(folder: Path, jobs: int) -> pd.DataFrame:
+    from jrc_analysis.ingest import load_returns
 
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True)
+    with contextlib.redirect_stderr(io.StringIO()):
+        return load_returns(folder, jobs=jobs).values
 
 
 def task_serial_read(folder: Path, out: Path) -> dict:
-    values = _concat([_read_values(p, folder) for p in workbooks(folder)])
+    values = _load_values(folder, jobs=1)
     return {"values": len(values), "digest": values_digest(values), "workers": 1}
 
 
 def task_pool_read(folder: Path, out: Path) -> dict:
-    paths = workbooks(folder)
     workers = os.cpu_count() or 1
-    chunk = max(1, len(paths) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        frames = list(pool.map(_read_values, paths, [folder] * len(paths), chunksize=chunk))
-    values = _concat(frames)
+    values = _load_values(folder, jobs=workers)
     return {"values": len(values), "digest": values_digest(values), "workers": workers}
 
 

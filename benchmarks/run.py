@@ -7,8 +7,8 @@ Side by side in one run, medians of repeated runs, every run in a fresh process
    (``load_returns`` + ``write_outputs``) against the openpyxl read loop and the raw calamine cell dump —
    seconds, files/s, peak memory; the ingest's tidy table is checked against the values the files
    were written with (the simple reference path);
-2. ``read_return`` over the files in one process against a process pool over all cores (the
-   product has no pool yet: this measures what one would give); both must give identical values;
+2. ``load_returns(folder, jobs=1)`` against ``jobs=os.cpu_count()`` (the product's process pool over
+   files); both must give identical values;
 3. ``jrc briefing`` for one year end to end against executing every notebook with nbconvert, and
    the render time per figure (sample returns of ``data/raw``);
 4. the nbval suite's wall time (skipped by ``--quick``; ``--nbval`` forces it).
@@ -251,7 +251,7 @@ def table_lines(sizes: list[dict], pool: dict | None, notes: dict | None, nbval:
         lines += ["", f"read_return × {pool['files']:,} 个文件：单进程 {pool['serial_s']:.2f} s，"
                       f"进程池（{pool['workers']} 进程）{pool['pool_s']:.2f} s，"
                       f"加速 {ratio(pool['serial_s'], pool['pool_s']):.2f}x；"
-                      f"结果{'完全相同' if pool['identical'] else '不同！'}（产品中尚无进程池，此为潜在收益）"]
+                      f"结果{'完全相同' if pool['identical'] else '不同！'}（load_returns(jobs=N)）"]
     if notes:
         lines += ["",
                   f"jrc briefing（一年，{notes['figures']} 张图）：{notes['briefing_s']:.1f} s（退出码 "
