@@ -26,7 +26,7 @@ import pandas as pd
 from tqdm import tqdm  # plain (stderr) bar: hidden when stderr is not a terminal, e.g. in notebooks
 
 from jrc_analysis import catalog
-from jrc_analysis.clean import (TIDY_COLUMNS, Accounting, ReturnInfo, clean_workbook,
+from jrc_analysis.clean import (TIDY_COLUMNS, Accounting, CleanResult, ReturnInfo, clean_workbook,
                                 empty_values, frame_of_columns, sort_tidy, tidy_columns, where)
 from jrc_analysis.safe_text import FORMULA_START, escape_formula, sheet_text  # noqa: F401
 from jrc_analysis.fileio import atomic_path
@@ -41,22 +41,9 @@ UNKNOWN_UNIT = "未识别单位"
 FEEDBACK_COLUMNS = ["文件", "工作表", "单元格", "发现的问题", "如何修改"]
 
 
-@dataclass
-class ReturnResult:
-    """One file cleaned: ``values`` (tidy), ``issues``, ``accounting``, ``info`` (metadata).
-
-    The tidy values are kept as plain column lists (``columns``, see
-    :func:`jrc_analysis.clean.tidy_columns`); ``values`` builds the DataFrame on each access.
-    """
-
-    columns: dict[str, list]
-    issues: list[Issue]
-    accounting: Accounting
-    info: ReturnInfo
-
-    @property
-    def values(self) -> pd.DataFrame:
-        return frame_of_columns(self.columns)
+class ReturnResult(CleanResult):
+    """One file read and cleaned: a :class:`~jrc_analysis.clean.CleanResult` (``columns``/``values``,
+    ``issues``, ``accounting``, ``info``) with ``metadata`` as the name callers of the ingest use."""
 
     @property
     def metadata(self) -> ReturnInfo:

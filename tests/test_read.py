@@ -9,11 +9,13 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+
 import xlwt
 from odf.opendocument import OpenDocumentSpreadsheet
 from odf.table import CoveredTableCell, Table, TableCell, TableRow
 from odf.text import P
 
+from hostile_corpus import fake_cfb  # tests/hostile_corpus.py: one minimal OLE2 builder
 from jrc_analysis import read
 from jrc_analysis.read import (
     CELL_COLUMNS,
@@ -148,16 +150,6 @@ def as_xlsm(xlsx: Path, target: Path) -> Path:
     return target
 
 
-def fake_cfb(names: list[str]) -> bytes:
-    """A minimal compound-file image: header, then one directory sector with these streams."""
-    header = read.OLE_MAGIC + bytes(512 - len(read.OLE_MAGIC))
-    entries = b""
-    for i, name in enumerate(["Root Entry", *names]):
-        encoded = name.encode("utf-16-le") + b"\x00\x00"
-        entry = encoded.ljust(64, b"\x00") + len(encoded).to_bytes(2, "little")
-        entry += bytes([5 if i == 0 else 2])
-        entries += entry.ljust(128, b"\x00")
-    return header + entries.ljust(512, b"\x00")
 
 
 def issue_codes(workbook) -> list[str]:
