@@ -53,22 +53,10 @@ PACKAGE_DIR = config.PACKAGE_DIR
 PROVINCE_LABEL = gaps.PROVINCE_LABEL
 PNG_DPI = 100  # notebooks store PNGs at this resolution (the briefing saves its own at 200)
 
-# Chinese column headers of the display tables (what an analyst reads in a notebook).
-COLUMN_LABELS = {
-    "area": "行动", "indicator": "指标代码", "name": "指标", "year": "年度", "unit": "单位",
-    "prefecture": "填报单位", "actual": "完成数", "target": "目标", "completion": "完成率",
-    "status": "状态", "reported": "报送", "gap": "差额", "yoy": "比上年",
-    "cumulative": "累计完成数", "cumulative_target": "累计目标", "cumulative_completion": "累计完成率",
-    "errors": "错误", "warnings": "警告", "files": "文件数", "source_file": "文件", "sheet": "工作表",
-    "cell": "单元格", "severity": "严重程度", "message": "问题", "population": "常住人口（万人）",
-    "per_10k": "每万人", "certified": "持证培训（人）", "popular": "普及培训（人次）",
-    "certified_per_popular": "持证÷普及", "share": "占全省", "rank": "排名",
-    "returned": "已报送", "indicators_reported": "已填指标数", "indicators_blank": "空白指标数",
-    "blank_text": "空白指标", "rate": "报送率", "total": "合计", "cash": "资金", "in_kind": "物资折价",
-    "online": "网络众筹", "cash_share": "资金占比", "online_share": "网络众筹占比",
-    "cash_share_trend": "资金占比变化", "units_meeting": "达到要求的单位", "missing_text": "未达到的单位",
-    "allocated": "分解目标",
-}
+# Chinese column headers of the display tables (what an analyst reads in a notebook): reference data,
+# kept in jrc_analysis/data/column_labels.csv.
+COLUMN_LABELS = dict(pd.read_csv(config.REFERENCE_DIR / "column_labels.csv", dtype=str, encoding="utf-8")
+                     .itertuples(index=False, name=None))
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 CHARTS = ("trend", "prefecture_gap", "coverage", "contribution")
 
