@@ -248,7 +248,7 @@ def table_lines(sizes: list[dict], pool: dict | None, notes: dict | None, nbval:
             f"{s['calamine_s']:>11.3f} {ratio(s['openpyxl_s'], s['ingest_s']):>11.1f}x "
             f"{ratio(s['ingest_s'], s['calamine_s']):>11.1f}x  {s['check']}")
     if pool:
-        lines += ["", f"read_return × {pool['files']:,} 个文件：单进程 {pool['serial_s']:.2f} s，"
+        lines += ["", f"load_returns × {pool['files']:,} 个文件：单进程 {pool['serial_s']:.2f} s，"
                       f"进程池（{pool['workers']} 进程）{pool['pool_s']:.2f} s，"
                       f"加速 {ratio(pool['serial_s'], pool['pool_s']):.2f}x；"
                       f"结果{'完全相同' if pool['identical'] else '不同！'}（load_returns(jobs=N)）"]
