@@ -251,7 +251,7 @@ def table_lines(sizes: list[dict], pool: dict | None, notes: dict | None, nbval:
         lines += ["", f"load_returns × {pool['files']:,} 个文件：单进程 {pool['serial_s']:.2f} s，"
                       f"进程池（{pool['workers']} 进程）{pool['pool_s']:.2f} s，"
                       f"加速 {ratio(pool['serial_s'], pool['pool_s']):.2f}x；"
-                      f"结果{'完全相同' if pool['identical'] else '不同！'}（load_returns(jobs=N)）"]
+                      f"结果{'完全相同' if pool['identical'] else '不同！'}"]
     if notes:
         lines += ["",
                   f"jrc briefing（一年，{notes['figures']} 张图）：{notes['briefing_s']:.1f} s（退出码 "
