@@ -40,31 +40,39 @@ def good_return(folder: Path, name: str = GOOD_NAME) -> Path:
 # low-level builders
 # --------------------------------------------------------------------------------------------
 
-_CT = ('<?xml version="1.0" encoding="UTF-8"?>'
-       '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-       '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-       '<Default Extension="xml" ContentType="application/xml"/>'
-       '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
-       'officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+_CT = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/>{overrides}</Types>'
+)
 SHEET_XML = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              "<sheetData>{rows}</sheetData></worksheet>")
 
 
 def minimal_xlsx(path: Path, sheets: list[tuple[str, str]]) -> Path:
-    """A hand-written xlsx: (sheet name, sheet XML) pairs and the parts that find them."""
+    """A hand-written xlsx: (sheet name, sheet XML) pairs, nothing else."""
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+        f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(sheets) + 1))
     book = ('<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
             + "".join(f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>'
-                      for i, (name, _) in enumerate(sheets, 1)) + "</sheets></workbook>")
+                      for i, (name, _) in enumerate(sheets, 1))
+            + "</sheets></workbook>")
     rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/'
-                      f'2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                      for i in range(1, len(sheets) + 1)) + "</Relationships>")
+            + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/'
+                      f'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                      for i in range(1, len(sheets) + 1))
+            + "</Relationships>")
     root = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
             'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CT)
+        archive.writestr("[Content_Types].xml", _CT.format(overrides=overrides))
         archive.writestr("_rels/.rels", root)
         archive.writestr("xl/workbook.xml", book)
         archive.writestr("xl/_rels/workbook.xml.rels", rels)

@@ -15,7 +15,8 @@ from odf.opendocument import OpenDocumentSpreadsheet
 from odf.table import CoveredTableCell, Table, TableCell, TableRow
 from odf.text import P
 
-from hostile_corpus import fake_cfb  # tests/hostile_corpus.py: one minimal OLE2 builder
+from hostile_corpus import fake_cfb  # tests/hostile_corpus.py: the shared low-level builders
+from hostile_corpus import minimal_xlsx as write_minimal_xlsx
 from jrc_analysis import read
 from jrc_analysis.read import (
     CELL_COLUMNS,
@@ -32,45 +33,10 @@ from jrc_analysis.read import (
 # builders
 # ---------------------------------------------------------------------------------------------
 
-_CT = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
-    'officedocument.spreadsheetml.sheet.main+xml"/>{overrides}</Types>'
-)
 _SHEET = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
           "<sheetData>{rows}</sheetData>{tail}</worksheet>")
 
 
-def write_minimal_xlsx(path: Path, sheets: list[tuple[str, str]]) -> Path:
-    """A hand-written xlsx: (sheet name, sheet XML) pairs, nothing else."""
-    overrides = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
-        f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for i in range(1, len(sheets) + 1))
-    book = ('<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-            + "".join(f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>'
-                      for i, (name, _) in enumerate(sheets, 1))
-            + "</sheets></workbook>")
-    rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/'
-                      f'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                      for i in range(1, len(sheets) + 1))
-            + "</Relationships>")
-    root = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CT.format(overrides=overrides))
-        archive.writestr("_rels/.rels", root)
-        archive.writestr("xl/workbook.xml", book)
-        archive.writestr("xl/_rels/workbook.xml.rels", rels)
-        for i, (_, xml) in enumerate(sheets, 1):
-            archive.writestr(f"xl/worksheets/sheet{i}.xml", xml)
-    return path
 
 
 def write_summary_xlsx(path: Path) -> Path:
