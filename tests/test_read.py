@@ -37,8 +37,6 @@ _SHEET = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/200
           "<sheetData>{rows}</sheetData>{tail}</worksheet>")
 
 
-
-
 def write_summary_xlsx(path: Path) -> Path:
     """An openpyxl workbook: a visible sheet with numbers, text, a merge, an uncached formula,
     a hidden sheet and an empty one."""
@@ -114,8 +112,6 @@ def as_xlsm(xlsx: Path, target: Path) -> Path:
             dst.writestr(info, data)
         dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0fake macros, never run")
     return target
-
-
 
 
 def issue_codes(workbook) -> list[str]:
