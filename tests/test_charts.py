@@ -10,6 +10,7 @@ import re
 import warnings
 
 import matplotlib
+import matplotlib.text
 import numpy as np
 import pandas as pd
 import pytest
@@ -262,8 +263,12 @@ def test_charts_keep_the_cjk_font_when_drawn_outside_the_style(province, prefect
     with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"]}):
         for fig in figures:
             with warnings.catch_warnings():
-                warnings.simplefilter("error")
+                warnings.simplefilter("error")  # a missing glyph would raise here
                 fig.draw_without_rendering()
+            chinese = [t for t in fig.findobj(matplotlib.text.Text)
+                       if any("\u4e00" <= ch <= "\u9fff" for ch in t.get_text())]
+            assert chinese
+            assert {t.get_fontname() for t in chinese} == {charts.cjk_font()}
 
 
 def test_trend_chart_range_target_band_and_status_colours(province):
