@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# The version written into every blank return; returns from an older template get a warning.
+TEMPLATE_VERSION = "2024.1"
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
 REFERENCE_DIR = PACKAGE_DIR / "data"

@@ -30,9 +30,9 @@ from jrc_analysis.clean import (TIDY_COLUMNS, Accounting, CleanResult, ReturnInf
                                 empty_values, frame_of_columns, sort_tidy, tidy_columns, where)
 from jrc_analysis.safe_text import FORMULA_START, escape_formula, sheet_text  # noqa: F401
 from jrc_analysis.fileio import atomic_path
-from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, warning
+from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, issue_order, warning
 from jrc_analysis.read import is_junk, read_cells
-from jrc_analysis.validate import validate
+from jrc_analysis.validate import cross_return_issues, return_issues
 
 RETURN_COLUMNS = ["source_file", "prefecture", "year", "template_version", "fill_date",
                   "revision", "used", "superseded_by"]
@@ -77,6 +77,12 @@ def relative_name(path: Path, raw_root: Path | None) -> str:
     """``path`` relative to ``raw_root`` with forward slashes (the file name if not under it)."""
     path = Path(path)
     if raw_root is not None:
+        try:  # by the names alone first: no file-system call for the usual file under the root
+            relative = path.relative_to(raw_root)
+            if ".." not in relative.parts:
+                return relative.as_posix()
+        except ValueError:
+            pass
         try:
             return path.resolve().relative_to(Path(raw_root).resolve()).as_posix()
         except ValueError:
@@ -85,7 +91,9 @@ def relative_name(path: Path, raw_root: Path | None) -> str:
 
 
 def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = None) -> ReturnResult:
-    """Read and clean one return. Never raises: any failure is an error issue for this file.
+    """Read, clean and check one return (cleaning issues, then the rules that need this return
+    only: :func:`~jrc_analysis.validate.return_issues`). Never raises: any failure is an error
+    issue for this file.
 
     ``raw_root`` (default: the file's folder) is the folder ``source_file`` is relative to.
     """
@@ -94,7 +102,8 @@ def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = No
     try:
         workbook = read_cells(path, source_file=source)
         result = clean_workbook(workbook, source)
-        return ReturnResult(result.columns, result.issues, result.accounting, result.info)
+        issues = result.issues + return_issues(result.columns)
+        return ReturnResult(result.columns, issues, result.accounting, result.info)
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
         if os.environ.get("JRC_DEBUG"):
             raise
@@ -213,7 +222,7 @@ def load_returns(folder: str | os.PathLike, jobs: int | None = None) -> LoadResu
     issues = [i for f in reversed(used) for i in f.issues] + issues
     values = sort_tidy(_concat_columns([f.columns for f in used if f.accounting.values]))
     returns = returns_frame(files, superseded)
-    issues += validate(values, returns=returns[returns["used"]])
+    issues += cross_return_issues(values, returns=returns[returns["used"]])
     return LoadResult(
         values=values,
         issues=_as_issues(issues),
@@ -232,15 +241,8 @@ def _concat_columns(parts: list[dict[str, list]]) -> pd.DataFrame:
 
 
 def _as_issues(issues: list[Issue]) -> list[Issue]:
-    """Issues in the stable order of :func:`issues_frame`."""
-    return sorted(issues, key=lambda i: (i.source_file, i.sheet, i.severity, i.code,
-                                         _cell_key(i.cell), i.message))
-
-
-def _cell_key(cell: str) -> tuple[int, str]:
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    digits = "".join(ch for ch in cell if ch.isdigit())
-    return (int(digits) if digits else 0, letters.rjust(3))
+    """Issues in the stable order of :func:`~jrc_analysis.issues.issue_order`."""
+    return sorted(issues, key=issue_order)
 
 
 def returns_frame(results: list, superseded: dict[str, str]) -> pd.DataFrame:

@@ -46,6 +46,20 @@ def warning(code: str, source_file: str, message: str, sheet: str = "", cell: st
     return Issue("warning", code, source_file, sheet, cell, message)
 
 
+def issue_order(issue: Issue) -> tuple:
+    """The stable order of issues everywhere (file, sheet, severity, code, cell by row then column,
+    message): lists, ``issues.csv`` and feedback workbooks agree."""
+    return (issue.source_file, issue.sheet, issue.severity, issue.code, cell_order(issue.cell),
+            issue.message)
+
+
+def cell_order(cell: str) -> tuple[int, str]:
+    """``"AB12"`` → ``(12, " AB")``: cells by row, then column (letters right-aligned)."""
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return (int(digits) if digits else 0, letters.rjust(3))
+
+
 def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:
     """Issues as a DataFrame with the contract's columns, in a stable order."""
     rows = [astuple(i) for i in issues]

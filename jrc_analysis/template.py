@@ -31,9 +31,9 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jrc_analysis import catalog
+from jrc_analysis.config import TEMPLATE_VERSION  # noqa: F401 - re-exported: the template's version
 from jrc_analysis.fileio import write_bytes_atomic
 
-TEMPLATE_VERSION = "2024.1"
 
 SUMMARY_SHEET = "汇总表"
 COUNTY_SHEET = "县区明细"

@@ -113,10 +113,28 @@ def test_version_tuple():
     assert version_tuple("2023.9") < version_tuple("2023.10")
 
 
-def test_python_text_keeps_values_and_order_with_python_strings():
-    import pandas as pd
-    from jrc_analysis.validate import python_text
-    frame = pd.DataFrame({"cell": pd.Series(["B2", "A1"], dtype=str), "value": [1.5, 2.0]})
-    out = python_text(frame)
-    assert out["cell"].dtype == object and out["cell"].tolist() == ["B2", "A1"]
-    assert out["value"].tolist() == [1.5, 2.0] and frame["cell"].dtype != object  # input untouched
+def test_one_return_rules_alone_give_what_validate_gives_for_that_return():
+    """The ingest runs return_issues on each file as it is read; validate runs every rule at once."""
+    from jrc_analysis.clean import TIDY_COLUMNS
+    from jrc_analysis.validate import return_issues
+    rows = complete(fundraising__total=999, fundraising__online=150, first_aid__certified_trainees=500,
+                    culture__micro_lectures=None, first_aid__popular_trainees=-5)
+    rows += [row("first_aid.popular_trainees", 1, county="东湖区", cell="C5", sheet="县区明细")]
+    values = tidy_frame(rows)
+    alone = return_issues({col: values[col].tolist() for col in TIDY_COLUMNS})
+    assert by_code(alone) == ["validate.cash_plus_in_kind", "validate.certified_above_popular",
+                              "validate.counties_vs_summary", "validate.incomplete",
+                              "validate.negative", "validate.online_above_cash"]
+    assert alone == validate(values)
+
+
+def test_issues_come_in_the_stable_order():
+    """File, sheet, severity, code, then cell by row (G9 before G10), whatever rule found them."""
+    codes = CATALOGUE["code"].tolist()
+    negative = {code.replace(".", "__"): -1 for code in (codes[3], codes[4], codes[12])}  # G9 G10 G18
+    rows = complete(source_file="2023/南昌市.xlsx", **negative)
+    rows += complete(source_file="2023/九江市.xlsx", **negative)
+    issues = validate(tidy_frame(rows))
+    assert [i.source_file for i in issues] == sorted(i.source_file for i in issues)
+    cells = [i.cell for i in issues if i.code == "validate.negative" and i.source_file == "2023/九江市.xlsx"]
+    assert cells == ["G9", "G10", "G18"]
