@@ -34,21 +34,23 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="清洗 RAW_DIR 下的全部报表，写出整洁数据和问题清单")
     p.add_argument("raw_dir", type=Path)
     p.add_argument("-o", "--output", required=True, type=Path, help="输出文件夹")
-    p.add_argument("--jobs", type=int, default=1, help="并行读取报表的进程数（默认 1）")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="并行读取报表的进程数（默认：文件不少于 200 个时用全部 CPU，否则 1）")
 
     p = sub.add_parser("check", help="只检查报表、不写出数据（可选：每个设区市一份反馈表）")
     p.add_argument("raw_dir", type=Path)
     p.add_argument("--feedback", type=Path, default=None,
                    help="把每个填报单位的问题清单写成反馈工作簿，放在这个文件夹")
-    p.add_argument("--jobs", type=int, default=1, help="并行读取报表的进程数（默认 1）")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="并行读取报表的进程数（默认：文件不少于 200 个时用全部 CPU，否则 1）")
 
     p = sub.add_parser("briefing", help="主任务：清洗 data/raw，重新生成年度通报的全部图表")
     p.add_argument("--year", type=int, default=None, help="通报年度（默认：有报表的最近一年）")
     return parser
 
 
-def _jobs(jobs: int) -> int:
-    if jobs < 1:
+def _jobs(jobs: int | None) -> int | None:
+    if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs 应为不小于 1 的整数，收到 {jobs}")
     return jobs
 

@@ -176,10 +176,26 @@ class _Kept:
     issues: list[Issue]
 
 
+# Fewer files than this are read in this process: starting workers costs more than they save.
+POOL_MIN_FILES = 200
+
+
+def default_jobs(files: int) -> int:
+    """Processes to read ``files`` returns with: ``$JRC_JOBS`` when set to a positive whole
+    number; otherwise every CPU from :data:`POOL_MIN_FILES` files on, and one below."""
+    wanted = os.environ.get("JRC_JOBS", "").strip()
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    return (os.cpu_count() or 1) if files >= POOL_MIN_FILES else 1
+
+
 def read_returns(paths: list[Path], folder: Path, jobs: int | None = None):
     """:func:`read_return` of each path, in the order of ``paths`` (a generator). With ``jobs``
-    above 1, the files are read by that many worker processes (the results are the same)."""
-    if not jobs or jobs <= 1 or len(paths) < 2:
+    above 1, the files are read by that many worker processes (the results are the same);
+    None: :func:`default_jobs`."""
+    if jobs is None:
+        jobs = default_jobs(len(paths))
+    if jobs <= 1 or len(paths) < 2:
         for path in paths:
             yield read_return(path, folder)
         return
@@ -191,7 +207,8 @@ def read_returns(paths: list[Path], folder: Path, jobs: int | None = None):
 def load_returns(folder: str | os.PathLike, jobs: int | None = None) -> LoadResult:
     """Read, clean and validate every return under ``folder`` (see the module docstring).
 
-    ``jobs``: worker processes reading the files (default 1: this process); the result is the same.
+    ``jobs``: worker processes reading the files (default: :func:`default_jobs`); the result is
+    the same whatever the number.
     Memory: each file keeps only plain column lists of its values; a file superseded by a
     resubmission read so far drops its values and issues at once; one DataFrame is built at the end.
     """

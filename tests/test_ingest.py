@@ -3,6 +3,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from conftest import summary_rows, write_xlsx
 from jrc_analysis.ingest import (FEEDBACK_COLUMNS, escape_formula, load_returns, read_return, run_check,
@@ -176,3 +177,22 @@ def test_worker_processes_give_the_same_result_as_one_process(tmp_path):
     assert output_bytes(one) == output_bytes(two)
     assert one.returns.equals(two.returns) and one.accounting.equals(two.accounting)
     assert sorted(two.values["value"].tolist()) == [310.0, 320.0]
+
+
+def test_default_jobs_uses_every_cpu_only_for_many_files(monkeypatch):
+    from jrc_analysis.ingest import POOL_MIN_FILES, default_jobs
+    monkeypatch.delenv("JRC_JOBS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert default_jobs(POOL_MIN_FILES - 1) == 1 and default_jobs(POOL_MIN_FILES) == 8
+    monkeypatch.setenv("JRC_JOBS", "3")
+    assert default_jobs(5) == 3
+    monkeypatch.setenv("JRC_JOBS", "lots")
+    assert default_jobs(5) == 1
+
+
+def test_cli_help_states_the_default_jobs_threshold(capsys):
+    from jrc_analysis.cli import main
+    from jrc_analysis.ingest import POOL_MIN_FILES
+    with pytest.raises(SystemExit):
+        main(["ingest", "--help"])
+    assert f"文件不少于 {POOL_MIN_FILES} 个时用全部 CPU" in capsys.readouterr().out
