@@ -66,7 +66,9 @@ def headline_indicators() -> tuple[str, ...]:
     return tuple(frame.sort_values("order", kind="stable")["indicator"])
 
 
+@lru_cache(maxsize=None)
 def _catalogue() -> pd.DataFrame:
+    """The catalogue columns the charts use, read once (callers never modify it)."""
     frame = catalog.indicators()[["code", "area", "name", "unit", "measure"]].copy()
     frame["area"] = frame["area"].astype(str)
     frame["catalogue_order"] = range(len(frame))
@@ -103,8 +105,9 @@ def with_catalogue(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _indicator_rows(table: pd.DataFrame, indicator: str) -> pd.DataFrame:
-    rows = with_catalogue(table)
-    rows = rows[rows["indicator"] == indicator]
+    """The rows of one indicator, with the catalogue columns, by year (cut before
+    :func:`with_catalogue`: the merge then copies a few rows, not the whole table)."""
+    rows = with_catalogue(table[table["indicator"].astype(str) == indicator])
     return rows.sort_values("year", kind="stable").reset_index(drop=True)
 
 
@@ -114,10 +117,14 @@ def _first(rows: pd.DataFrame, column: str, default: str = "") -> str:
     return values.iloc[0] if len(values) else default
 
 
-def _area_name(area: str) -> str:
+@lru_cache(maxsize=None)
+def _area_names() -> tuple[tuple[str, str], ...]:
     names = catalog.areas()
-    names = dict(zip(names["area"].astype(str), names["name"]))
-    return names.get(area, "")
+    return tuple(zip(names["area"].astype(str), names["name"]))
+
+
+def _area_name(area: str) -> str:
+    return dict(_area_names()).get(area, "")
 
 
 def reported_text(units_reported: float, units_expected: float = REPORTING_UNITS) -> str:
@@ -407,7 +414,12 @@ def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = Tru
 
 
 def _prefecture_order() -> dict[str, int]:
-    return {name: i for i, name in enumerate(catalog.reporting_units())}
+    return {name: i for i, name in enumerate(_reporting_units())}
+
+
+@lru_cache(maxsize=None)
+def _reporting_units() -> tuple[str, ...]:
+    return tuple(catalog.reporting_units())
 
 
 def _unit_scale(rows: pd.DataFrame, kind: str) -> tuple[str, float]:
