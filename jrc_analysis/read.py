@@ -28,7 +28,9 @@ Notices (warnings on :attr:`Workbook.issues`; the cells are still read):
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import io
 import os
 import re
 import zipfile
@@ -66,11 +68,26 @@ OLE_DIR_ENTRY = 128
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_NS_TABLE_DECLARATION = f'xmlns:table="{_NS_TABLE}"'.encode()
+_TABLE_PREFIX_BINDING = re.compile(rb"xmlns:table\s*=")
+_XML_DECLARATION = re.compile(rb"<\?xml\s[^<>]*?\?>")
+_NOT_UTF8 = re.compile(rb"encoding\s*=\s*[\"'](?![Uu][Tt][Ff]-8[\"'])")
+# in a well-formed part (no '<' in attribute values): a start tag, and each of its attributes
+_XML_TAG = re.compile(rb"<([^\s/>]+)((?:\s+[^\s=]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/?>")
+_XML_ATTRIBUTE = re.compile(rb"([^\s=]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ODS_TABLE = re.compile(rb"<table:table[\s/>]")
+_ODS_ROW = re.compile(rb"<table:table-row[\s/>]")
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell[\s/>]")
+_ODS_CELL_TAGS = (b"table:table-cell", b"table:covered-table-cell")
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _FORMULA_HINT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 # ``r="B3"`` attributes: only cells carry an r with letters (rows have r="3"); other attributes
 # ending in r with a letter value can only widen the estimate, never hide a far cell
 _CELL_REFS = re.compile(rb"r\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+# an address as _CELL_REFS reads it, with three column letters or a row of 5+ digits
+_FAR_CELL_REF = re.compile(rb"r\s*=\s*[\"']\$?(?:[A-Za-z]{3}\$?[0-9]|[A-Za-z]{1,2}\$?[0-9]{5})")
+# the largest used area spanned by addresses within ZZ9999 (rows 0..9999, columns A..ZZ)
+_NEAR_REFS_AREA = 10_000 * 702
 _SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData[\s>/]")
 _CELL_REF_ATTR = re.compile(rb"\sr=[\"']([^\"']+)[\"']")
 _HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s[^>]*?hidden\s*=\s*[\"'](?:1|true)[\"'][^>]*>")
@@ -182,26 +199,30 @@ def detect_format(path: str | os.PathLike) -> str | None:
     ``EncryptedPackage``: a password-protected xlsx), else None (including unreadable or
     truncated zips). Never raises.
     """
-    return _sniff(Path(path))[0]
-
-
-def _sniff(path: Path) -> tuple[str | None, str]:
-    """``(format, what the file looks like in Chinese)``; format as in :func:`detect_format`.
-
-    The description is used for ``read.not_spreadsheet`` and ``read.corrupt`` messages; format
-    ``"corrupt"`` marks a zip or OLE2 file whose structure cannot be read.
-    """
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(8)
-            if head.startswith(OLE_MAGIC):
-                handle.seek(0)
-                return _sniff_ole(handle.read(MAX_FILE_BYTES + 1))
+        data = Path(path).read_bytes()
     except OSError:
-        return None, "无法打开的文件"
-    if head.startswith(ZIP_MAGICS):
-        return _sniff_zip(path)
-    return None, _describe_bytes(path)
+        return None
+    fmt, _looks_like, archive = _sniff(data)
+    if archive is not None:
+        archive.close()
+    return fmt
+
+
+def _sniff(data: bytes) -> tuple[str | None, str, zipfile.ZipFile | None]:
+    """``(format, what the file looks like in Chinese, the open zip)`` of a file's bytes.
+
+    Format as in :func:`detect_format`; ``"corrupt"`` marks a zip or OLE2 file whose structure
+    cannot be read. The description is used for ``read.not_spreadsheet`` and ``read.corrupt``
+    messages. The zip is returned open (for the caller to close) when the format is one of
+    :data:`_ZIP_FORMATS`, else None: a workbook's zip is opened once.
+    """
+    if data.startswith(OLE_MAGIC):
+        return (*_sniff_ole(data if len(data) <= MAX_FILE_BYTES else data[:MAX_FILE_BYTES + 1]),
+                None)
+    if data.startswith(ZIP_MAGICS):
+        return _sniff_zip(data)
+    return None, _describe_head(data[:4096]), None
 
 
 def _sniff_ole(data: bytes) -> tuple[str | None, str]:
@@ -242,27 +263,35 @@ def _ole_entry_names(data: bytes) -> set[str]:
     return found
 
 
-def _sniff_zip(path: Path) -> tuple[str | None, str]:
+def _sniff_zip(data: bytes) -> tuple[str | None, str, zipfile.ZipFile | None]:
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                mime = archive.read("mimetype")[:200].strip()
-                if mime == ODS_MIMETYPE:
-                    return "ods", "OpenDocument 电子表格"
-                return None, f"OpenDocument 文件（{mime.decode('ascii', 'replace')}，不是电子表格）"
-            if "xl/workbook.xml" in names:
-                return _ooxml_kind(archive, names), "Excel 工作簿"
-            if "xl/workbook.bin" in names:
-                return None, "Excel 二进制工作簿（.xlsb）"
-            if "word/document.xml" in names:
-                return None, "Word 文档（.docx）"
-            if "ppt/presentation.xml" in names:
-                return None, "PowerPoint 演示文稿（.pptx）"
-            return None, "zip 压缩包"
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        fmt, looks_like = _zip_kind(archive)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError,
             NotImplementedError, EOFError):
-        return "corrupt", "损坏或不完整的 zip/Excel 文件"
+        return "corrupt", "损坏或不完整的 zip/Excel 文件", None
+    if fmt in _ZIP_FORMATS:
+        return fmt, looks_like, archive
+    archive.close()
+    return fmt, looks_like, None
+
+
+def _zip_kind(archive: zipfile.ZipFile) -> tuple[str | None, str]:
+    names = set(archive.namelist())
+    if "mimetype" in names:
+        mime = archive.read("mimetype")[:200].strip()
+        if mime == ODS_MIMETYPE:
+            return "ods", "OpenDocument 电子表格"
+        return None, f"OpenDocument 文件（{mime.decode('ascii', 'replace')}，不是电子表格）"
+    if "xl/workbook.xml" in names:
+        return _ooxml_kind(archive, names), "Excel 工作簿"
+    if "xl/workbook.bin" in names:
+        return None, "Excel 二进制工作簿（.xlsb）"
+    if "word/document.xml" in names:
+        return None, "Word 文档（.docx）"
+    if "ppt/presentation.xml" in names:
+        return None, "PowerPoint 演示文稿（.pptx）"
+    return None, "zip 压缩包"
 
 
 def _ooxml_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
@@ -288,13 +317,8 @@ _MAGIC_DESCRIPTIONS = [
 ]
 
 
-def _describe_bytes(path: Path) -> str:
-    """What a file that is neither zip nor OLE2 looks like, in Chinese."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return "无法打开的文件"
+def _describe_head(head: bytes) -> str:
+    """What a file that is neither zip nor OLE2 looks like, in Chinese (from its first 4 KB)."""
     if not head:
         return "空文件（0 字节）"
     for magic, description in _MAGIC_DESCRIPTIONS:
@@ -541,6 +565,14 @@ def _xlsx_used_area(data: bytes) -> int:
     return (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1)
 
 
+def _far_cell_ref(data: bytes) -> bool:
+    """Whether :func:`_xlsx_used_area` must be computed: some address it reads has three column
+    letters or a row of five digits or more. Without one, every row is below 10,000 and every
+    column before AAA (702), so the used area cannot exceed :data:`MAX_SHEET_AREA` (one C-level
+    search instead of collecting every address)."""
+    return _NEAR_REFS_AREA > MAX_SHEET_AREA or _FAR_CELL_REF.search(data) is not None
+
+
 def _has_formula(data: bytes) -> bool:
     """Whether a sheet part may hold a formula element (``<f>``, ``<f …>``, ``<x:f>`` …)."""
     return (b"<f>" in data or b"<f " in data or b"<f/" in data
@@ -614,6 +646,132 @@ def _ooxml_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _ods_tables(data: bytes) -> dict[str, dict]:
+    """Per table of an ODS ``content.xml`` (DTD already refused): its ``merged`` ranges (spanned
+    cells), in the order the tables come.
+
+    Raises :class:`SheetTooLarge` for the first table whose used area exceeds
+    :data:`MAX_SHEET_AREA` (the engine loads every ods table at once), and what expat raises for
+    malformed XML. A plain part (see :func:`_ods_countable`) is checked with expat alone and its
+    few spanned cells placed by counting tags; any other is followed element by element.
+    """
+    if _ods_countable(data):
+        _safe_parser().Parse(data, True)  # well-formedness, as the streaming scan would check
+        tables = _ods_merges_by_counting(data)
+        if tables is not None:
+            return tables
+    tables = _ods_tables_streamed(data)
+    for name, table in tables.items():
+        if table["area"] > MAX_SHEET_AREA:
+            raise SheetTooLarge(table["area"], name)
+    return tables
+
+
+def _ods_countable(data: bytes) -> bool:
+    """Whether an ODS ``content.xml`` can be read by counting tags instead of parsing.
+
+    It must be UTF-8 without comments, CDATA or processing instructions (so every ``<table:``
+    is a real tag), bind the table namespace once and only to the prefix ``table``, repeat no
+    row or cell (so a position is a count of tags), and hold so few rows and cells that no table
+    can exceed :data:`MAX_SHEET_AREA`; its first cell must follow its first table.
+    """
+    declaration = _XML_DECLARATION.match(data)
+    body = declaration.end() if declaration else 0
+    if declaration and _NOT_UTF8.search(declaration.group()):
+        return False
+    if b"<!" in data or data.find(b"<?", body) != -1:
+        return False
+    if (data.count(_NS_TABLE.encode()) != 1 or len(_TABLE_PREFIX_BINDING.findall(data)) != 1
+            or _NS_TABLE_DECLARATION not in data):
+        return False
+    if b"number-rows-repeated" in data or b"number-columns-repeated" in data:
+        return False
+    if (data.count(b"table-row") + 1) * data.count(b"table-cell") > MAX_SHEET_AREA:
+        return False
+    first_table, first_cell = _ODS_TABLE.search(data), _ODS_CELL.search(data)
+    return first_cell is None or (first_table is not None and first_table.start() < first_cell.start())
+
+
+def _ods_merges_by_counting(data: bytes) -> dict[str, dict] | None:
+    """:func:`_ods_tables` of a part that :func:`_ods_countable` accepts and expat parsed.
+
+    A cell is in the last table started before it, its row is the number of rows started in
+    that table before it, its column one more than the cells started in its row before it (as
+    the streaming scan counts). Only the cells carrying a ``spanned`` attribute are placed,
+    walking forward from one to the next. None when an attribute needs XML unescaping.
+    """
+    starts = []
+    for match in _ODS_TABLE.finditer(data):
+        element = _XML_TAG.match(data, match.start())
+        name = _attributes(element).get(b"table:name", b"") if element else b"&"
+        if any(char in name for char in b"&\t\n\r"):
+            return None
+        starts.append((match.start(), name.decode("utf-8")))
+    tables = {name: {"merged": []} for _position, name in starts}
+    table_positions = [position for position, _name in starts]
+    last = None  # (tag, table, row start, row, col) of the previous cell placed
+    for tag in _spanned_tags(data):
+        element = _XML_TAG.match(data, tag)
+        if element is None or element.group(1) not in _ODS_CELL_TAGS:
+            continue
+        attributes = _attributes(element)
+        spans = [attributes.get(b"table:number-columns-spanned", b"1"),
+                 attributes.get(b"table:number-rows-spanned", b"1")]
+        if any(b"&" in span for span in spans):
+            return None
+        cols, rows = (int(span.decode("utf-8")) for span in spans)
+        table = bisect.bisect(table_positions, tag) - 1
+        if last is not None and last[1] == table:
+            _tag, _table, row_start, row, col = last
+            new_rows = _count(_ODS_ROW, data, last[0], tag)
+            if new_rows:
+                row_start = _last_row_start(data, last[0], tag)
+                row, col = row + new_rows, 1 + _count(_ODS_CELL, data, row_start, tag)
+            else:
+                col += _count(_ODS_CELL, data, last[0], tag)
+        else:
+            table_start = table_positions[table]
+            row = _count(_ODS_ROW, data, table_start, tag)
+            row_start = _last_row_start(data, table_start, tag) if row else table_start
+            col = 1 + _count(_ODS_CELL, data, row_start, tag)
+        last = (tag, table, row_start, row, col)
+        if element.group(1) == b"table:table-cell" and (cols > 1 or rows > 1):
+            tables[starts[table][1]]["merged"].append((row, col, row + rows - 1, col + cols - 1))
+    for table in tables.values():
+        table["merged"].sort()
+    return tables
+
+
+def _spanned_tags(data: bytes) -> list[int]:
+    """Start offsets of the tags around each ``spanned`` in the part, without repeats."""
+    tags = []
+    found = data.find(b"spanned")
+    while found != -1:
+        tag = data.rfind(b"<", 0, found)
+        if tag != -1 and (not tags or tags[-1] != tag):
+            tags.append(tag)
+        found = data.find(b"spanned", found + 1)
+    return tags
+
+
+def _attributes(element: re.Match) -> dict[bytes, bytes]:
+    """The attributes of a start tag matched by ``_XML_TAG`` (raw bytes, quotes removed)."""
+    return {name: double or single
+            for name, double, single in _XML_ATTRIBUTE.findall(element.group(2))}
+
+
+def _count(pattern: re.Pattern, data: bytes, start: int, end: int) -> int:
+    return len(pattern.findall(data, start, end))
+
+
+def _last_row_start(data: bytes, start: int, end: int) -> int:
+    """Offset of the last ``<table:table-row`` tag between ``start`` and ``end`` (one exists)."""
+    found = data.rfind(b"<table:table-row", start, end)
+    while not _ODS_ROW.match(data, found):
+        found = data.rfind(b"<table:table-row", start, found)
+    return found
+
+
+def _ods_tables_streamed(data: bytes) -> dict[str, dict]:
     """Per table of an ODS ``content.xml``: ``merged`` ranges (spanned cells) and ``area``, the
     cells in the rectangle spanned by cells with a value (repeats included), streaming."""
     tables: dict[str, dict] = {}
@@ -657,8 +815,6 @@ def _ods_tables(data: bytes) -> dict[str, dict]:
         box = table["box"]
         area = (box[2] - box[0] + 1) * (box[3] - box[1] + 1) if box else 0
         result[name] = {"merged": sorted(table["merged"]), "area": area}
-        if area > MAX_SHEET_AREA:
-            result[name]["problem"] = "AREA"
     return result
 
 
@@ -700,24 +856,24 @@ def read_cells(path: str | os.PathLike, source_file: str | None = None) -> Workb
     if size > MAX_FILE_BYTES:
         return _failed(None, _too_large(source, (
             f"文件大小 {size / 1024 / 1024:.1f} MB，超过上限 {MAX_FILE_BYTES // 1024 // 1024} MB")))
-    fmt, looks_like = _sniff(path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return _failed(None, _corrupt(source, "无法打开的文件"))
+    fmt, looks_like, archive = _sniff(data)
     if fmt == "encrypted":
         return _failed(fmt, error(
             "read.encrypted", source,
             f"文件“{source}”设置了打开密码（已加密），无法读取。请取消工作簿密码后重新报送。"))
-    if fmt == "corrupt" or (fmt is None and looks_like == "无法打开的文件"):
+    if fmt == "corrupt":
         return _failed(None, _corrupt(source, looks_like))
     if fmt is None:
         return _failed(None, error(
             "read.not_spreadsheet", source,
             f"文件“{source}”不是电子表格：看起来是{looks_like}。"
             f"可接受的格式：{ACCEPTED_TEXT}。请用 Excel 或 WPS 另存为 .xlsx 后重新报送。"))
-    try:  # the zip is opened once for the size bounds, the sheet parts and the notices
-        archive = zipfile.ZipFile(path) if fmt in _ZIP_FORMATS else None
-    except (OSError, zipfile.BadZipFile, ValueError):
-        return _failed(fmt, _corrupt(source, looks_like))
-    try:
-        return _read_opened(path, fmt, source, looks_like, archive)
+    try:  # the zip opened by _sniff serves the size bounds, the sheet parts and the notices
+        return _read_opened(data, fmt, source, looks_like, archive)
     finally:
         if archive is not None:
             archive.close()
@@ -726,9 +882,10 @@ def read_cells(path: str | os.PathLike, source_file: str | None = None) -> Workb
 _ZIP_FORMATS = ("xlsx", "xlsm", "ods")
 
 
-def _read_opened(path: Path, fmt: str, source: str, looks_like: str,
+def _read_opened(data: bytes, fmt: str, source: str, looks_like: str,
                  archive: zipfile.ZipFile | None) -> Workbook:
-    """:func:`read_cells` once the format is known (``archive``: the open zip, None for xls)."""
+    """:func:`read_cells` once the format is known (``data``: the file's bytes; ``archive``: the
+    open zip, None for xls)."""
     try:
         too_large = _size_problem(archive, fmt)
     except (OSError, zipfile.BadZipFile, ValueError):
@@ -736,7 +893,7 @@ def _read_opened(path: Path, fmt: str, source: str, looks_like: str,
     if too_large:
         return _failed(fmt, _too_large(source, too_large))
     try:
-        return _read_workbook(path, fmt, source, archive)
+        return _read_workbook(data, fmt, source, archive)
     except PasswordError:
         return _failed("encrypted", error(
             "read.encrypted", source,
@@ -769,41 +926,41 @@ def _corrupt(source: str, looks_like: str) -> Issue:
         "请用 Excel 或 WPS 打开确认无误后重新保存，再重新报送（邮件附件可能未完整下载）。")
 
 
-def _read_workbook(path: Path, fmt: str, source: str, archive: zipfile.ZipFile | None) -> Workbook:
+def _read_workbook(data: bytes, fmt: str, source: str,
+                   archive: zipfile.ZipFile | None) -> Workbook:
     issues: list[Issue] = []
     sheets: list[SheetInfo] = []
     columns: tuple[list, ...] = ([], [], [], [], [], [], [])
     extras = _format_extras(archive, fmt)
-    with open(path, "rb") as handle:
-        book = CalamineWorkbook.from_filelike(handle)
-        try:
-            for index, meta in enumerate(book.sheets_metadata):
-                if meta.typ not in (SheetTypeEnum.WorkSheet, SheetTypeEnum.DialogSheet):
-                    continue
-                hidden = meta.visible != SheetVisibleEnum.Visible
-                part = extras.get(meta.name, {})
-                problem = part.get("problem")
-                try:
-                    if problem == "DTD":
-                        raise UnsafeXml(problem)
-                    if problem == "AREA":
-                        raise SheetTooLarge(part["area"])
-                    if problem:
-                        raise ValueError(problem)
-                    sheet = book.get_sheet_by_index(index)
-                    rows = sheet.to_python(skip_empty_area=True)
-                    start = sheet.start or (0, 0)
-                    merged = _calamine_merges(sheet.merged_cell_ranges)
-                except Exception as exc:  # noqa: BLE001 - one bad sheet must not stop the others
-                    sheets.append(SheetInfo(meta.name, index, hidden, []))
-                    issues.append(_sheet_issue(source, meta.name, exc))
-                    continue
-                if merged is None:
-                    merged = part.get("merged", [])
-                sheets.append(SheetInfo(meta.name, index, hidden, merged))
-                _append_cells(columns, meta.name, rows, start, part.get("uncached", set()))
-        finally:
-            book.close()
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        for index, meta in enumerate(book.sheets_metadata):
+            if meta.typ not in (SheetTypeEnum.WorkSheet, SheetTypeEnum.DialogSheet):
+                continue
+            hidden = meta.visible != SheetVisibleEnum.Visible
+            part = extras.get(meta.name, {})
+            problem = part.get("problem")
+            try:
+                if problem == "DTD":
+                    raise UnsafeXml(problem)
+                if problem == "AREA":
+                    raise SheetTooLarge(part["area"])
+                if problem:
+                    raise ValueError(problem)
+                sheet = book.get_sheet_by_index(index)
+                rows = sheet.to_python(skip_empty_area=True)
+                start = sheet.start or (0, 0)
+                merged = _calamine_merges(sheet.merged_cell_ranges)
+            except Exception as exc:  # noqa: BLE001 - one bad sheet must not stop the others
+                sheets.append(SheetInfo(meta.name, index, hidden, []))
+                issues.append(_sheet_issue(source, meta.name, exc))
+                continue
+            if merged is None:
+                merged = part.get("merged", [])
+            sheets.append(SheetInfo(meta.name, index, hidden, merged))
+            _append_cells(columns, meta.name, rows, start, part.get("uncached", set()))
+    finally:
+        book.close()
     members = set(archive.namelist()) if archive is not None and fmt in ("xlsx", "xlsm") else set()
     issues.extend(_notices(members, source, sheets, columns, extras))
     if not columns[0] and not any(i.severity == "error" for i in issues):
@@ -882,45 +1039,25 @@ def _append_cells(columns: tuple[list, ...], sheet: str, rows: list[list], start
                   uncached: set[tuple[int, int]]) -> None:
     """Append the non-empty cells of one sheet (and its uncached formulas) to ``columns``.
 
-    The hot loop of the reader: plain lists, one pass, no pandas per cell.
+    The hot loop of the reader: one comprehension keeps the non-empty cells, then each column
+    is built whole (plain lists, no pandas per cell).
     """
     row0, col0 = start[0] + 1, start[1] + 1
-    rs: list[int] = []
-    cs: list[int] = []
-    values: list[object] = []
-    raws: list[str] = []
-    for i, row in enumerate(rows):
-        r = row0 + i
-        for j, value in enumerate(row):
-            kind = type(value)
-            if kind is str:
-                if not value or value.isspace():
-                    continue
-                raw = value
-            elif kind is float:
-                raw = (str(int(value)) if value.is_integer() and -1e16 < value < 1e16
-                       else repr(value))
-            elif value is None:
-                continue
-            else:
-                raw = raw_text(value)
-                value = _cell_value(value)
-            rs.append(r)
-            cs.append(col0 + j)
-            values.append(value)
-            raws.append(raw)
-    flags = [False] * len(rs)
+    cells = [(r, c, value) for r, row in enumerate(rows, row0) for c, value in enumerate(row, col0)
+             if (value.__class__ is not str or (value and not value.isspace()))
+             and value is not None]
     if uncached:
-        extra = sorted(uncached - set(zip(rs, cs)))
-        for r, c in extra:
-            rs.append(r)
-            cs.append(c)
-            values.append(None)
-            raws.append("")
-            flags.append(True)
-        order = sorted(range(len(rs)), key=lambda k: (rs[k], cs[k]))
-        rs, cs, values, raws, flags = ([seq[k] for k in order]
-                                       for seq in (rs, cs, values, raws, flags))
+        cells = _with_uncached(cells, uncached)
+    if not cells:
+        return
+    rs, cs, values = zip(*cells)
+    if set(map(type, values)) <= _PLAIN_KINDS:
+        raws = [value if value.__class__ is str else
+                str(int(value)) if value.is_integer() and -1e16 < value < 1e16 else repr(value)
+                for value in values]
+    else:
+        raws = [_raw_or_empty(value) for value in values]
+        values = [_cell_value(value) for value in values]
     letters = {c: column_letters(c) for c in set(cs)}
     sheets, row_numbers, col_numbers, addresses, value_column, raw_column, flag_column = columns
     sheets.extend([sheet] * len(rs))
@@ -929,7 +1066,23 @@ def _append_cells(columns: tuple[list, ...], sheet: str, rows: list[list], start
     addresses.extend([f"{letters[c]}{r}" for r, c in zip(rs, cs)])
     value_column.extend(values)
     raw_column.extend(raws)
-    flag_column.extend(flags)
+    flag_column.extend([(r, c) in uncached and value is None for r, c, value in cells]
+                       if uncached else [False] * len(rs))
+
+
+# the value types whose raw text the comprehension of _append_cells writes inline
+_PLAIN_KINDS = {str, float}
+
+
+def _with_uncached(cells: list[tuple], uncached: set[tuple[int, int]]) -> list[tuple]:
+    """``cells`` plus a ``(row, col, None)`` for each uncached formula without a value, sorted."""
+    extra = uncached - {(r, c) for r, c, _value in cells}
+    return sorted(cells + [(r, c, None) for r, c in extra], key=lambda cell: cell[:2])
+
+
+def _raw_or_empty(value: object) -> str:
+    """:func:`raw_text`, and ``""`` for the None of an uncached formula."""
+    return "" if value is None else raw_text(value)
 
 
 def _format_extras(archive: zipfile.ZipFile | None, fmt: str) -> dict[str, dict]:
@@ -947,11 +1100,7 @@ def _format_extras(archive: zipfile.ZipFile | None, fmt: str) -> dict[str, dict]
         data = archive.read("content.xml")
         if _has_dtd(data):
             raise UnsafeXml("content.xml")
-        tables = _ods_tables(data)
-        for name, table in tables.items():
-            if table.get("problem") == "AREA":  # the engine loads every ods table at once
-                raise SheetTooLarge(table["area"], name)
-        return tables
+        return _ods_tables(data)
     for shared in ("xl/sharedStrings.xml", "xl/styles.xml"):
         if shared in archive.namelist() and _has_dtd(archive.read(shared)):
             raise UnsafeXml(shared)
@@ -967,9 +1116,10 @@ def _format_extras(archive: zipfile.ZipFile | None, fmt: str) -> dict[str, dict]
 def _sheet_extras(data: bytes) -> dict:
     if _has_dtd(data):
         return {"problem": "DTD"}
-    area = _xlsx_used_area(data)
-    if area > MAX_SHEET_AREA:
-        return {"problem": "AREA", "area": area}
+    if _far_cell_ref(data):
+        area = _xlsx_used_area(data)
+        if area > MAX_SHEET_AREA:
+            return {"problem": "AREA", "area": area}
     merged = _scan_merges_only(data)
     hidden = _hidden_rows(data) if b"hidden" in data else set()
     if not _has_formula(data):
