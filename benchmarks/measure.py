@@ -2,11 +2,14 @@
 
 Prints one JSON line: ``seconds`` (wall time of the task itself, imports excluded), ``files``,
 ``rss_before_mb`` (resident memory after the imports), ``peak_mb`` (the process's peak resident
-memory, ``ru_maxrss``) and task-specific fields (``digest``: SHA-256 of the tidy values, to compare
+memory, ``ru_maxrss``), ``workers_peak_mb`` (the largest peak of its worker processes, 0 without
+workers) and task-specific fields (``digest``: SHA-256 of the tidy values, to compare
 two paths). A fresh process per run: every run pays the same first-file costs a user pays.
 
 Tasks (FOLDER is a corpus folder, OUT a scratch folder):
-- ``ingest``       — ``load_returns`` + ``write_outputs`` (the product's full ingest);
+- ``ingest``       — ``load_returns`` + ``write_outputs`` (the product's full ingest, as ``jrc ingest``
+  runs it: every CPU from ``ingest.POOL_MIN_FILES`` files on);
+- ``ingest_serial`` — the same in one process (``jobs=1``);
 - ``openpyxl``     — ``pandas.read_excel(sheet_name=None)`` per file: openpyxl for .xlsx, odf for
   .ods, calamine for .xls (xlrd is not installed; openpyxl cannot read .xls);
 - ``calamine``     — ``CalamineWorkbook.from_path(p)`` and ``.to_python()`` of every sheet;
@@ -45,9 +48,10 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def peak_mb() -> float:
-    """Peak resident memory of this process so far (``ru_maxrss`` is in KB on Linux), MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident memory of this process so far (``ru_maxrss`` is in KB on Linux), MB; with
+    ``RUSAGE_CHILDREN``, the largest peak among its finished child processes."""
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def values_digest(values: pd.DataFrame) -> str:
@@ -60,10 +64,15 @@ def workbooks(folder: Path) -> list[Path]:
     return [p for p in corpus_files(folder) if p.suffix in WORKBOOK_SUFFIXES]
 
 
-def task_ingest(folder: Path, out: Path) -> dict:
-    result = ingest.load_returns(folder)
+def task_ingest(folder: Path, out: Path, jobs: int | None = None) -> dict:
+    result = ingest.load_returns(folder, jobs=jobs)
     ingest.write_outputs(result, out)
-    return {"values": len(result.values), "issues": len(result.issues)}
+    workers = jobs or ingest.default_jobs(len(result.returns))
+    return {"values": len(result.values), "issues": len(result.issues), "workers": workers}
+
+
+def task_ingest_serial(folder: Path, out: Path) -> dict:
+    return task_ingest(folder, out, jobs=1)
 
 
 def task_openpyxl(folder: Path, out: Path) -> dict:
@@ -129,7 +138,7 @@ def task_render(folder: Path, out: Path) -> dict:
     return {"per_figure": per_figure, "year": year}
 
 
-TASKS = {"ingest": task_ingest, "openpyxl": task_openpyxl, "calamine": task_calamine,
+TASKS = {"ingest": task_ingest, "ingest_serial": task_ingest_serial, "openpyxl": task_openpyxl, "calamine": task_calamine,
          "serial_read": task_serial_read, "pool_read": task_pool_read,
          "briefing": task_briefing, "render": task_render}
 
@@ -143,7 +152,8 @@ def main(argv: list[str]) -> int:
     extra = TASKS[task](folder, out)
     seconds = time.perf_counter() - started
     report = {"task": task, "seconds": seconds, "files": len(workbooks(folder)),
-              "rss_before_mb": round(before, 1), "peak_mb": round(peak_mb(), 1), **extra}
+              "rss_before_mb": round(before, 1), "peak_mb": round(peak_mb(), 1),
+              "workers_peak_mb": round(peak_mb(resource.RUSAGE_CHILDREN), 1), **extra}
     print(json.dumps(report, ensure_ascii=False))
     return 0
 

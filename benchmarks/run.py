@@ -98,7 +98,7 @@ def check_ingest(n: int, out: Path) -> str:
 def bench_size(n: int, repeats: int) -> dict:
     log(f"[{n} 个文件] 生成/复用合成报表 …")
     folder = corpus.build(n, log=log)
-    runs = {"ingest": [], "openpyxl": [], "calamine": []}
+    runs = {"ingest": [], "ingest_serial": [], "openpyxl": [], "calamine": []}
     check = ""
     for r in range(repeats):
         for task in runs:  # interleaved, so that a burst of load hits every path alike
@@ -109,11 +109,14 @@ def bench_size(n: int, repeats: int) -> dict:
         log(f"  第 {r + 1}/{repeats} 轮：" + "，".join(f"{t} {runs[t][-1]['seconds']:.2f} 秒" for t in runs))
     ingest_s = median(runs["ingest"])
     return {
-        "files": n, "repeats": repeats, "check": check,
-        "ingest_s": ingest_s, "openpyxl_s": median(runs["openpyxl"]), "calamine_s": median(runs["calamine"]),
+        "files": n, "repeats": repeats, "check": check, "workers": runs["ingest"][0]["workers"],
+        "ingest_s": ingest_s, "serial_s": median(runs["ingest_serial"]),
+        "openpyxl_s": median(runs["openpyxl"]), "calamine_s": median(runs["calamine"]),
         "files_per_s": n / ingest_s,
         "peak_mb": max(r["peak_mb"] for r in runs["ingest"]),
-        "peak_above_imports_mb": max(r["peak_mb"] - r["rss_before_mb"] for r in runs["ingest"]),
+        "workers_peak_mb": max(r["workers_peak_mb"] for r in runs["ingest"]),
+        "serial_peak_mb": max(r["peak_mb"] for r in runs["ingest_serial"]),
+        "peak_above_imports_mb": max(r["peak_mb"] - r["rss_before_mb"] for r in runs["ingest_serial"]),
         "values": runs["ingest"][0]["values"],
         "cells": runs["calamine"][0]["cells"],
     }
@@ -238,15 +241,20 @@ def ratio(a: float, b: float) -> float:
 def table_lines(sizes: list[dict], pool: dict | None, notes: dict | None, nbval: dict | None,
                 load: tuple[str, str]) -> list[str]:
     lines = [f"机器：{load[0]}（开始）；{load[1]}（结束）。中位数，每次运行一个新进程。", ""]
-    head = (f"{'文件数':>8} {'轮':>3} {'入库 s':>9} {'文件/s':>8} {'峰值MB':>8} {'增量MB':>8} "
-            f"{'openpyxl s':>11} {'calamine s':>11} {'快于openpyxl':>12} {'慢于calamine':>12}  核对")
+    lines += ["入库 = load_returns + write_outputs，按产品默认的进程数（进程）；单进程 = jobs=1。",
+              "峰值 MB：单进程运行的峰值（增量 = 减去导入后的内存）；默认运行的主进程 / 最大工作进程。"]
+    head = (f"{'文件数':>7} {'轮':>2} {'进程':>3} {'入库 s':>8} {'单进程 s':>8} {'文件/s':>7} "
+            f"{'峰值MB':>6} {'增量MB':>6} {'主/工作MB':>9} {'openpyxl s':>10} {'calamine s':>10} "
+            f"{'快于openpyxl':>11} {'慢于calamine':>11} {'单进程慢于':>9}  核对")
     lines.append(head)
     for s in sizes:
         lines.append(
-            f"{s['files']:>8,} {s['repeats']:>3} {s['ingest_s']:>9.2f} {s['files_per_s']:>8.1f} "
-            f"{s['peak_mb']:>8.0f} {s['peak_above_imports_mb']:>8.0f} {s['openpyxl_s']:>11.2f} "
-            f"{s['calamine_s']:>11.3f} {ratio(s['openpyxl_s'], s['ingest_s']):>11.1f}x "
-            f"{ratio(s['ingest_s'], s['calamine_s']):>11.1f}x  {s['check']}")
+            f"{s['files']:>7,} {s['repeats']:>2} {s['workers']:>3} {s['ingest_s']:>8.2f} "
+            f"{s['serial_s']:>8.2f} {s['files_per_s']:>7.0f} {s['serial_peak_mb']:>6.0f} "
+            f"{s['peak_above_imports_mb']:>6.0f} {s['peak_mb']:>4.0f}/{s['workers_peak_mb']:<4.0f} "
+            f"{s['openpyxl_s']:>10.2f} {s['calamine_s']:>10.3f} "
+            f"{ratio(s['openpyxl_s'], s['ingest_s']):>10.1f}x {ratio(s['ingest_s'], s['calamine_s']):>10.1f}x "
+            f"{ratio(s['serial_s'], s['calamine_s']):>8.1f}x  {s['check']}")
     if pool:
         lines += ["", f"load_returns × {pool['files']:,} 个文件：单进程 {pool['serial_s']:.2f} s，"
                       f"进程池（{pool['workers']} 进程）{pool['pool_s']:.2f} s，"
@@ -269,10 +277,12 @@ def summary_line(sizes: list[dict], pool: dict | None, notes: dict | None, nbval
     big = sizes[-1]
     parts = [f"ingest_vs_openpyxl={ratio(big['openpyxl_s'], big['ingest_s']):.1f}x",
              f"ingest_vs_calamine_dump={ratio(big['ingest_s'], big['calamine_s']):.1f}x",
+             f"one_process_vs_calamine_dump={ratio(big['serial_s'], big['calamine_s']):.1f}x",
              f"files_per_s={big['files_per_s']:.0f}", f"at_files={big['files']}"]
     if pool:
         parts.append(f"all_cores_vs_one={ratio(pool['serial_s'], pool['pool_s']):.2f}x")
-    parts.append(f"peak_mb={big['peak_mb']:.0f}")
+    small = sizes[0]
+    parts.append(f"peak_mb={small['serial_peak_mb']:.0f}@{small['files']}..{big['serial_peak_mb']:.0f}@{big['files']}")
     if notes:
         parts.append(f"briefing_vs_nbconvert={ratio(notes['nbconvert_s'], notes['briefing_s']):.1f}x")
     if nbval:
