@@ -117,9 +117,8 @@ def briefing_tables(result: LoadResult, year: int, allocation: pd.DataFrame,
     """The gap tables computed once over every year, then cut to the years up to ``year`` (the
     issues too: those of files of later years are left out; those of unknown year are kept)."""
     values = result.values
-    province = gaps.province_gaps(values)
-    prefectures = gaps.prefecture_gaps(values, allocation=allocation)
-    coverage = gaps.coverage_table(values)
+    tables = gaps.gap_tables(values, allocation=allocation)
+    province, prefectures, coverage = tables.province, tables.prefectures, tables.coverage
     done = gaps.completeness(values)
     return BriefingTables(
         year=year,

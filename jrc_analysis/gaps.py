@@ -679,8 +679,12 @@ def province_gaps(values: pd.DataFrame, targets: pd.DataFrame | None = None) -> 
     for each kind is in the module notes. Sorted by area (plan order), catalogue order, year.
     """
     basis = _basis(values, targets)
-    frame = _province_measures(basis)
-    return _finish(frame, ["indicator"], basis.period, PROVINCE_COLUMNS,
+    return _province_table(basis, _province_measures(basis))
+
+
+def _province_table(basis: _Basis, measures: pd.DataFrame) -> pd.DataFrame:
+    """:func:`province_gaps` from the prepared basis and its :func:`_province_measures`."""
+    return _finish(measures, ["indicator"], basis.period, PROVINCE_COLUMNS,
                    ["area", "position", "year"])
 
 
@@ -711,8 +715,15 @@ def prefecture_gaps(values: pd.DataFrame, allocation: pd.DataFrame | None = None
     """
     allocation = catalog.allocation() if allocation is None else allocation
     basis = _basis(values, targets)
+    return _prefecture_table(basis, allocation, _province_measures(basis))
+
+
+def _prefecture_table(basis: _Basis, allocation: pd.DataFrame,
+                      province_measures: pd.DataFrame) -> pd.DataFrame:
+    """:func:`prefecture_gaps` from the prepared basis and the province's measures (for the
+    shares and the reporting counts)."""
     frame = _prefecture_measures(basis, allocation)
-    province = _province_measures(basis)[
+    province = province_measures[
         ["indicator", "year", "total", "units_reported", "units_expected"]].rename(
         columns={"total": "province_total"})
     frame = frame.merge(province, on=["indicator", "year"], how="left")
@@ -741,7 +752,11 @@ def coverage_table(values: pd.DataFrame, targets: pd.DataFrame | None = None) ->
     named), ``missing_text`` (the same, joined with 、), ``units_reported`` (units at that level
     with a value), ``status``. Sorted by area, catalogue order, year.
     """
-    basis = _basis(values, targets)
+    return _coverage_table(_basis(values, targets))
+
+
+def _coverage_table(basis: _Basis) -> pd.DataFrame:
+    """:func:`coverage_table` from the prepared basis."""
     resolved = basis.resolved
     summary = _coverage_summary(basis.coverage_units)
     cov = resolved[resolved["kind"] == "coverage"].merge(summary, on=["indicator", "year"])
@@ -758,6 +773,28 @@ def coverage_table(values: pd.DataFrame, targets: pd.DataFrame | None = None) ->
     cov["area"] = cov["area"].astype(catalog.area_dtype())
     cov = cov.sort_values(["area", "position", "year"], kind="stable")
     return cov[COVERAGE_COLUMNS].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class GapTables:
+    """The three gap tables of the same values (see :func:`gap_tables`)."""
+
+    province: pd.DataFrame
+    prefectures: pd.DataFrame
+    coverage: pd.DataFrame
+
+
+def gap_tables(values: pd.DataFrame, allocation: pd.DataFrame | None = None,
+               targets: pd.DataFrame | None = None) -> GapTables:
+    """:func:`province_gaps`, :func:`prefecture_gaps` and :func:`coverage_table` of ``values``
+    at once, equal to calling the three: the values and targets are cleaned and resolved once,
+    and the province measures (which the prefecture table also needs) computed once."""
+    allocation = catalog.allocation() if allocation is None else allocation
+    basis = _basis(values, targets)
+    measures = _province_measures(basis)
+    return GapTables(province=_province_table(basis, measures),
+                     prefectures=_prefecture_table(basis, allocation, measures),
+                     coverage=_coverage_table(basis))
 
 
 def completeness(values: pd.DataFrame, expected_units: list[str] | None = None) -> pd.DataFrame:

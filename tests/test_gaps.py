@@ -549,3 +549,15 @@ def test_growth_is_measured_the_same_way_in_a_year_without_target():
     y2025 = row(table, "grassroots.school_rc_total", 2025)
     assert y2025["actual"] == pytest.approx(0.02) and y2025["status"] == "无目标"
     assert y2025["yoy_change"] == pytest.approx(0.01)                 # 2% − 1%
+
+
+def test_gap_tables_equal_the_three_tables_computed_one_by_one():
+    from jrc_analysis.samples import sample_truth
+
+    truth = sample_truth()
+    values = truth[truth["year"] >= 2023][["year", "prefecture", "county", "indicator", "value"]]
+    both = gaps.gap_tables(values, catalog.allocation())
+    pd.testing.assert_frame_equal(both.province, gaps.province_gaps(values))
+    pd.testing.assert_frame_equal(both.prefectures,
+                                  gaps.prefecture_gaps(values, catalog.allocation()))
+    pd.testing.assert_frame_equal(both.coverage, gaps.coverage_table(values))

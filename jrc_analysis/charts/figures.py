@@ -112,9 +112,9 @@ def _indicator_rows(table: pd.DataFrame, indicator: str) -> pd.DataFrame:
 
 
 def _first(rows: pd.DataFrame, column: str, default: str = "") -> str:
-    values = rows[column].dropna().astype(str)
-    values = values[values != ""]
-    return values.iloc[0] if len(values) else default
+    """The first non-empty value of ``column`` as text, else ``default``."""
+    texts = (str(value) for value in rows[column] if pd.notna(value))
+    return next((text for text in texts if text != ""), default)
 
 
 @lru_cache(maxsize=None)

@@ -45,12 +45,20 @@ def display_unit(unit: str, values: Iterable[float] | float) -> tuple[str, float
     """``(display unit, divisor)`` for numbers in base ``unit``, chosen from their largest absolute
     value: ``display_unit("人", 151600) == ("万人", 10000.0)``; units without a rule are kept."""
     magnitude = _finite_max_abs(values)
-    rules = display_units()
-    rules = rules[(rules["unit"] == unit) & (rules["factor"] <= magnitude)]
-    if rules.empty:
+    reached = [(shown, factor) for shown, factor in _unit_rules(unit) if factor <= magnitude]
+    if not reached:
         return unit, 1.0
-    best = rules.iloc[-1]
-    return str(best["display_unit"]), float(best["factor"])
+    shown, factor = reached[-1]
+    return str(shown), float(factor)
+
+
+@lru_cache(maxsize=None)
+def _unit_rules(unit: str) -> tuple[tuple[str, float], ...]:
+    """``(display unit, factor)`` of the rules for base ``unit``, smallest factor first (looked
+    up once per unit: every label of every chart asks)."""
+    rules = display_units()
+    rules = rules[rules["unit"] == unit]
+    return tuple(zip(rules["display_unit"], rules["factor"]))
 
 
 def format_number(value: float, decimals: int = 2) -> str:
