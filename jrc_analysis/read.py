@@ -33,7 +33,9 @@ import datetime as dt
 import io
 import os
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.parsers import expat
@@ -265,7 +267,7 @@ def _ole_entry_names(data: bytes) -> set[str]:
 
 def _sniff_zip(data: bytes) -> tuple[str | None, str, zipfile.ZipFile | None]:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = _ZipInMemory(data)
         fmt, looks_like = _zip_kind(archive)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError,
             NotImplementedError, EOFError):
@@ -274,6 +276,62 @@ def _sniff_zip(data: bytes) -> tuple[str | None, str, zipfile.ZipFile | None]:
         return fmt, looks_like, archive
     archive.close()
     return fmt, looks_like, None
+
+
+class _ZipInMemory(zipfile.ZipFile):
+    """A zip opened on the bytes of a file, whose plain members are inflated straight from them.
+
+    :meth:`read` returns what :meth:`zipfile.ZipFile.read` returns, without its per-member
+    file machinery, for a member stored or deflated, not encrypted, whose local header names it
+    and whose content has the declared size and CRC-32 (see :func:`_plain_member`); any other
+    member is read by zipfile, which raises as it always did.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self._data = data
+
+    def read(self, name, pwd=None) -> bytes:  # noqa: D102 - as zipfile.ZipFile.read
+        content = _plain_member(self._data, self.getinfo(name))
+        return content if content is not None else super().read(name, pwd)
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
+_ZIP_FLAGS_NOT_PLAIN = 0x1 | 0x20 | 0x40  # encrypted, compressed patch data, strong encryption
+_ZIP_UTF8_NAME = 0x800
+
+
+def _plain_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """The content of a plain member of the zip ``data``, or None to let zipfile read it."""
+    if (info.flag_bits & _ZIP_FLAGS_NOT_PLAIN
+            or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)):
+        return None
+    start = info.header_offset
+    header = data[start:start + _LOCAL_HEADER.size] if start >= 0 else b""
+    if len(header) != _LOCAL_HEADER.size:
+        return None
+    magic, _version, _system, flags, _method, _time, _date, _crc, _csize, _size, name_length, \
+        extra_length = _LOCAL_HEADER.unpack(header)
+    name_start = start + _LOCAL_HEADER.size
+    try:
+        name = data[name_start:name_start + name_length].decode(
+            "utf-8" if flags & _ZIP_UTF8_NAME else "cp437")
+    except UnicodeDecodeError:
+        return None
+    if magic != b"PK\x03\x04" or name != info.orig_filename:
+        return None
+    content_start = name_start + name_length + extra_length
+    content = data[content_start:content_start + info.compress_size]
+    if len(content) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_DEFLATED:
+        try:
+            content = zlib.decompress(content, -15)
+        except zlib.error:
+            return None
+    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+        return None
+    return content
 
 
 def _zip_kind(archive: zipfile.ZipFile) -> tuple[str | None, str]:
@@ -465,7 +523,8 @@ def _safe_parser() -> expat.XMLParserType:
 
 
 def _has_dtd(data: bytes) -> bool:
-    return b"<!DOCTYPE" in data or b"<!ENTITY" in data
+    # a search for one byte is a memchr: "!" settles the usual part that has none
+    return b"!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data)
 
 
 def _scan_sheet_xml(data: bytes) -> tuple[set[tuple[int, int]], list[tuple[int, int, int, int]]]:
@@ -575,6 +634,8 @@ def _far_cell_ref(data: bytes) -> bool:
 
 def _has_formula(data: bytes) -> bool:
     """Whether a sheet part may hold a formula element (``<f>``, ``<f …>``, ``<x:f>`` …)."""
+    if b"<f" not in data and b":f" not in data:  # two scans settle the usual formula-free part
+        return False
     return (b"<f>" in data or b"<f " in data or b"<f/" in data
             or ((b":f>" in data or b":f " in data) and _FORMULA_HINT.search(data) is not None))
 
@@ -678,7 +739,7 @@ def _ods_countable(data: bytes) -> bool:
     body = declaration.end() if declaration else 0
     if declaration and _NOT_UTF8.search(declaration.group()):
         return False
-    if b"<!" in data or data.find(b"<?", body) != -1:
+    if b"!" in data and b"<!" in data or data.find(b"<?", body) != -1:
         return False
     if (data.count(_NS_TABLE.encode()) != 1 or len(_TABLE_PREFIX_BINDING.findall(data)) != 1
             or _NS_TABLE_DECLARATION not in data):
@@ -956,7 +1017,7 @@ def _read_workbook(data: bytes, fmt: str, source: str,
                 issues.append(_sheet_issue(source, meta.name, exc))
                 continue
             if merged is None:
-                merged = part.get("merged", [])
+                merged = _fallback_merges(part)
             sheets.append(SheetInfo(meta.name, index, hidden, merged))
             _append_cells(columns, meta.name, rows, start, part.get("uncached", set()))
     finally:
@@ -1052,8 +1113,8 @@ def _append_cells(columns: tuple[list, ...], sheet: str, rows: list[list], start
         return
     rs, cs, values = zip(*cells)
     if set(map(type, values)) <= _PLAIN_KINDS:
-        raws = [value if value.__class__ is str else
-                str(int(value)) if value.is_integer() and -1e16 < value < 1e16 else repr(value)
+        raws = [value if value.__class__ is str else str(value) if value.__class__ is int else
+                "%d" % value if value.is_integer() and -1e16 < value < 1e16 else repr(value)
                 for value in values]
     else:
         raws = [_raw_or_empty(value) for value in values]
@@ -1070,8 +1131,8 @@ def _append_cells(columns: tuple[list, ...], sheet: str, rows: list[list], start
                        if uncached else [False] * len(rs))
 
 
-# the value types whose raw text the comprehension of _append_cells writes inline
-_PLAIN_KINDS = {str, float}
+# the value types whose raw text _append_cells writes inline (as raw_text would)
+_PLAIN_KINDS = {str, float, int}
 
 
 def _with_uncached(cells: list[tuple], uncached: set[tuple[int, int]]) -> list[tuple]:
@@ -1086,7 +1147,7 @@ def _raw_or_empty(value: object) -> str:
 
 
 def _format_extras(archive: zipfile.ZipFile | None, fmt: str) -> dict[str, dict]:
-    """Per sheet name: ``uncached`` formula cells, fallback ``merged`` ranges, or a ``problem``.
+    """Per sheet name: ``uncached`` formula cells, fallback merged ranges, or a ``problem``.
 
     xlsx/xlsm: each sheet part is checked for a DTD and for its used area, and scanned (only
     when it contains a formula element) for formulas without a cached value. ods: spanned cells
@@ -1101,8 +1162,9 @@ def _format_extras(archive: zipfile.ZipFile | None, fmt: str) -> dict[str, dict]
         if _has_dtd(data):
             raise UnsafeXml("content.xml")
         return _ods_tables(data)
+    members = set(archive.namelist())
     for shared in ("xl/sharedStrings.xml", "xl/styles.xml"):
-        if shared in archive.namelist() and _has_dtd(archive.read(shared)):
+        if shared in members and _has_dtd(archive.read(shared)):
             raise UnsafeXml(shared)
     for name, member in _ooxml_sheet_parts(archive).items():
         try:
@@ -1114,22 +1176,36 @@ def _format_extras(archive: zipfile.ZipFile | None, fmt: str) -> dict[str, dict]
 
 
 def _sheet_extras(data: bytes) -> dict:
+    """What :func:`_format_extras` says of one xlsx/xlsm sheet part: a ``problem`` (``DTD``,
+    ``AREA`` with its ``area``, ``XML``), or its ``hidden_rows``, ``uncached`` formula cells and
+    either the ``merged`` ranges expat found or the ``part`` itself (scanned for merged ranges
+    only if calamine gives none, see :func:`_fallback_merges`)."""
     if _has_dtd(data):
         return {"problem": "DTD"}
     if _far_cell_ref(data):
         area = _xlsx_used_area(data)
         if area > MAX_SHEET_AREA:
             return {"problem": "AREA", "area": area}
-    merged = _scan_merges_only(data)
-    hidden = _hidden_rows(data) if b"hidden" in data else set()
+    extras = {"part": data, "hidden_rows": _hidden_rows(data) if b"hidden" in data else set()}
     if not _has_formula(data):
-        return {"merged": merged, "hidden_rows": hidden}
+        return extras
     try:
         uncached = _uncached_by_pattern(data)
         if uncached is None:  # a formula cell without an address: follow the rows with expat
-            uncached, merged = _scan_sheet_xml(data)
+            uncached, extras["merged"] = _scan_sheet_xml(data)
     except UnsafeXml:
         return {"problem": "DTD"}
     except Exception:  # noqa: BLE001 - malformed XML: calamine decides, we report the sheet
         return {"problem": "XML"}
-    return {"uncached": uncached, "merged": merged, "hidden_rows": hidden}
+    extras["uncached"] = uncached
+    return extras
+
+
+def _fallback_merges(extras: dict) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of a sheet from its :func:`_format_extras` entry, for when calamine gives
+    none (ods: the spanned cells; xlsx: expat's or the ``<mergeCell>`` elements of the part)."""
+    if "merged" in extras:
+        return extras["merged"]
+    if "part" in extras:
+        return _scan_merges_only(extras["part"])
+    return []
