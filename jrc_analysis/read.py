@@ -87,7 +87,9 @@ _FORMULA_HINT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 # ending in r with a letter value can only widen the estimate, never hide a far cell
 _CELL_REFS = re.compile(rb"r\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 # an address as _CELL_REFS reads it, with three column letters or a row of 5+ digits
-_FAR_CELL_REF = re.compile(rb"r\s*=\s*[\"']\$?(?:[A-Za-z]{3}\$?[0-9]|[A-Za-z]{1,2}\$?[0-9]{5})")
+# (possessive: nothing to give back, as "=", quotes and "$" are neither spaces nor letters)
+_FAR_CELL_REF = re.compile(
+    rb"r\s*+=\s*+[\"']\$?+(?:[A-Za-z]{3}\$?[0-9]|[A-Za-z]{1,2}\$?[0-9]{5})")
 # the largest used area spanned by addresses within ZZ9999 (rows 0..9999, columns A..ZZ)
 _NEAR_REFS_AREA = 10_000 * 702
 _SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData[\s>/]")
