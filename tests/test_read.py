@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import zipfile
 from pathlib import Path
@@ -472,3 +473,84 @@ def test_refused_workbook_has_empty_columns_and_cells(tmp_path):
     workbook = read_cells(path)
     assert workbook.columns == tuple([] for _ in CELL_COLUMNS)
     assert workbook.cells.empty and list(workbook.cells.columns) == CELL_COLUMNS
+
+
+# ---------------------------------------------------------------------------------------------
+# the shortcuts give what the full scans give
+# ---------------------------------------------------------------------------------------------
+
+_CONTENT = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body>'
+            "<office:spreadsheet>{tables}</office:spreadsheet></office:body>"
+            "</office:document-content>")
+_SPANS = ('<table:table table:name="甲"><table:table-row><table:table-cell/>'
+          '<table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="2">'
+          "<text:p>spanned</text:p></table:table-cell><table:covered-table-cell/></table:table-row>"
+          "<table:table-header-rows><table:table-row/></table:table-header-rows>"
+          "<table:table-row><table:covered-table-cell/><table:table-cell/>"
+          "<table:table-cell table:number-rows-spanned='3'/></table:table-row></table:table>"
+          '<table:table table:name="乙"><table:table-row><table:table-cell>'
+          '<table:table table:name="子"><table:table-row><table:table-cell '
+          'table:number-columns-spanned="2"/></table:table-row></table:table></table:table-cell>'
+          '<table:table-cell table:number-columns-spanned=" 3"/></table:table-row></table:table>')
+
+
+@pytest.mark.parametrize("tables, countable", [
+    (_SPANS, True),
+    (_SPANS.replace("<table:table-cell/>", '<table:table-cell table:number-columns-repeated="2"/>'),
+     False),
+    ("<!-- <table:table-cell/> -->" + _SPANS, False),
+    (_SPANS.replace('table:name="乙"', 'table:name="乙&amp;"'), True),  # counted path gives up
+])
+def test_ods_merges_by_counting_tags_are_those_of_the_streaming_scan(tables, countable):
+    data = _CONTENT.format(tables=tables).encode()
+    assert read._ods_countable(data) is countable
+    streamed = read._ods_tables_streamed(data)
+    assert read._ods_tables(data) in (streamed, {n: {"merged": t["merged"]} for n, t in streamed.items()})
+
+
+def test_ods_merges_by_counting_tags():
+    tables = read._ods_tables(_CONTENT.format(tables=_SPANS).encode())
+    # as the streaming scan places them: after a sub-table its last position goes on
+    assert tables == {"甲": {"merged": [(1, 2, 2, 3), (3, 3, 5, 3)]}, "乙": {"merged": []},
+                      "子": {"merged": [(1, 1, 1, 2), (1, 2, 1, 4)]}}
+
+
+def test_ods_bad_span_is_an_error_on_both_paths():
+    data = _CONTENT.format(tables=_SPANS.replace('" 3"', '"x"')).encode()
+    assert read._ods_countable(data)
+    with pytest.raises(ValueError):
+        read._ods_tables(data)
+    with pytest.raises(ValueError):
+        read._ods_tables_streamed(data)
+
+
+@pytest.mark.parametrize("refs, far", [
+    ('<c r="A1"/><c r="ZZ9999"/><c r = \'B2\'/>', False),
+    ('<c r="A1"/><c r="AAA1"/>', True),
+    ('<c r="A1"/><c r="$B$10000"/>', True),
+    ('<c r="A1"/><c r=\n"XFD1048576"/>', True),
+    ('<c r="ABCD1"/>', False),  # not an address the used-area scan reads
+])
+def test_far_address_pre_check(refs, far):
+    data = refs.encode()
+    assert read._far_cell_ref(data) is far
+    if not far:
+        assert read._xlsx_used_area(data) <= read._NEAR_REFS_AREA
+
+
+def test_zip_members_read_from_memory_as_zipfile_reads_them(tmp_path):
+    path = write_summary_xlsx(tmp_path / "a.xlsx")
+    data = path.read_bytes()
+    with zipfile.ZipFile(path) as plain:
+        archive = read._ZipInMemory(data)
+        assert all(archive.read(name) == plain.read(name) for name in plain.namelist())
+        info = plain.getinfo("xl/workbook.xml")
+    damaged = bytearray(data)
+    damaged[info.header_offset + 30 + len(info.filename) + 2] ^= 0xFF  # inside the deflate data
+    with pytest.raises(Exception) as expected:
+        zipfile.ZipFile(io.BytesIO(bytes(damaged))).read("xl/workbook.xml")
+    with pytest.raises(expected.type):
+        read._ZipInMemory(bytes(damaged)).read("xl/workbook.xml")
