@@ -293,7 +293,8 @@ class _ZipInMemory(zipfile.ZipFile):
         super().__init__(io.BytesIO(data))
         self._data = data
 
-    def read(self, name, pwd=None) -> bytes:  # noqa: D102 - as zipfile.ZipFile.read
+    def read(self, name, pwd=None) -> bytes:
+        """The content of member ``name``, as :meth:`zipfile.ZipFile.read` gives it."""
         content = _plain_member(self._data, self.getinfo(name))
         return content if content is not None else super().read(name, pwd)
 
@@ -741,7 +742,7 @@ def _ods_countable(data: bytes) -> bool:
     body = declaration.end() if declaration else 0
     if declaration and _NOT_UTF8.search(declaration.group()):
         return False
-    if b"!" in data and b"<!" in data or data.find(b"<?", body) != -1:
+    if (b"!" in data and b"<!" in data) or data.find(b"<?", body) != -1:
         return False
     if (data.count(_NS_TABLE.encode()) != 1 or len(_TABLE_PREFIX_BINDING.findall(data)) != 1
             or _NS_TABLE_DECLARATION not in data):
@@ -751,7 +752,9 @@ def _ods_countable(data: bytes) -> bool:
     if (data.count(b"table-row") + 1) * data.count(b"table-cell") > MAX_SHEET_AREA:
         return False
     first_table, first_cell = _ODS_TABLE.search(data), _ODS_CELL.search(data)
-    return first_cell is None or (first_table is not None and first_table.start() < first_cell.start())
+    if first_cell is None:
+        return True
+    return first_table is not None and first_table.start() < first_cell.start()
 
 
 def _ods_merges_by_counting(data: bytes) -> dict[str, dict] | None:
