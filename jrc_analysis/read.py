@@ -37,7 +37,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from xml.parsers import expat
 
 import numpy as np
@@ -704,9 +704,12 @@ def _ooxml_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
             continue
         if target.startswith("/"):
             parts[name] = target.lstrip("/")
-        else:
-            parts[name] = str(PurePosixPath("xl") / target)
+        else:  # as str(PurePosixPath("xl") / target): empty and "." parts dropped
+            parts[name] = "/".join(["xl", *(part for part in target.split("/") if part not in _DOTS)])
     return parts
+
+
+_DOTS = ("", ".")
 
 
 def _ods_tables(data: bytes) -> dict[str, dict]:
@@ -742,12 +745,12 @@ def _ods_countable(data: bytes) -> bool:
     body = declaration.end() if declaration else 0
     if declaration and _NOT_UTF8.search(declaration.group()):
         return False
-    if (b"!" in data and b"<!" in data) or data.find(b"<?", body) != -1:
+    if (b"!" in data and b"<!" in data) or (b"?" in data and data.find(b"<?", body) != -1):
         return False
     if (data.count(_NS_TABLE.encode()) != 1 or len(_TABLE_PREFIX_BINDING.findall(data)) != 1
             or _NS_TABLE_DECLARATION not in data):
         return False
-    if b"number-rows-repeated" in data or b"number-columns-repeated" in data:
+    if b"-repeated" in data:  # table:number-rows-repeated, table:number-columns-repeated
         return False
     if (data.count(b"table-row") + 1) * data.count(b"table-cell") > MAX_SHEET_AREA:
         return False
