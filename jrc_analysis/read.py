@@ -204,7 +204,10 @@ def detect_format(path: str | os.PathLike) -> str | None:
     truncated zips). Never raises.
     """
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES and data.startswith(ZIP_MAGICS):
+                data += handle.read()  # a zip's directory is at its end
     except OSError:
         return None
     fmt, _looks_like, archive = _sniff(data)
