@@ -231,18 +231,20 @@ def _render_in_worker(spec: ChartSpec) -> RenderedChart:
     return render_chart(spec, _WORKER_TABLES)
 
 
-# Charts per process below which a second process costs more than it saves: starting a worker
-# (fork, then its first chart loads the CJK font and matplotlib's caches again) costs about one
-# chart. Measured on 2 CPUs, fresh process each time, median of 3 (benchmarks: see the report of
-# issue 7): 4 charts 3.2 s in one process, 2.9 s in two; 8 charts 6.2 s against 3.9 s.
-MIN_CHARTS_PER_WORKER = 2
+MIN_CHARTS_PER_WORKER = 2  # see default_workers
 
 
 def default_workers(charts: int) -> int:
     """Processes used to render ``charts`` charts: ``$JRC_WORKERS`` if set; else every CPU when
     each process gets at least :data:`MIN_CHARTS_PER_WORKER` charts, else as many processes as
-    get that many (one for a short plan). The 69 charts of a briefing take 26 s in two processes
-    against 53 s in one on 2 CPUs."""
+    get that many (one for a short plan).
+
+    Why 2: starting a worker (fork, then its first chart loads the CJK font and warms
+    matplotlib's caches, about 0.3 s) costs about one chart. Measured on 2 CPUs (trend charts, a
+    fresh process each run, median of 5, the other CPU busy with other work): 2 charts 1.31 s in
+    one process and 1.32 s in two, 4 charts 1.96 s and 2.01 s, 8 charts 4.32 s and 4.24 s — no
+    loss from 2 charts a process even without a free CPU; with one free, the 69 charts of a
+    briefing take 26.2 s in two processes against 52.8 s in one."""
     wanted = os.environ.get("JRC_WORKERS", "")
     if wanted.isdigit() and int(wanted) > 0:
         return int(wanted)

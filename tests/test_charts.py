@@ -6,6 +6,7 @@ the gaps tables, built here; expected values are worked out by hand in the comme
 """
 from __future__ import annotations
 
+import io
 import re
 import warnings
 
@@ -438,6 +439,24 @@ def test_save_figure_is_byte_deterministic(province, tmp_path):
     assert png.startswith(b"\x89PNG") and b"Software" not in png and b"Matplotlib" not in png
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg
     assert not list(tmp_path.glob(".*.tmp"))  # atomic: no temporary file left behind
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_figure_bytes_drawn_once_are_what_savefig_writes(province, fmt):
+    chart = "first_aid.popular_trainees"
+    fast = charts.trend_chart(province, chart)
+    data = charts.figure_bytes(fast, fmt, 60)
+    slow = charts.trend_chart(province, chart)
+    buffer = io.BytesIO()
+    with charts.house_style():
+        slow.savefig(buffer, format=fmt, dpi=60, **style._save_kwargs(fmt))
+    assert data == buffer.getvalue()
+    # the figure is left as it was: a second rendering gives what savefig gives the second time
+    with charts.house_style():
+        again = io.BytesIO()
+        slow.savefig(again, format=fmt, dpi=60, **style._save_kwargs(fmt))
+    assert charts.figure_bytes(fast, fmt, 60) == again.getvalue()
+    assert fast.get_layout_engine() is not None and fast.dpi == slow.dpi
 
 
 # --------------------------------------------------------------------------- reviewer's findings
