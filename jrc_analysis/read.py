@@ -1111,25 +1111,46 @@ def _append_cells(columns: tuple[list, ...], sheet: str, rows: list[list], start
                   uncached: set[tuple[int, int]]) -> None:
     """Append the non-empty cells of one sheet (and its uncached formulas) to ``columns``.
 
-    The hot loop of the reader: one comprehension keeps the non-empty cells, then each column
-    is built whole (plain lists, no pandas per cell).
+    The hot loop of the reader: plain lists, one pass, no pandas per cell.
     """
     row0, col0 = start[0] + 1, start[1] + 1
-    cells = [(r, c, value) for r, row in enumerate(rows, row0) for c, value in enumerate(row, col0)
-             if (value.__class__ is not str or (value and not value.isspace()))
-             and value is not None]
+    rs: list[int] = []
+    cs: list[int] = []
+    values: list[object] = []
+    raws: list[str] = []
+    for i, row in enumerate(rows):
+        r = row0 + i
+        for j, value in enumerate(row):
+            kind = type(value)
+            if kind is str:
+                if not value or value.isspace():
+                    continue
+                raw = value
+            elif kind is float:
+                raw = "%d" % value if value.is_integer() and -1e16 < value < 1e16 else repr(value)
+            elif value is None:
+                continue
+            elif kind is int:
+                raw = str(value)
+            else:
+                raw = raw_text(value)
+                value = _cell_value(value)
+            rs.append(r)
+            cs.append(col0 + j)
+            values.append(value)
+            raws.append(raw)
+    flags = [False] * len(rs)
     if uncached:
-        cells = _with_uncached(cells, uncached)
-    if not cells:
-        return
-    rs, cs, values = zip(*cells)
-    if set(map(type, values)) <= _PLAIN_KINDS:
-        raws = [value if value.__class__ is str else str(value) if value.__class__ is int else
-                "%d" % value if value.is_integer() and -1e16 < value < 1e16 else repr(value)
-                for value in values]
-    else:
-        raws = [_raw_or_empty(value) for value in values]
-        values = [_cell_value(value) for value in values]
+        extra = sorted(uncached - set(zip(rs, cs)))
+        for r, c in extra:
+            rs.append(r)
+            cs.append(c)
+            values.append(None)
+            raws.append("")
+            flags.append(True)
+        order = sorted(range(len(rs)), key=lambda k: (rs[k], cs[k]))
+        rs, cs, values, raws, flags = ([seq[k] for k in order]
+                                       for seq in (rs, cs, values, raws, flags))
     letters = {c: column_letters(c) for c in set(cs)}
     sheets, row_numbers, col_numbers, addresses, value_column, raw_column, flag_column = columns
     sheets.extend([sheet] * len(rs))
@@ -1138,23 +1159,7 @@ def _append_cells(columns: tuple[list, ...], sheet: str, rows: list[list], start
     addresses.extend([f"{letters[c]}{r}" for r, c in zip(rs, cs)])
     value_column.extend(values)
     raw_column.extend(raws)
-    flag_column.extend([(r, c) in uncached and value is None for r, c, value in cells]
-                       if uncached else [False] * len(rs))
-
-
-# the value types whose raw text _append_cells writes inline (as raw_text would)
-_PLAIN_KINDS = {str, float, int}
-
-
-def _with_uncached(cells: list[tuple], uncached: set[tuple[int, int]]) -> list[tuple]:
-    """``cells`` plus a ``(row, col, None)`` for each uncached formula without a value, sorted."""
-    extra = uncached - {(r, c) for r, c, _value in cells}
-    return sorted(cells + [(r, c, None) for r, c in extra], key=lambda cell: cell[:2])
-
-
-def _raw_or_empty(value: object) -> str:
-    """:func:`raw_text`, and ``""`` for the None of an uncached formula."""
-    return "" if value is None else raw_text(value)
+    flag_column.extend(flags)
 
 
 def _format_extras(archive: zipfile.ZipFile | None, fmt: str) -> dict[str, dict]:
