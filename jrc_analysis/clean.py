@@ -19,8 +19,10 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
+from operator import itemgetter
 from types import SimpleNamespace
-from typing import NamedTuple
+from typing import Collection, NamedTuple
 
 import pandas as pd
 
@@ -42,6 +44,7 @@ VALUE_WORDS = ("完成", "实际", "实绩", "本年", "数值", "填报数", "�
 NOT_VALUE_WORDS = ("上年", "去年", "同比", "目标", "计划", "增减", "增长", "完成率", "进度", "差额",
                    "比例", "环比", "任务数")
 TOTAL_WORDS = ("合计", "小计", "总计", "全市")
+_TOTAL = re.compile("|".join(TOTAL_WORDS))
 INFO_LABELS = {"填报单位": "unit", "填报日期": "fill_date", "模板版本": "template_version",
                "填报人": "person", "联系电话": "phone", "审核人": "person", "制表人": "person",
                "单位负责人": "person", "报送日期": "fill_date"}
@@ -49,6 +52,7 @@ _YEAR_RANGE = re.compile(r"20\d\d\s*年?\s*[—–\-~～至到]+\s*20\d\d\s*年?
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d\d)\s*年")
 _YEAR_BARE = re.compile(r"(?<!\d)(20[1-4]\d)(?!\d)")
 _INFO_HINT = re.compile("填报|模板|联系|审核|制表|负责|报送")
+_COLON = re.compile("[:：]")
 _UNIT_LINE = re.compile(r"^\s*(?:计量)?单位\s*[:：]\s*(\S+)\s*$")
 _DATE = re.compile(r"(20\d\d)\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})")
 _REVISION_WORDS = re.compile(r"修订|更正|订正|重报|修改版|更新版")
@@ -140,12 +144,19 @@ def _sort_ranks() -> tuple[dict, dict, dict]:
     return units, county_rank, codes
 
 
-def _row_sort_key(row: dict) -> tuple:
-    units, county_rank, codes = _sort_ranks()
-    county = row["county"]
-    return (row["year"], units.get(row["prefecture"], len(units)),
-            0 if county == "" else county_rank.get(county, 10_000),
-            codes.get(row["indicator"], len(codes)), row["source_file"], row["sheet"], row["cell"])
+_RANK_SPAN = 1 << 20  # more than the catalogue's indicators
+
+
+def _county_order(county: str) -> int:
+    """Where a county's rows go within a file: the prefecture's own total (``""``) first, then
+    its counties in catalogue order, then anything else (市本级); in steps of :data:`_RANK_SPAN`,
+    so that adding an indicator's catalogue rank gives a row's place.
+
+    Year, unit and file are the same for every row of a file, and no two of its rows share a
+    county and an indicator (the cleaner takes each indicator once per county), so this place
+    orders a file's rows as the full sort key (:func:`sort_tidy`) does.
+    """
+    return (0 if county == "" else _sort_ranks()[1].get(county, 10_000)) * _RANK_SPAN
 
 
 def tidy_frame(rows: list[dict]) -> pd.DataFrame:
@@ -156,6 +167,13 @@ def tidy_frame(rows: list[dict]) -> pd.DataFrame:
 def tidy_columns(rows: list[dict]) -> dict[str, list]:
     """Tidy rows as one plain list per column of :data:`TIDY_COLUMNS` (no pandas)."""
     return {col: [row[col] for row in rows] for col in TIDY_COLUMNS}
+
+
+def _columns_of_tuples(rows: list[tuple]) -> dict[str, list]:
+    """Tidy rows given as tuples in :data:`TIDY_COLUMNS` order, as :func:`tidy_columns` lists."""
+    if not rows:
+        return tidy_columns([])
+    return dict(zip(TIDY_COLUMNS, map(list, zip(*rows))))
 
 
 def frame_of_columns(columns: dict[str, list]) -> pd.DataFrame:
@@ -227,11 +245,20 @@ def format_number(value: float) -> str:
     return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
-@lru_cache(maxsize=4096)
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
 def header_role(text: str) -> str | None:
     """The role of a header cell: ``name``, ``code``, ``unit``, ``value``, ``county``, ``note``,
     ``other`` (a known column to ignore: 上年完成数, 目标, 同比, 序号 …) or None (not a header word)."""
-    label, _unit = parse.split_header_unit(str(text))
+    if isinstance(text, str) and text.isascii() and not _ASCII_LETTER.search(text):
+        return None  # numbers and symbols: no header word is written so (and they would flood the cache)
+    return _header_role(str(text))
+
+
+@lru_cache(maxsize=4096)
+def _header_role(text: str) -> str | None:
+    label, _unit = parse.split_header_unit(text)
     h = names.plain(label)
     full = names.plain(text)
     if not h:
@@ -323,16 +350,48 @@ def workbook_records(workbook) -> list[Cell]:
     columns = getattr(workbook, "columns", None)
     if columns is None:
         return cell_records(workbook.cells)
-    return [Cell(*values) for values in zip(*columns)]
+    return list(map(tuple.__new__, repeat(Cell), zip(*columns)))  # Cell(*values), no call per cell
+
+
+# Cell fields by position, for map() and sort keys
+_SHEET, _ADDRESS = (itemgetter(Cell._fields.index(name)) for name in ("sheet", "cell"))
+_PLACE = itemgetter(*(Cell._fields.index(name) for name in ("sheet", "row", "col")))
+
+
+def cell_keys(records: list[Cell]) -> list[tuple[str, str]]:
+    """``(sheet, cell address)`` of each record: how the ledger names a cell."""
+    return list(zip(map(_SHEET, records), map(_ADDRESS, records)))
 
 
 def grids_by_sheet(records: list[Cell]) -> dict[str, Grid]:
-    """Sheet name → its cells by row and column."""
-    out: dict[str, dict[int, dict[int, Cell]]] = {}
+    """Sheet name → its cells by row and column (sheets in order of first appearance; of two
+    records at one place, the later)."""
+    grids = _grids_in_order(records)
+    if grids is None:
+        grids = _grids_in_order(sorted(records, key=_PLACE))  # a stable sort
+    return grids
+
+
+def _grids_in_order(records: list[Cell]) -> dict[str, Grid] | None:
+    """:func:`grids_by_sheet` of records in grid order (the reader's: each sheet's rows ascending,
+    columns ascending within a row), or None when they are not in that order."""
+    out: dict[str, Grid] = {}
+    last_sheet = last_row = last_col = None
     for rec in records:
-        out.setdefault(rec.sheet, {}).setdefault(rec.row, {})[rec.col] = rec
-    return {name: {row: dict(sorted(cols.items())) for row, cols in sorted(rows.items())}
-            for name, rows in out.items()}
+        sheet, row, col = rec.sheet, rec.row, rec.col
+        if row != last_row or sheet != last_sheet:  # a new row
+            grid = out.get(sheet)
+            if grid is None:
+                grid = out[sheet] = {}
+            elif row <= next(reversed(grid)):
+                return None
+            cols = grid[row] = {}
+            last_sheet, last_row = sheet, row
+        elif col < last_col:
+            return None
+        cols[col] = rec
+        last_col = col
+    return out
 
 
 def grid_cells(grid: Grid, first_row: int = 0, last_row: int | None = None) -> list[Cell]:
@@ -355,7 +414,8 @@ class _Ledger:
     """Collects values, issues (with the cells each covers) and ignored cells of one file."""
 
     source_file: str
-    rows: list[dict] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)  # tidy rows, in TIDY_COLUMNS order
+    places: list[int] = field(default_factory=list)  # each row's place in the file's order
     issues: list[Issue] = field(default_factory=list)
     covered: set[tuple[str, str]] = field(default_factory=set)
     ignored: set[tuple[str, str]] = field(default_factory=set)
@@ -373,9 +433,16 @@ class _Ledger:
     def ignore(self, sheet: str, cell: str) -> None:
         self.ignored.add((sheet, cell))
 
-    def value(self, row: dict) -> None:
+    def value(self, sheet: str, cell: str, place: int, row: tuple) -> None:
+        """A tidy row (a tuple in :data:`TIDY_COLUMNS` order) from one cell, and its place in
+        the file's order (:func:`_county_order`)."""
         self.rows.append(row)
-        self.used.add((row["sheet"], row["cell"]))
+        self.places.append(place)
+        self.used.add((sheet, cell))
+
+    def sorted_rows(self) -> list[tuple]:
+        """The tidy rows in the file's order."""
+        return [self.rows[i] for i in sorted(range(len(self.places)), key=self.places.__getitem__)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -392,30 +459,34 @@ class _Table:
     code_row: int = 0
 
 
-def _row_texts(grid: Grid) -> dict[int, dict[int, str]]:
-    return {row: {col: rec.raw for col, rec in cols.items()} for row, cols in grid.items()}
+def _texts(cols: dict[int, Cell]) -> dict[int, str]:
+    return {col: rec.raw for col, rec in cols.items()}
+
+
+def _roles_in(cols: dict[int, Cell]) -> set[str | None]:
+    """The header roles of a row's cells (a cell of digits only has none)."""
+    return {header_role(rec.raw) for rec in cols.values() if not rec.raw.isdigit()}
 
 
 def find_summary_header(grid: Grid, sheet: str) -> _Table | None:
-    """The first row with an indicator-name (or code) column and a value column, or None."""
-    for row, texts in _row_texts(grid).items():
-        roles = {col: header_role(text) for col, text in texts.items()}
-        if "value" in roles.values() and ({"name", "code"} & set(roles.values())):
-            if "county" in roles.values():
-                continue
+    """The first row with an indicator-name (or code) column and a value column (and no
+    县（市、区） column), or None."""
+    for row, cols in grid.items():
+        found = _roles_in(cols)
+        if "value" in found and ("name" in found or "code" in found) and "county" not in found:
+            roles = {col: header_role(rec.raw) for col, rec in cols.items()}
             return _Table("summary", sheet, row, {c: r for c, r in roles.items() if r})
     return None
 
 
 def find_county_header(grid: Grid, sheet: str) -> _Table | None:
     """The first row with a 县（市、区） column and at least one indicator column, or None."""
-    rows = _row_texts(grid)
-    for row, texts in rows.items():
-        label_cols = [c for c, t in texts.items() if header_role(t) == "county"]
-        if not label_cols:
+    for row, cols in grid.items():
+        if "county" not in _roles_in(cols):
             continue
-        label_col = label_cols[0]
-        below = rows.get(row + 1, {})
+        label_col = next(c for c, rec in cols.items() if header_role(rec.raw) == "county")
+        texts = _texts(cols)
+        below = _texts(grid.get(row + 1, {}))
         code_row = row + 1 if "代码" in names.plain(below.get(label_col, "")) else 0
         indicator_cols = {
             c: t for c, t in texts.items()
@@ -439,26 +510,31 @@ def info_lines(grids: dict[str, Grid]) -> list[dict]:
     right in the same row (at most three columns away).
     """
     out = []
-    rows = [(sheet, list(cols.values())) for sheet, grid in grids.items() for cols in grid.values()]
-    for sheet, recs in rows:
-        for i, rec in enumerate(recs):
-            text = str(rec.raw)
-            if not isinstance(rec.value, str) or not _INFO_HINT.search(text):
-                continue
-            head, _colon, rest = re.sub("：", ":", text).partition(":")
-            key = INFO_LABELS.get(names.plain(head))
-            if key is None:
-                continue
-            used = [(sheet, rec.cell)]
-            value: object = rest.strip()
-            if not value and i + 1 < len(recs) and recs[i + 1].col - rec.col <= 3:
-                nxt = recs[i + 1]
-                if INFO_LABELS.get(names.plain(re.split(r"[:：]", str(nxt.raw))[0])) is None:
-                    value = nxt.value if nxt.value is not None else nxt.raw
-                    used.append((sheet, nxt.cell))
-            out.append({"key": key, "sheet": sheet, "cell": rec.cell, "text": text,
-                        "value": value, "cells": used})
+    for sheet, rec, cols in _hinted_cells(grids):
+        text = str(rec.raw)
+        recs = list(cols.values())
+        i = list(cols).index(rec.col)
+        head, _colon, rest = text.replace("：", ":").partition(":")
+        key = INFO_LABELS.get(names.plain(head))
+        if key is None:
+            continue
+        used = [(sheet, rec.cell)]
+        value: object = rest.strip()
+        if not value and i + 1 < len(recs) and recs[i + 1].col - rec.col <= 3:
+            nxt = recs[i + 1]
+            if INFO_LABELS.get(names.plain(_COLON.split(str(nxt.raw))[0])) is None:
+                value = nxt.value if nxt.value is not None else nxt.raw
+                used.append((sheet, nxt.cell))
+        out.append({"key": key, "sheet": sheet, "cell": rec.cell, "text": text,
+                    "value": value, "cells": used})
     return out
+
+
+def _hinted_cells(grids: dict[str, Grid]) -> list[tuple[str, Cell, dict[int, Cell]]]:
+    """``(sheet, cell, its row)`` of the text cells holding a label hint word (填报, 模板 …)."""
+    search = _INFO_HINT.search
+    return [(sheet, rec, cols) for sheet, grid in grids.items() for cols in grid.values()
+            for rec in cols.values() if isinstance(rec.value, str) and search(str(rec.raw))]
 
 
 def _choose(found: list[tuple[str, object]]) -> tuple[object | None, list[tuple[str, object]]]:
@@ -477,6 +553,29 @@ def _choose(found: list[tuple[str, object]]) -> tuple[object | None, list[tuple[
 @lru_cache(maxsize=1024)
 def _unit_factor(unit: str | None, base: str) -> float | None:
     return parse.unit_factor(unit, base)
+
+
+class _Target(NamedTuple):
+    """Where the values of a summary row or county column go: the indicator (``code``, catalogue
+    ``name``, base unit, rank in the catalogue) and the unit the row or column states, with its
+    factor to the base unit (None: not convertible)."""
+
+    code: str
+    name: str
+    base: str
+    rank: int
+    column_unit: str | None
+    factor: float | None
+
+
+@lru_cache(maxsize=4096)
+def _target(code: str, column_unit: str | None) -> _Target:
+    """The :class:`_Target` of an indicator under a stated unit (the same pairs recur in every return)."""
+    at = _catalogue().at
+    codes = _sort_ranks()[2]
+    base = at[code, "unit"]
+    return _Target(code, at[code, "name"], base, codes.get(code, len(codes)), column_unit,
+                   _unit_factor(column_unit, base))
 
 
 def _cell_number(rec, column_unit: str | None, base: str):
@@ -524,16 +623,15 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
     for item in getattr(workbook, "issues", []) or []:
         ledger.issue(item)
     cells = workbook_records(workbook)
-    all_cells = {(rec.sheet, rec.cell) for rec in cells}
     if not cells:
         return _finish(ledger, cells, ReturnInfo(source_file))
 
     catalogue = _catalogue()
     hidden = {s.name for s in workbook.sheets if s.hidden}
-    for item in hidden_sheet_warnings(workbook.sheets, cells, source_file):
+    by_sheet = grids_by_sheet(cells)
+    for item in hidden_sheet_warnings(workbook.sheets, by_sheet, source_file):
         ledger.issue(item)
     sheet_order = [s.name for s in sorted(workbook.sheets, key=lambda s: (s.hidden, s.index))]
-    by_sheet = grids_by_sheet(cells)
     summary = county = None
     extra_tables = []
     for name in sheet_order:
@@ -567,7 +665,7 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
             "clean.no_table", source_file,
             f"{where(source_file)}：没有找到报表表格（应有一行表头含“指标名称”和“完成数”，"
             "或含“县（市、区）”和各项指标）。请使用省红十字会下发的模板填报。"),
-            cells=all_cells - ledger.ignored)
+            cells=set(cell_keys(cells)) - ledger.ignored)
         return _finish(ledger, cells, info)
 
     table_sheets = {t.sheet for t in (summary, county, *extra_tables) if t is not None}
@@ -593,9 +691,9 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
     return _finish(ledger, cells, info)
 
 
-def hidden_sheet_warnings(sheets, cells: list[Cell], source_file: str) -> list[Issue]:
-    """One warning per hidden sheet that holds content (it is read like any other sheet)."""
-    used = {rec.sheet for rec in cells}
+def hidden_sheet_warnings(sheets, used: Collection[str], source_file: str) -> list[Issue]:
+    """One warning per hidden sheet that holds content (``used``: the names of the sheets with
+    cells; a hidden sheet is read like any other)."""
     return [warning(
         "clean.hidden_sheet", source_file,
         f"{where(source_file, s.name)}：这是一张隐藏的工作表，其中的内容照常读取。"
@@ -726,9 +824,33 @@ def _summary_code(rec_code, rec_name, source_file, sheet, ledger) -> str | None:
     return by_name
 
 
-def _emit(ledger, info, county, code, catalogue, rec, sheet, column_unit) -> float | None:
-    """Parse one value cell; emit a tidy row or an issue. Returns the value (or None)."""
-    base = catalogue.at[code, "unit"]
+_PLAIN_NUMBERS = (float, int)
+
+
+def _emit(ledger, info, county, order, target: _Target, rec, sheet) -> float | None:
+    """Parse one value cell; emit a tidy row or an issue. Returns the value (or None).
+
+    ``order`` is the county's sort position (:func:`_county_order`). A finite int or float in a
+    convertible column is taken as it is; anything else goes through :func:`_checked_number`.
+    """
+    value = rec.value
+    if (type(value) in _PLAIN_NUMBERS and target.factor is not None and not rec.formula_uncached
+            and not math.isinf(value)):
+        number = float(value) * target.factor
+    else:
+        number = _checked_number(ledger, target, rec, sheet)
+        if number is None:
+            return None
+    ledger.value(sheet, rec.cell, order + target.rank, (
+        info.year, info.prefecture, county, target.code, number, target.base, ledger.source_file,
+        sheet, rec.cell, rec.raw))
+    return number
+
+
+def _checked_number(ledger, target: _Target, rec, sheet) -> float | None:
+    """The value of any value cell in the base unit, or None after an issue (uncached formula,
+    not a number, unit not convertible) or for a not-reported marker."""
+    base = target.base
     source_file = ledger.source_file
     if bool(rec.formula_uncached):
         ledger.issue(error(
@@ -737,22 +859,16 @@ def _emit(ledger, info, county, code, catalogue, rec, sheet, column_unit) -> flo
             "无法读取数值。请用 Excel 或 WPS 打开该文件、保存后重新报送，或直接填写数字。",
             sheet=sheet, cell=rec.cell))
         return None
-    number, problem = _cell_number(rec, column_unit, base)
+    number, problem = _cell_number(rec, target.column_unit, base)
     if problem is not None:
         ledger.issue(error(
             "clean.invalid_value", source_file,
-            f"{where(source_file, sheet, rec.cell)}：“{catalogue.at[code, 'name']}”的完成数无法使用：{problem}。"
+            f"{where(source_file, sheet, rec.cell)}：“{target.name}”的完成数无法使用：{problem}。"
             f"应填写以“{base}”为单位的数字。请修改后重新报送。",
             sheet=sheet, cell=rec.cell))
         return None
     if number is None:
         ledger.ignore(sheet, rec.cell)  # a not-reported marker (—, /, 不适用): completeness reports it
-        return None
-    ledger.value({
-        "year": info.year, "prefecture": info.prefecture, "county": county, "indicator": code,
-        "value": number, "unit": base, "source_file": source_file, "sheet": sheet,
-        "cell": rec.cell, "raw": rec.raw,
-    })
     return number
 
 
@@ -770,17 +886,15 @@ def _clean_summary(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> 
     header = grid[table.header_row]
     header_unit = parse.split_header_unit(header[value_col].raw)[1] if value_col in header else None
     sheet_unit = _sheet_unit_line(grid, table)
-    for rec in header.values():
-        ledger.ignore(sheet, rec.cell)
+    ledger.ignored.update([(sheet, rec.cell) for rec in header.values()])
     seen: dict[str, str] = {}
     for row, at in grid.items():
         if row <= table.header_row:
             continue
-        recs = list(at.values())
+        recs = at.values()
         rec_value, rec_name, rec_code = at.get(value_col), at.get(name_col), at.get(code_col)
-        for r in recs:
-            if r is not rec_value and (r.col in roles or not is_number_like(r.value)):
-                ledger.ignore(sheet, r.cell)  # names, codes, units, targets, notes, area cells
+        ledger.ignored.update([(sheet, r.cell) for r in recs  # names, codes, units, targets, notes, area cells
+                               if r is not rec_value and (r.col in roles or not is_number_like(r.value))])
         if rec_name is None and rec_code is None and rec_value is None:
             continue
         code = _summary_code(rec_code, rec_name, source_file, sheet, ledger)
@@ -807,7 +921,7 @@ def _clean_summary(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> 
         unit_cell = at.get(unit_col)
         column_unit = (str(unit_cell.raw).strip() if unit_cell is not None else None) \
             or header_unit or sheet_unit
-        if _emit(ledger, info, "", code, catalogue, rec_value, sheet, column_unit) is not None:
+        if _emit(ledger, info, "", 0, _target(code, column_unit), rec_value, sheet) is not None:
             seen[code] = rec_value.cell
 
 
@@ -885,6 +999,7 @@ def _clean_county(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> N
     sheet_unit = _sheet_unit_line(grid, table)
     first = max(table.header_row, table.code_row) + 1
     header_cols = set(grid[table.header_row])
+    targets = {col: _target(code, header_unit or sheet_unit) for col, (code, header_unit) in columns.items()}
     seen_counties: dict[str, int] = {}
     totals: list[tuple[int, dict]] = []
     sums: dict[int, float] = {}
@@ -892,17 +1007,16 @@ def _clean_county(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> N
     for row, at in grid.items():
         if row < first:
             continue
-        recs = list(at.values())
+        recs = at.values()
         label = at.get(table.label_col)
         value_recs = {c: at[c] for c in columns if c in at}
-        for r in recs:
-            if r.col not in columns and (r.col in header_cols or not is_number_like(r.value)):
-                ledger.ignore(sheet, r.cell)  # labels, 序号, known extra columns
+        ledger.ignored.update([(sheet, r.cell) for r in recs  # labels, 序号, known extra columns
+                               if r.col not in columns and (r.col in header_cols or not is_number_like(r.value))])
         text = str(label.raw).strip() if label is not None else ""
         plain = names.plain(text)
         if not value_recs:
             continue
-        if any(w in plain for w in TOTAL_WORDS):
+        if _TOTAL.search(plain):
             totals.append((row, value_recs))
             continue
         if "本级" in plain and "省" not in plain:
@@ -934,9 +1048,9 @@ def _clean_county(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> N
                 cells={(sheet, r.cell) for r in recs})
             continue
         seen_counties[county] = row
+        order = _county_order(county)
         for col, rec in value_recs.items():
-            code, header_unit = columns[col]
-            number = _emit(ledger, info, county, code, catalogue, rec, sheet, header_unit or sheet_unit)
+            number = _emit(ledger, info, county, order, targets[col], rec, sheet)
             if number is not None:
                 sums[col] = sums.get(col, 0.0) + number
                 parts.setdefault(col, []).append(rec.cell)
@@ -982,12 +1096,18 @@ def tolerance(a: float, b: float) -> float:
     return max(0.5, 1e-9 * max(abs(a), abs(b)))
 
 
+def _records_at(cells: list[Cell], keys: list[tuple[str, str]], places: set) -> list[tuple[Cell, tuple]]:
+    """``(record, key)`` of the records at ``places`` (keys of :func:`cell_keys`), in order."""
+    return [(rec, key) for rec, key in zip(cells, keys) if key in places] if places else []
+
+
 def _finish(ledger: _Ledger, cells: list[Cell], info: ReturnInfo) -> CleanResult:
     """Account for every cell; a number no rule used becomes a warning (never silently lost)."""
-    for rec in cells:
-        key = (rec.sheet, rec.cell)
-        if key in ledger.used or key in ledger.covered or key in ledger.ignored:
-            continue
+    keys = cell_keys(cells)
+    all_cells = set(keys)
+    for rec, key in _records_at(cells, keys, all_cells.difference(ledger.used, ledger.covered, ledger.ignored)):
+        if key in ledger.covered or key in ledger.ignored:
+            continue  # a second record at a place accounted for just now
         if is_number_like(rec.value) or bool(rec.formula_uncached):
             ledger.issue(warning(
                 "clean.unused_number", ledger.source_file,
@@ -996,8 +1116,7 @@ def _finish(ledger: _Ledger, cells: list[Cell], info: ReturnInfo) -> CleanResult
                 sheet=rec.sheet, cell=rec.cell))
         else:
             ledger.ignore(rec.sheet, rec.cell)
-    all_cells = {(rec.sheet, rec.cell) for rec in cells}
-    columns = tidy_columns(sorted(ledger.rows, key=_row_sort_key))
+    columns = _columns_of_tuples(ledger.sorted_rows())
     used = ledger.used
     covered = (ledger.covered - used) & all_cells
     ignored = (ledger.ignored - used - covered) & all_cells

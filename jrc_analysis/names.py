@@ -40,13 +40,23 @@ def plain(text: object) -> str:
     return _plain(str(text))
 
 
+class _SpaceAndPunctuation(dict):
+    """A ``str.translate`` table deleting whitespace and punctuation (Unicode category P*),
+    filled in as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        ch = chr(code)
+        kept = None if ch.isspace() or unicodedata.category(ch).startswith("P") else code
+        self[code] = kept
+        return kept
+
+
+_DROP_SPACE_AND_PUNCTUATION = _SpaceAndPunctuation()
+
+
 @lru_cache(maxsize=16384)
 def _plain(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text)
-    return "".join(
-        ch for ch in folded
-        if not ch.isspace() and not unicodedata.category(ch).startswith("P")
-    ).casefold()
+    return unicodedata.normalize("NFKC", text).translate(_DROP_SPACE_AND_PUNCTUATION).casefold()
 
 
 def normalise(text: object) -> str:
@@ -195,7 +205,12 @@ def match_place(text: object, prefecture: str | None = None) -> Place | None:
     names come from the geography's aliases. With ``prefecture`` given, that prefecture's
     counties are preferred (and their short names, such as ``东湖`` for 东湖区, are accepted).
     """
-    key = _place_key(text)
+    return _place_of_key(_place_key(text), prefecture)
+
+
+@lru_cache(maxsize=4096)
+def _place_of_key(key: str, prefecture: str | None) -> Place | None:
+    """The place a place key names (see :func:`match_place`); cached, the same labels recur."""
     if not key:
         return None
     exact = _place_keys()

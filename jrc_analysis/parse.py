@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 MISSING_TOKENS = frozenset({
     "", "-", "--", "---", "—", "——", "–", "/", "//", "\\", "…", "……", "不适用", "无数据", "暂无",
@@ -55,6 +56,8 @@ _UNIT_TEXT = re.compile(rf"^(?:(?P<mult>{_MULTIPLIER})?(?P<base>{_UNIT_ALTERNATI
                         rf"(?P<only>{_MULTIPLIER})|(?P<pct>[%‰]))$")
 _HEADER_BRACKET = re.compile(r"^(?P<name>.*?)\s*\(\s*(?:单位\s*[:：]?\s*)?(?P<unit>[^()]+?)\s*\)\s*$")
 _HEADER_LABEL = re.compile(r"^(?P<name>.*?)\s*[,，;；]?\s*单位\s*[:：]\s*(?P<unit>\S+?)\s*$")
+_SPACES = re.compile(r"\s+")
+_UNIT_LABEL = re.compile(r"^单位[:：]?")
 
 
 @dataclass(frozen=True)
@@ -100,16 +103,18 @@ def normalise_unit(unit: object) -> str:
     leading ``单位：`` removed. None -> ``""``."""
     if unit is None or (isinstance(unit, float) and math.isnan(unit)):
         return ""
-    text = unicodedata.normalize("NFKC", str(unit)).translate(_BRACKETS)
-    text = re.sub(r"\s+", "", text).strip("()")
-    text = re.sub(r"^单位[:：]?", "", text)
-    return text.strip("()")
+    return _normalised_unit_text(str(unit))
+
+
+@lru_cache(maxsize=4096)
+def _normalised_unit_text(text: str) -> str:
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", text).translate(_BRACKETS)).strip("()")
+    return _UNIT_LABEL.sub("", text).strip("()")
 
 
 def _plain(text: str) -> str:
     """Cell text normalised for number reading: NFKC, unified minus signs, no spaces."""
-    text = unicodedata.normalize("NFKC", text).translate(_BRACKETS)
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text).translate(_BRACKETS))
 
 
 def parse_number(raw: object) -> ParsedNumber:
@@ -157,7 +162,10 @@ def _parse(raw: object) -> ParsedNumber:
     return _parse_text(raw)
 
 
+@lru_cache(maxsize=4096)
 def _parse_text(raw: str) -> ParsedNumber:
+    """A text cell read as a number (cached: the same texts recur in every return; the result is
+    frozen)."""
     text = _plain(raw)
     word = text.lower()
     if word in MISSING_TOKENS:
@@ -291,7 +299,12 @@ def split_header_unit(text: object) -> tuple[str, str | None]:
     """
     if text is None:
         return "", None
-    original = str(text).strip()
+    return _split_header_text(str(text))
+
+
+@lru_cache(maxsize=4096)
+def _split_header_text(text: str) -> tuple[str, str | None]:
+    original = text.strip()
     work = unicodedata.normalize("NFKC", original).translate(_BRACKETS)
     for pattern in (_HEADER_BRACKET, _HEADER_LABEL):
         match = pattern.match(work)
