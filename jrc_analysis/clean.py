@@ -368,7 +368,8 @@ def grids_by_sheet(records: list[Cell]) -> dict[str, Grid]:
     records at one place, the later)."""
     grids = _grids_in_order(records)
     if grids is None:
-        grids = _grids_in_order(sorted(records, key=_PLACE))  # a stable sort
+        by_place = _grids_in_order(sorted(records, key=_PLACE))  # a stable sort
+        grids = {sheet: by_place[sheet] for sheet in dict.fromkeys(map(_SHEET, records))}
     return grids
 
 
