@@ -275,7 +275,7 @@ def _sniff_zip(data: bytes) -> tuple[str | None, str, zipfile.ZipFile | None]:
         archive = _ZipInMemory(data)
         fmt, looks_like = _zip_kind(archive)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError,
-            NotImplementedError, EOFError):
+            NotImplementedError, EOFError, zlib.error):
         return "corrupt", "损坏或不完整的 zip/Excel 文件", None
     if fmt in _ZIP_FORMATS:
         return fmt, looks_like, archive

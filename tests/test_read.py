@@ -555,3 +555,22 @@ def test_zip_members_read_from_memory_as_zipfile_reads_them(tmp_path):
         zipfile.ZipFile(io.BytesIO(bytes(damaged))).read("xl/workbook.xml")
     with pytest.raises(expected.type):
         read._ZipInMemory(bytes(damaged)).read("xl/workbook.xml")
+
+
+def test_damaged_deflate_data_in_the_content_types_part_is_a_corrupt_file(tmp_path):
+    """A deflate stream that zlib rejects (not a CRC mismatch) must still be read.corrupt, not raise."""
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>')
+    good = write_minimal_xlsx(tmp_path / "good.xlsx", [("S1", sheet)])
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as archive:
+        info = archive.getinfo("[Content_Types].xml")
+    assert info.compress_type == zipfile.ZIP_DEFLATED
+    name_len = int.from_bytes(data[info.header_offset + 26:info.header_offset + 28], "little")
+    extra_len = int.from_bytes(data[info.header_offset + 28:info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_len + extra_len
+    data[start] = 0xFF  # deflate block type 3: "invalid block type"
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(bytes(data))
+    workbook = read.read_cells(bad)
+    assert [i.code for i in workbook.issues] == ["read.corrupt"] and workbook.cells.empty
