@@ -74,32 +74,41 @@ def _bools() -> frozenset[str]:
     return frozenset(frame[frame["value_type"] == "bool"]["code"])
 
 
-def value_rows(columns: dict[str, list]) -> list[Value]:
-    """Tidy column lists (one list per column of ``TIDY_COLUMNS``) as :class:`Value` rows."""
-    return list(map(Value._make, zip(*(columns[col] for col in TIDY_COLUMNS))))
+Columns = dict[str, list]  # one return's tidy values: a list per column of ``TIDY_COLUMNS``
+
+
+def value_row(columns: Columns, i: int) -> Value:
+    """Row ``i`` of tidy column lists as a :class:`Value` (built only where a rule needs one)."""
+    return Value(*(columns[col][i] for col in TIDY_COLUMNS))
 
 
 # ----------------------------------------------------------------------------------------------
-# Rules within one return
+# Rules within one return (over its column lists: a row object is built only for what is used)
 # ----------------------------------------------------------------------------------------------
 
-def negative_values(rows: list[Value]) -> list[Issue]:
+def negative_values(columns: Columns) -> list[Issue]:
     """An error for every negative value."""
     names = _names()
-    return [error(
-        "validate.negative", r.source_file,
-        f"{where(r.source_file, r.sheet, r.cell)}：“{names.get(r.indicator, r.indicator)}”"
-        f"为负数（{r.raw}）。完成数不能为负，请填写实际完成数（未开展填 0）。",
-        sheet=r.sheet, cell=r.cell) for r in rows if r.value < 0]
+    out = []
+    for i, value in enumerate(columns["value"]):
+        if value < 0:
+            r = value_row(columns, i)
+            out.append(error(
+                "validate.negative", r.source_file,
+                f"{where(r.source_file, r.sheet, r.cell)}：“{names.get(r.indicator, r.indicator)}”"
+                f"为负数（{r.raw}）。完成数不能为负，请填写实际完成数（未开展填 0）。",
+                sheet=r.sheet, cell=r.cell))
+    return out
 
 
-def reported_together(rows: list[Value], codes: Iterable[str]) -> list[dict[str, Value]]:
+def reported_together(columns: Columns, codes: Iterable[str]) -> list[dict[str, Value]]:
     """For every place reporting each of ``codes`` (a number, not NaN): code → its first value."""
     codes = tuple(codes)
     first: dict[tuple, dict[str, Value]] = {}
-    for r in rows:
-        if r.indicator in codes:
-            first.setdefault(r.place, {}).setdefault(r.indicator, r)
+    for i, indicator in enumerate(columns["indicator"]):
+        if indicator in codes:
+            r = value_row(columns, i)
+            first.setdefault(r.place, {}).setdefault(indicator, r)
     return [found for _place, found in sorted(first.items())
             if len(found) == len(codes) and not any(math.isnan(v.value) for v in found.values())]
 
@@ -108,10 +117,10 @@ def _unit_label(r: Value) -> str:
     return f"{r.prefecture}{r.county or ''}{int(r.year)}年"
 
 
-def cash_plus_in_kind(rows: list[Value]) -> list[Issue]:
+def cash_plus_in_kind(columns: Columns) -> list[Issue]:
     """资金 + 物资折价 must equal 筹集款物合计 (tolerance 1 元)."""
     out = []
-    for found in reported_together(rows, FUNDS):
+    for found in reported_together(columns, FUNDS):
         total, cash, kind = (found[c] for c in FUNDS)
         if abs(cash.value + kind.value - total.value) > 1.0:
             out.append(warning(
@@ -123,9 +132,9 @@ def cash_plus_in_kind(rows: list[Value]) -> list[Issue]:
     return out
 
 
-def _above(rows: list[Value], upper_code: str, lower_code: str, code: str, message) -> list[Issue]:
+def _above(columns: Columns, upper_code: str, lower_code: str, code: str, message) -> list[Issue]:
     out = []
-    for found in reported_together(rows, (upper_code, lower_code)):
+    for found in reported_together(columns, (upper_code, lower_code)):
         high, low = found[upper_code], found[lower_code]
         if high.value > low.value:
             out.append(warning(code, high.source_file,
@@ -135,64 +144,74 @@ def _above(rows: list[Value], upper_code: str, lower_code: str, code: str, messa
     return out
 
 
-def online_above_cash(rows: list[Value]) -> list[Issue]:
+def online_above_cash(columns: Columns) -> list[Issue]:
     """网络众筹 is part of 资金, so it cannot be larger."""
-    return _above(rows, "fundraising.online", "fundraising.cash", "validate.online_above_cash",
+    return _above(columns, "fundraising.online", "fundraising.cash", "validate.online_above_cash",
                   lambda high, low, cell: f"网络众筹 {format_number(high)} 元大于资金（{cell}）{format_number(low)} 元。"
                   "网络众筹是资金的一部分，不应更大，请核对。")
 
 
-def certified_above_popular(rows: list[Value]) -> list[Issue]:
+def certified_above_popular(columns: Columns) -> list[Issue]:
     """Certified first-aiders (持证培训) are a subset of the people reached (普及培训)."""
-    return _above(rows, "first_aid.certified_trainees", "first_aid.popular_trainees",
+    return _above(columns, "first_aid.certified_trainees", "first_aid.popular_trainees",
                   "validate.certified_above_popular",
                   lambda high, low, cell: f"应急救护持证培训 {format_number(high)} 人大于普及培训（{cell}）"
                   f"{format_number(low)} 人次。持证培训人数一般不超过普及培训人次，请核对。")
 
 
-def county_groups(rows: list[Value]) -> dict[tuple, list[Value]]:
-    """The county (and 市本级) values by (year, prefecture, source_file, indicator), in row order."""
-    groups: dict[tuple, list[Value]] = {}
-    for r in rows:
-        if r.county != "":
-            groups.setdefault((r.year, r.prefecture, r.source_file, r.indicator), []).append(r)
+def _summary_key(columns: Columns, i: int) -> tuple:
+    return (columns["year"][i], columns["prefecture"][i], columns["source_file"][i],
+            columns["indicator"][i])
+
+
+def county_groups(columns: Columns) -> dict[tuple, list[int]]:
+    """Rows of the county (and 市本级) values by (year, prefecture, source_file, indicator), in order."""
+    groups: dict[tuple, list[int]] = {}
+    for i, county in enumerate(columns["county"]):
+        if county != "":
+            groups.setdefault(_summary_key(columns, i), []).append(i)
     return groups
 
 
-def counties_vs_summary(rows: list[Value]) -> list[Issue]:
+def counties_vs_summary(columns: Columns) -> list[Issue]:
     """The counties and 市本级 of a return must add up to its summary-sheet value."""
-    names, units = _names(), _units()
-    groups = county_groups(rows)
+    groups = county_groups(columns)
+    if not groups:
+        return []
+    names, units, values = _names(), _units(), columns["value"]
     out = []
-    for r in rows:
-        parts = groups.get((r.year, r.prefecture, r.source_file, r.indicator)) if r.county == "" else None
+    for i, county in enumerate(columns["county"]):
+        parts = groups.get(_summary_key(columns, i)) if county == "" else None
         if not parts:
             continue
-        total = math.fsum(p.value for p in parts)
-        if abs(r.value - total) <= tolerance(r.value, total):
+        total = math.fsum(values[j] for j in parts)
+        if abs(values[i] - total) <= tolerance(values[i], total):
             continue
+        r, first, last = (value_row(columns, j) for j in (i, parts[0], parts[-1]))
         unit = units.get(r.indicator, "")
-        span = f"{parts[0].cell}:{parts[-1].cell}" if len(parts) > 1 else parts[0].cell
+        span = f"{first.cell}:{last.cell}" if len(parts) > 1 else first.cell
         out.append(warning(
             "validate.counties_vs_summary", r.source_file,
             f"{where(r.source_file, r.sheet, r.cell)}：汇总表“{names.get(r.indicator, r.indicator)}”为 "
-            f"{format_number(r.value)}{unit}，但工作表“{parts[0].sheet}”各县（市、区）与市本级（{span}）之和为 "
+            f"{format_number(r.value)}{unit}，但工作表“{first.sheet}”各县（市、区）与市本级（{span}）之和为 "
             f"{format_number(total)}{unit}。两者应一致，请核对汇总表或县区明细。",
             sheet=r.sheet, cell=r.cell))
     return out
 
 
-def incomplete(rows: list[Value]) -> list[Issue]:
+def incomplete(columns: Columns) -> list[Issue]:
     """One warning per return listing the indicators its summary sheet left blank."""
     catalogue = list(_names().items())
     reported: dict[tuple, set] = {}
     sheets: dict[tuple, str] = {}
-    for r in rows:
-        key = (r.source_file, r.prefecture, int(r.year))
+    for source_file, prefecture, year, county, indicator, sheet in zip(
+            columns["source_file"], columns["prefecture"], columns["year"], columns["county"],
+            columns["indicator"], columns["sheet"]):
+        key = (source_file, prefecture, int(year))
         codes = reported.setdefault(key, set())
-        if r.county == "":
-            codes.add(r.indicator)
-            sheets.setdefault(key, r.sheet)
+        if county == "":
+            codes.add(indicator)
+            sheets.setdefault(key, sheet)
     out = []
     for (source_file, prefecture, year), codes in sorted(reported.items()):
         missing = [name for code, name in catalogue if code not in codes]
@@ -210,13 +229,12 @@ RETURN_RULES = (negative_values, cash_plus_in_kind, online_above_cash, certified
                 counties_vs_summary, incomplete)
 
 
-def return_issues(columns: dict[str, list]) -> list[Issue]:
+def return_issues(columns: Columns) -> list[Issue]:
     """Every rule that needs one return only, over its tidy column lists (plain Python: fast
     enough to run on every file as it is read), in the stable order of ``issues.issue_order``."""
-    rows = value_rows(columns)
-    if not rows:
+    if not columns["year"]:
         return []
-    return sorted((i for rule in RETURN_RULES for i in rule(rows)), key=issue_order)
+    return sorted((i for rule in RETURN_RULES for i in rule(columns)), key=issue_order)
 
 
 # ----------------------------------------------------------------------------------------------
