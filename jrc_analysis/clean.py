@@ -51,7 +51,8 @@ INFO_LABELS = {"填报单位": "unit", "填报日期": "fill_date", "模板版�
 _YEAR_RANGE = re.compile(r"20\d\d\s*年?\s*[—–\-~～至到]+\s*20\d\d\s*年?")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d\d)\s*年")
 _YEAR_BARE = re.compile(r"(?<!\d)(20[1-4]\d)(?!\d)")
-_INFO_HINT = re.compile("填报|模板|联系|审核|制表|负责|报送")
+INFO_HINT_WORDS = ("填报", "模板", "联系", "审核", "制表", "负责", "报送")
+_INFO_HINT = re.compile("|".join(INFO_HINT_WORDS))
 _COLON = re.compile("[:：]")
 _UNIT_LINE = re.compile(r"^\s*(?:计量)?单位\s*[:：]\s*(\S+)\s*$")
 _DATE = re.compile(r"(20\d\d)\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})")
@@ -354,7 +355,7 @@ def workbook_records(workbook) -> list[Cell]:
 
 
 # Cell fields by position, for map() and sort keys
-_SHEET, _ADDRESS = (itemgetter(Cell._fields.index(name)) for name in ("sheet", "cell"))
+_SHEET, _ADDRESS, _RAW = (itemgetter(Cell._fields.index(name)) for name in ("sheet", "cell", "raw"))
 _PLACE = itemgetter(*(Cell._fields.index(name) for name in ("sheet", "row", "col")))
 
 
@@ -376,14 +377,14 @@ def grids_by_sheet(records: list[Cell]) -> dict[str, Grid]:
 def _grids_in_order(records: list[Cell]) -> dict[str, Grid] | None:
     """:func:`grids_by_sheet` of records in grid order (the reader's: each sheet's rows ascending,
     columns ascending within a row), or None when they are not in that order."""
-    out: dict[str, Grid] = {}
+    grids: dict[str, Grid] = {}
     last_sheet = last_row = last_col = None
     for rec in records:
         sheet, row, col = rec.sheet, rec.row, rec.col
         if row != last_row or sheet != last_sheet:  # a new row
-            grid = out.get(sheet)
+            grid = grids.get(sheet)
             if grid is None:
-                grid = out[sheet] = {}
+                grid = grids[sheet] = {}
             elif row <= next(reversed(grid)):
                 return None
             cols = grid[row] = {}
@@ -392,7 +393,48 @@ def _grids_in_order(records: list[Cell]) -> dict[str, Grid] | None:
             return None
         cols[col] = rec
         last_col = col
-    return out
+    return grids
+
+
+def hinted_cells(grids: dict[str, Grid], records: list[Cell]) -> list[Cell]:
+    """The text cells of ``grids`` (built from ``records``) whose text has a label hint word
+    (填报, 模板 …), in grid order: the cells :func:`info_lines` looks at."""
+    rank = {sheet: i for i, sheet in enumerate(grids)}
+    found = [rec for rec in map(records.__getitem__, _hint_indices(list(map(_RAW, records))))
+             if isinstance(rec.value, str) and grids[rec.sheet][rec.row][rec.col] is rec]
+    return sorted(found, key=lambda rec: (rank[rec.sheet], rec.row, rec.col))
+
+
+def _hint_indices(texts: list) -> set[int]:
+    """Indices of the texts holding a label hint word (:data:`INFO_HINT_WORDS`).
+
+    The words are looked for in the texts joined by NUL (no hint word holds one), each place
+    found mapped to its text by counting the NULs before it; one search per text when a text
+    holds a NUL itself.
+    """
+    try:
+        joined = "\x00".join(texts)
+    except TypeError:  # not all str: as the texts would be shown
+        joined = "\x00".join(map(str, texts))
+    if joined.count("\x00") != len(texts) - 1:
+        return {i for i, text in enumerate(texts) if _INFO_HINT.search(str(text))}
+    found, index, position = set(), 0, 0
+    for start in sorted(_places_of_words(joined, INFO_HINT_WORDS)):
+        index += joined.count("\x00", position, start)
+        position = start
+        found.add(index)
+    return found
+
+
+def _places_of_words(text: str, words: tuple[str, ...]) -> list[int]:
+    """Where each of ``words`` occurs in ``text`` (str.find: faster than one regex scan)."""
+    places = []
+    for word in words:
+        place = text.find(word)
+        while place >= 0:
+            places.append(place)
+            place = text.find(word, place + 1)
+    return places
 
 
 def grid_cells(grid: Grid, first_row: int = 0, last_row: int | None = None) -> list[Cell]:
@@ -433,13 +475,6 @@ class _Ledger:
 
     def ignore(self, sheet: str, cell: str) -> None:
         self.ignored.add((sheet, cell))
-
-    def value(self, sheet: str, cell: str, place: int, row: tuple) -> None:
-        """A tidy row (a tuple in :data:`TIDY_COLUMNS` order) from one cell, and its place in
-        the file's order (:func:`_county_order`)."""
-        self.rows.append(row)
-        self.places.append(place)
-        self.used.add((sheet, cell))
 
     def sorted_rows(self) -> list[tuple]:
         """The tidy rows in the file's order."""
@@ -504,15 +539,16 @@ def find_county_header(grid: Grid, sheet: str) -> _Table | None:
 # Who and when
 # ----------------------------------------------------------------------------------------------
 
-def info_lines(grids: dict[str, Grid]) -> list[dict]:
+def info_lines(grids: dict[str, Grid], hinted: list[Cell]) -> list[dict]:
     """Label lines (填报单位：… 填报日期：… 模板版本：…) anywhere: ``key, text, value, cells``.
 
-    The value is the rest of the label cell after the colon, else the next non-empty cell to the
-    right in the same row (at most three columns away).
+    ``hinted`` are the cells to look at (:func:`hinted_cells`). The value is the rest of the
+    label cell after the colon, else the next non-empty cell to the right in the same row (at
+    most three columns away).
     """
     out = []
-    for sheet, rec, cols in _hinted_cells(grids):
-        text = str(rec.raw)
+    for rec in hinted:
+        sheet, text, cols = rec.sheet, str(rec.raw), grids[rec.sheet][rec.row]
         recs = list(cols.values())
         i = list(cols).index(rec.col)
         head, _colon, rest = text.replace("：", ":").partition(":")
@@ -529,13 +565,6 @@ def info_lines(grids: dict[str, Grid]) -> list[dict]:
         out.append({"key": key, "sheet": sheet, "cell": rec.cell, "text": text,
                     "value": value, "cells": used})
     return out
-
-
-def _hinted_cells(grids: dict[str, Grid]) -> list[tuple[str, Cell, dict[int, Cell]]]:
-    """``(sheet, cell, its row)`` of the text cells holding a label hint word (填报, 模板 …)."""
-    search = _INFO_HINT.search
-    return [(sheet, rec, cols) for sheet, grid in grids.items() for cols in grid.values()
-            for rec in cols.values() if isinstance(rec.value, str) and search(str(rec.raw))]
 
 
 def _choose(found: list[tuple[str, object]]) -> tuple[object | None, list[tuple[str, object]]]:
@@ -649,7 +678,7 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
         elif name not in hidden:
             extra_tables.append(table)
 
-    lines = info_lines(by_sheet)
+    lines = info_lines(by_sheet, hinted_cells(by_sheet, cells))
     for line in lines:
         for sheet, cell in line["cells"]:
             ledger.ignore(sheet, cell)
@@ -812,40 +841,56 @@ def unit_found_source(found: list[tuple[str, object]], chosen: object) -> str:
 
 def _summary_code(rec_code, rec_name, source_file, sheet, ledger) -> str | None:
     """The indicator code of a summary row: a valid 指标代码 cross-checked with the name, else the name."""
-    by_name = names.match_indicator(rec_name.raw) if rec_name is not None else None
     code_text = str(rec_code.raw).strip() if rec_code is not None else ""
-    if code_text in names.indicator_codes():
+    code, by_name = _row_indicator(code_text, rec_name.raw if rec_name is not None else None)
+    if code == code_text:  # a valid code (no code is empty)
         if by_name is not None and by_name != code_text:
             ledger.issue(warning(
                 "clean.code_name_mismatch", source_file,
                 f"{where(source_file, sheet, rec_code.cell)}：指标代码“{code_text}”与指标名称“{rec_name.raw}”"
                 f"（对应 {by_name}）不一致，已按指标代码处理。请核对是否填错了行。",
                 sheet=sheet, cell=rec_code.cell))
-        return code_text
-    return by_name
+    return code
+
+
+@lru_cache(maxsize=4096)
+def _row_indicator(code_text: str, name: str | None) -> tuple[str | None, str | None]:
+    """``(code, code the name matches)`` of a summary row: ``code_text`` when it is a valid
+    指标代码, else the name's code (the same rows recur in every return)."""
+    by_name = names.match_indicator(name) if name is not None else None
+    return (code_text if code_text in names.indicator_codes() else by_name), by_name
 
 
 _PLAIN_NUMBERS = (float, int)
 
 
-def _emit(ledger, info, county, order, target: _Target, rec, sheet) -> float | None:
-    """Parse one value cell; emit a tidy row or an issue. Returns the value (or None).
+def _value_taker(ledger, info: ReturnInfo, sheet: str):
+    """``take(county, order, target, rec)``: parse one value cell of ``sheet``; emit a tidy row
+    or an issue. Returns the value (or None).
 
-    ``order`` is the county's sort position (:func:`_county_order`). A finite int or float in a
+    ``order`` is the county's place (:func:`_county_order`). A finite int or float in a
     convertible column is taken as it is; anything else goes through :func:`_checked_number`.
+    Rows are added to the ledger here, the hot loop of the cleaner.
     """
-    value = rec.value
-    if (type(value) in _PLAIN_NUMBERS and target.factor is not None and not rec.formula_uncached
-            and not math.isinf(value)):
-        number = float(value) * target.factor
-    else:
-        number = _checked_number(ledger, target, rec, sheet)
-        if number is None:
-            return None
-    ledger.value(sheet, rec.cell, order + target.rank, (
-        info.year, info.prefecture, county, target.code, number, target.base, ledger.source_file,
-        sheet, rec.cell, rec.raw))
-    return number
+    rows, places, used = ledger.rows, ledger.places, ledger.used
+    year, prefecture, source_file = info.year, info.prefecture, ledger.source_file
+
+    def take(county: str, order: int, target: _Target, rec: Cell) -> float | None:
+        value = rec.value
+        if (type(value) in _PLAIN_NUMBERS and target.factor is not None
+                and not rec.formula_uncached and not math.isinf(value)):
+            number = float(value) * target.factor
+        else:
+            number = _checked_number(ledger, target, rec, sheet)
+            if number is None:
+                return None
+        rows.append((year, prefecture, county, target.code, number, target.base, source_file,
+                     sheet, rec.cell, rec.raw))
+        places.append(order + target.rank)
+        used.add((sheet, rec.cell))
+        return number
+
+    return take
 
 
 def _checked_number(ledger, target: _Target, rec, sheet) -> float | None:
@@ -888,14 +933,17 @@ def _clean_summary(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> 
     header_unit = parse.split_header_unit(header[value_col].raw)[1] if value_col in header else None
     sheet_unit = _sheet_unit_line(grid, table)
     ledger.ignored.update([(sheet, rec.cell) for rec in header.values()])
+    ignore = ledger.ignored.add
+    take = _value_taker(ledger, info, sheet)
     seen: dict[str, str] = {}
     for row, at in grid.items():
         if row <= table.header_row:
             continue
         recs = at.values()
         rec_value, rec_name, rec_code = at.get(value_col), at.get(name_col), at.get(code_col)
-        ledger.ignored.update([(sheet, r.cell) for r in recs  # names, codes, units, targets, notes, area cells
-                               if r is not rec_value and (r.col in roles or not is_number_like(r.value))])
+        for r in recs:
+            if r is not rec_value and (r.col in roles or not is_number_like(r.value)):
+                ignore((sheet, r.cell))  # names, codes, units, targets, notes, area cells
         if rec_name is None and rec_code is None and rec_value is None:
             continue
         code = _summary_code(rec_code, rec_name, source_file, sheet, ledger)
@@ -922,7 +970,7 @@ def _clean_summary(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> 
         unit_cell = at.get(unit_col)
         column_unit = (str(unit_cell.raw).strip() if unit_cell is not None else None) \
             or header_unit or sheet_unit
-        if _emit(ledger, info, "", 0, _target(code, column_unit), rec_value, sheet) is not None:
+        if take("", 0, _target(code, column_unit), rec_value) is not None:
             seen[code] = rec_value.cell
 
 
@@ -1004,15 +1052,20 @@ def _clean_county(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> N
     seen_counties: dict[str, int] = {}
     totals: list[tuple[int, dict]] = []
     sums: dict[int, float] = {}
-    parts: dict[int, list[str]] = {}
+    parts: dict[int, list[str]] = {col: [] for col in columns}
+    ignore = ledger.ignored.add
+    take = _value_taker(ledger, info, sheet)
     for row, at in grid.items():
         if row < first:
             continue
         recs = at.values()
         label = at.get(table.label_col)
-        value_recs = {c: at[c] for c in columns if c in at}
-        ledger.ignored.update([(sheet, r.cell) for r in recs  # labels, 序号, known extra columns
-                               if r.col not in columns and (r.col in header_cols or not is_number_like(r.value))])
+        value_recs = {}  # in the order of columns (both ascending)
+        for col, r in at.items():
+            if col in columns:
+                value_recs[col] = r
+            elif col in header_cols or not is_number_like(r.value):
+                ignore((sheet, r.cell))  # labels, 序号, known extra columns
         text = str(label.raw).strip() if label is not None else ""
         plain = names.plain(text)
         if not value_recs:
@@ -1051,10 +1104,10 @@ def _clean_county(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> N
         seen_counties[county] = row
         order = _county_order(county)
         for col, rec in value_recs.items():
-            number = _emit(ledger, info, county, order, targets[col], rec, sheet)
+            number = take(county, order, targets[col], rec)
             if number is not None:
                 sums[col] = sums.get(col, 0.0) + number
-                parts.setdefault(col, []).append(rec.cell)
+                parts[col].append(rec.cell)
     for row, value_recs in totals:
         _check_total(row, value_recs, columns, sums, parts, info, catalogue, sheet, sheet_unit, ledger)
 
