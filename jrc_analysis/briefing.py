@@ -235,7 +235,7 @@ MIN_CHARTS_PER_WORKER = 2  # see default_workers
 
 
 def default_workers(charts: int) -> int:
-    """Processes used to render ``charts`` charts: ``$JRC_WORKERS`` if set; else every CPU when
+    """Processes used to render ``charts`` charts: ``$JRC_JOBS`` if set; else every CPU when
     each process gets at least :data:`MIN_CHARTS_PER_WORKER` charts, else as many processes as
     get that many (one for a short plan).
 
@@ -245,9 +245,9 @@ def default_workers(charts: int) -> int:
     one process and 1.32 s in two, 4 charts 1.96 s and 2.01 s, 8 charts 4.32 s and 4.24 s — no
     loss from 2 charts a process even without a free CPU; with one free, the 69 charts of a
     briefing take 26.2 s in two processes against 52.8 s in one."""
-    wanted = os.environ.get("JRC_WORKERS", "")
-    if wanted.isdigit() and int(wanted) > 0:
-        return int(wanted)
+    wanted = config.jobs_from_env()
+    if wanted:
+        return wanted
     cpus = os.cpu_count() or 1
     return max(1, min(cpus, charts // MIN_CHARTS_PER_WORKER))
 

@@ -34,3 +34,10 @@ def processed_dir() -> Path:
 def figures_dir() -> Path:
     """Briefing charts and packs, one folder per year."""
     return Path(os.environ.get("JRC_FIGURES_ROOT", PROJECT_ROOT / "figures"))
+
+
+def jobs_from_env() -> int | None:
+    """``$JRC_JOBS`` as a number of processes (for reading returns and drawing charts), or None
+    when it is unset or not a positive whole number (then each stage chooses for itself)."""
+    wanted = os.environ.get("JRC_JOBS", "").strip()
+    return int(wanted) if wanted.isdigit() and int(wanted) > 0 else None

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm  # plain (stderr) bar: hidden when stderr is not a terminal, e.g. in notebooks
 
-from jrc_analysis import catalog
+from jrc_analysis import catalog, config
 from jrc_analysis.clean import (TIDY_COLUMNS, Accounting, CleanResult, ReturnInfo, clean_workbook,
                                 empty_values, frame_of_columns, sort_tidy, tidy_columns, where)
 from jrc_analysis.safe_text import FORMULA_START, escape_formula, sheet_text  # noqa: F401
@@ -183,9 +183,9 @@ POOL_MIN_FILES = 200
 def default_jobs(files: int) -> int:
     """Processes to read ``files`` returns with: ``$JRC_JOBS`` when set to a positive whole
     number; otherwise every CPU from :data:`POOL_MIN_FILES` files on, and one below."""
-    wanted = os.environ.get("JRC_JOBS", "").strip()
-    if wanted.isdigit() and int(wanted) > 0:
-        return int(wanted)
+    wanted = config.jobs_from_env()
+    if wanted:
+        return wanted
     return (os.cpu_count() or 1) if files >= POOL_MIN_FILES else 1
 
 

@@ -294,7 +294,7 @@ def test_a_briefing_lists_the_issues_of_its_year_and_earlier_and_of_unknown_file
 
 
 def test_charts_are_rendered_in_every_cpu_when_each_gets_two_charts(monkeypatch):
-    monkeypatch.delenv("JRC_WORKERS", raising=False)
+    monkeypatch.delenv("JRC_JOBS", raising=False)
     monkeypatch.setattr(briefing.os, "cpu_count", lambda: 2)
     assert briefing.default_workers(69) == 2
     assert briefing.default_workers(4) == 2
@@ -303,5 +303,5 @@ def test_charts_are_rendered_in_every_cpu_when_each_gets_two_charts(monkeypatch)
     monkeypatch.setattr(briefing.os, "cpu_count", lambda: 8)
     assert briefing.default_workers(69) == 8
     assert briefing.default_workers(6) == 3
-    monkeypatch.setenv("JRC_WORKERS", "3")
+    monkeypatch.setenv("JRC_JOBS", "3")
     assert briefing.default_workers(2) == 3
