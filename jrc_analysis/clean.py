@@ -22,7 +22,7 @@ from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
 from types import SimpleNamespace
-from typing import Collection, NamedTuple
+from typing import Collection, Iterable, NamedTuple
 
 import pandas as pd
 
@@ -355,13 +355,8 @@ def workbook_records(workbook) -> list[Cell]:
 
 
 # Cell fields by position, for map() and sort keys
-_SHEET, _ADDRESS, _RAW = (itemgetter(Cell._fields.index(name)) for name in ("sheet", "cell", "raw"))
+_SHEET, _RAW = (itemgetter(Cell._fields.index(name)) for name in ("sheet", "raw"))
 _PLACE = itemgetter(*(Cell._fields.index(name) for name in ("sheet", "row", "col")))
-
-
-def cell_keys(records: list[Cell]) -> list[tuple[str, str]]:
-    """``(sheet, cell address)`` of each record: how the ledger names a cell."""
-    return list(zip(map(_SHEET, records), map(_ADDRESS, records)))
 
 
 def grids_by_sheet(records: list[Cell]) -> dict[str, Grid]:
@@ -452,6 +447,59 @@ def is_number_like(value: object) -> bool:
 # The ledger: every cell gets a fate
 # ----------------------------------------------------------------------------------------------
 
+class _Places:
+    """A set of cells named ``(sheet, address)``, kept as one set of addresses per sheet (no
+    pair is built per cell)."""
+
+    __slots__ = ("by_sheet",)
+
+    def __init__(self) -> None:
+        self.by_sheet: dict[str, set[str]] = {}
+
+    def of(self, sheet: str) -> set[str]:
+        """The addresses in ``sheet``: the set itself (adding to it adds places)."""
+        addresses = self.by_sheet.get(sheet)
+        if addresses is None:
+            addresses = self.by_sheet[sheet] = set()
+        return addresses
+
+    def add(self, sheet: str, cell: str) -> None:
+        self.of(sheet).add(cell)
+
+    def update(self, pairs: Iterable[tuple[str, str]]) -> None:
+        for sheet, cell in pairs:
+            self.of(sheet).add(cell)
+
+    def __contains__(self, pair: tuple[str, str]) -> bool:
+        return pair[1] in self.by_sheet.get(pair[0], ())
+
+    def __len__(self) -> int:
+        return sum(map(len, self.by_sheet.values()))
+
+    def difference(self, *others: _Places) -> _Places:
+        """The places not in any of ``others``."""
+        out = _Places()
+        for sheet, addresses in self.by_sheet.items():
+            rest = addresses.difference(*(other.by_sheet.get(sheet, ()) for other in others))
+            if rest:
+                out.by_sheet[sheet] = rest
+        return out
+
+    def pairs(self) -> set[tuple[str, str]]:
+        return {(sheet, cell) for sheet, addresses in self.by_sheet.items() for cell in addresses}
+
+
+def places_of(records: list[Cell]) -> _Places:
+    """The places of a workbook's records."""
+    places = _Places()
+    last_sheet = None
+    for rec in records:
+        if rec.sheet != last_sheet:
+            add, last_sheet = places.of(rec.sheet).add, rec.sheet
+        add(rec.cell)
+    return places
+
+
 @dataclass
 class _Ledger:
     """Collects values, issues (with the cells each covers) and ignored cells of one file."""
@@ -460,9 +508,9 @@ class _Ledger:
     rows: list[tuple] = field(default_factory=list)  # tidy rows, in TIDY_COLUMNS order
     places: list[int] = field(default_factory=list)  # each row's place in the file's order
     issues: list[Issue] = field(default_factory=list)
-    covered: set[tuple[str, str]] = field(default_factory=set)
-    ignored: set[tuple[str, str]] = field(default_factory=set)
-    used: set[tuple[str, str]] = field(default_factory=set)
+    covered: _Places = field(default_factory=_Places)
+    ignored: _Places = field(default_factory=_Places)
+    used: _Places = field(default_factory=_Places)
 
     def issue(self, item: Issue, cells=()) -> None:
         message = readable(item.message)
@@ -470,11 +518,11 @@ class _Ledger:
             item = dataclasses.replace(item, message=message)
         self.issues.append(item)
         if item.cell:
-            self.covered.add((item.sheet, item.cell))
+            self.covered.add(item.sheet, item.cell)
         self.covered.update(cells)
 
     def ignore(self, sheet: str, cell: str) -> None:
-        self.ignored.add((sheet, cell))
+        self.ignored.add(sheet, cell)
 
     def sorted_rows(self) -> list[tuple]:
         """The tidy rows in the file's order."""
@@ -653,8 +701,9 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
     for item in getattr(workbook, "issues", []) or []:
         ledger.issue(item)
     cells = workbook_records(workbook)
+    places = places_of(cells)
     if not cells:
-        return _finish(ledger, cells, ReturnInfo(source_file))
+        return _finish(ledger, cells, places, ReturnInfo(source_file))
 
     catalogue = _catalogue()
     hidden = {s.name for s in workbook.sheets if s.hidden}
@@ -695,8 +744,8 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
             "clean.no_table", source_file,
             f"{where(source_file)}：没有找到报表表格（应有一行表头含“指标名称”和“完成数”，"
             "或含“县（市、区）”和各项指标）。请使用省红十字会下发的模板填报。"),
-            cells=set(cell_keys(cells)) - ledger.ignored)
-        return _finish(ledger, cells, info)
+            cells=places.difference(ledger.ignored).pairs())
+        return _finish(ledger, cells, places, info)
 
     table_sheets = {t.sheet for t in (summary, county, *extra_tables) if t is not None}
     for name, frame in by_sheet.items():
@@ -712,13 +761,13 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
         for table in (summary, county):
             if table is not None:
                 ledger.covered.update((r.sheet, r.cell) for r in grid_cells(by_sheet[table.sheet]))
-        return _finish(ledger, cells, info)
+        return _finish(ledger, cells, places, info)
 
     if summary is not None:
         _clean_summary(by_sheet[summary.sheet], summary, info, catalogue, ledger)
     if county is not None:
         _clean_county(by_sheet[county.sheet], county, info, catalogue, ledger)
-    return _finish(ledger, cells, info)
+    return _finish(ledger, cells, places, info)
 
 
 def hidden_sheet_warnings(sheets, used: Collection[str], source_file: str) -> list[Issue]:
@@ -872,7 +921,7 @@ def _value_taker(ledger, info: ReturnInfo, sheet: str):
     convertible column is taken as it is; anything else goes through :func:`_checked_number`.
     Rows are added to the ledger here, the hot loop of the cleaner.
     """
-    rows, places, used = ledger.rows, ledger.places, ledger.used
+    rows, places, use = ledger.rows, ledger.places, ledger.used.of(sheet).add
     year, prefecture, source_file = info.year, info.prefecture, ledger.source_file
 
     def take(county: str, order: int, target: _Target, rec: Cell) -> float | None:
@@ -887,7 +936,7 @@ def _value_taker(ledger, info: ReturnInfo, sheet: str):
         rows.append((year, prefecture, county, target.code, number, target.base, source_file,
                      sheet, rec.cell, rec.raw))
         places.append(order + target.rank)
-        used.add((sheet, rec.cell))
+        use(rec.cell)
         return number
 
     return take
@@ -932,8 +981,9 @@ def _clean_summary(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> 
     header = grid[table.header_row]
     header_unit = parse.split_header_unit(header[value_col].raw)[1] if value_col in header else None
     sheet_unit = _sheet_unit_line(grid, table)
-    ledger.ignored.update([(sheet, rec.cell) for rec in header.values()])
-    ignore = ledger.ignored.add
+    ignore = ledger.ignored.of(sheet).add
+    for rec in header.values():
+        ignore(rec.cell)
     take = _value_taker(ledger, info, sheet)
     seen: dict[str, str] = {}
     for row, at in grid.items():
@@ -943,7 +993,7 @@ def _clean_summary(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> 
         rec_value, rec_name, rec_code = at.get(value_col), at.get(name_col), at.get(code_col)
         for r in recs:
             if r is not rec_value and (r.col in roles or not is_number_like(r.value)):
-                ignore((sheet, r.cell))  # names, codes, units, targets, notes, area cells
+                ignore(r.cell)  # names, codes, units, targets, notes, area cells
         if rec_name is None and rec_code is None and rec_value is None:
             continue
         code = _summary_code(rec_code, rec_name, source_file, sheet, ledger)
@@ -1053,7 +1103,7 @@ def _clean_county(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> N
     totals: list[tuple[int, dict]] = []
     sums: dict[int, float] = {}
     parts: dict[int, list[str]] = {col: [] for col in columns}
-    ignore = ledger.ignored.add
+    ignore = ledger.ignored.of(sheet).add
     take = _value_taker(ledger, info, sheet)
     for row, at in grid.items():
         if row < first:
@@ -1065,7 +1115,7 @@ def _clean_county(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> N
             if col in columns:
                 value_recs[col] = r
             elif col in header_cols or not is_number_like(r.value):
-                ignore((sheet, r.cell))  # labels, 序号, known extra columns
+                ignore(r.cell)  # labels, 序号, known extra columns
         text = str(label.raw).strip() if label is not None else ""
         plain = names.plain(text)
         if not value_recs:
@@ -1150,17 +1200,18 @@ def tolerance(a: float, b: float) -> float:
     return max(0.5, 1e-9 * max(abs(a), abs(b)))
 
 
-def _records_at(cells: list[Cell], keys: list[tuple[str, str]], places: set) -> list[tuple[Cell, tuple]]:
-    """``(record, key)`` of the records at ``places`` (keys of :func:`cell_keys`), in order."""
-    return [(rec, key) for rec, key in zip(cells, keys) if key in places] if places else []
+def _records_at(cells: list[Cell], places: _Places) -> list[Cell]:
+    """The records at ``places``, in order."""
+    if not places.by_sheet:
+        return []
+    return [rec for rec in cells if (rec.sheet, rec.cell) in places]
 
 
-def _finish(ledger: _Ledger, cells: list[Cell], info: ReturnInfo) -> CleanResult:
-    """Account for every cell; a number no rule used becomes a warning (never silently lost)."""
-    keys = cell_keys(cells)
-    all_cells = set(keys)
-    for rec, key in _records_at(cells, keys, all_cells.difference(ledger.used, ledger.covered, ledger.ignored)):
-        if key in ledger.covered or key in ledger.ignored:
+def _finish(ledger: _Ledger, cells: list[Cell], places: _Places, info: ReturnInfo) -> CleanResult:
+    """Account for every cell (``places``: :func:`places_of` the records); a number no rule
+    used becomes a warning (never silently lost)."""
+    for rec in _records_at(cells, places.difference(ledger.used, ledger.covered, ledger.ignored)):
+        if (rec.sheet, rec.cell) in ledger.covered or (rec.sheet, rec.cell) in ledger.ignored:
             continue  # a second record at a place accounted for just now
         if is_number_like(rec.value) or bool(rec.formula_uncached):
             ledger.issue(warning(
@@ -1171,18 +1222,28 @@ def _finish(ledger: _Ledger, cells: list[Cell], info: ReturnInfo) -> CleanResult
         else:
             ledger.ignore(rec.sheet, rec.cell)
     columns = _columns_of_tuples(ledger.sorted_rows())
-    used = ledger.used
-    covered = (ledger.covered - used) & all_cells
-    ignored = (ledger.ignored - used - covered) & all_cells
+    in_issues, ignored = _fate_counts(ledger, places)
     return CleanResult(
         columns=columns,
         issues=ledger.issues,
         accounting=Accounting(
             source_file=ledger.source_file,
-            cells_read=len(all_cells),
+            cells_read=len(places),
             values=len(columns["year"]),
-            in_issues=len(covered),
-            ignored=len(ignored),
+            in_issues=in_issues,
+            ignored=ignored,
         ),
         info=info,
     )
+
+
+def _fate_counts(ledger: _Ledger, places: _Places) -> tuple[int, int]:
+    """How many of the cells at ``places`` are named in issues (and not used), and how many
+    are ignored (and neither used nor in issues)."""
+    in_issues = ignored = 0
+    for sheet, addresses in places.by_sheet.items():
+        used = ledger.used.by_sheet.get(sheet, set())
+        covered = (ledger.covered.by_sheet.get(sheet, set()) - used) & addresses
+        in_issues += len(covered)
+        ignored += len(ledger.ignored.by_sheet.get(sheet, set()).difference(used, covered) & addresses)
+    return in_issues, ignored
