@@ -42,12 +42,16 @@ def plain(text: object) -> str:
 
 class _SpaceAndPunctuation(dict):
     """A ``str.translate`` table deleting whitespace and punctuation (Unicode category P*),
-    filled in as characters are met."""
+    filled in as characters are met (up to :attr:`LIMIT` of them: a hostile text cannot grow it
+    without bound)."""
+
+    LIMIT = 1 << 16
 
     def __missing__(self, code: int) -> int | None:
         ch = chr(code)
         kept = None if ch.isspace() or unicodedata.category(ch).startswith("P") else code
-        self[code] = kept
+        if len(self) < self.LIMIT:
+            self[code] = kept
         return kept
 
 
