@@ -35,14 +35,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("raw_dir", type=Path)
     p.add_argument("-o", "--output", required=True, type=Path, help="输出文件夹")
     p.add_argument("--jobs", type=int, default=None,
-                   help="并行读取报表的进程数（默认：文件不少于 200 个时用全部 CPU，否则 1）")
+                   help="并行读取报表的进程数（默认：文件多时用全部 CPU——Linux 50 个起，"
+                        "Windows/macOS 500 个起；否则 1）")
 
     p = sub.add_parser("check", help="只检查报表、不写出数据（可选：每个设区市一份反馈表）")
     p.add_argument("raw_dir", type=Path)
     p.add_argument("--feedback", type=Path, default=None,
                    help="把每个填报单位的问题清单写成反馈工作簿，放在这个文件夹")
     p.add_argument("--jobs", type=int, default=None,
-                   help="并行读取报表的进程数（默认：文件不少于 200 个时用全部 CPU，否则 1）")
+                   help="并行读取报表的进程数（默认：文件多时用全部 CPU——Linux 50 个起，"
+                        "Windows/macOS 500 个起；否则 1）")
 
     p = sub.add_parser("briefing", help="主任务：清洗 data/raw，重新生成年度通报的全部图表")
     p.add_argument("--year", type=int, default=None, help="通报年度（默认：有报表的最近一年）")

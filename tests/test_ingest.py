@@ -180,10 +180,13 @@ def test_worker_processes_give_the_same_result_as_one_process(tmp_path):
 
 
 def test_default_jobs_uses_every_cpu_only_for_many_files(monkeypatch):
-    from jrc_analysis.ingest import POOL_MIN_FILES, default_jobs
+    from jrc_analysis.ingest import POOL_MIN_FILES, POOL_MIN_FILES_SPAWNED, default_jobs
     monkeypatch.delenv("JRC_JOBS", raising=False)
     monkeypatch.setattr("os.cpu_count", lambda: 8)
+    monkeypatch.setattr("multiprocessing.get_start_method", lambda: "fork")
     assert default_jobs(POOL_MIN_FILES - 1) == 1 and default_jobs(POOL_MIN_FILES) == 8
+    monkeypatch.setattr("multiprocessing.get_start_method", lambda: "spawn")
+    assert default_jobs(POOL_MIN_FILES) == 1 and default_jobs(POOL_MIN_FILES_SPAWNED) == 8
     monkeypatch.setenv("JRC_JOBS", "3")
     assert default_jobs(5) == 3
     monkeypatch.setenv("JRC_JOBS", "lots")
@@ -192,7 +195,8 @@ def test_default_jobs_uses_every_cpu_only_for_many_files(monkeypatch):
 
 def test_cli_help_states_the_default_jobs_threshold(capsys):
     from jrc_analysis.cli import main
-    from jrc_analysis.ingest import POOL_MIN_FILES
+    from jrc_analysis.ingest import POOL_MIN_FILES, POOL_MIN_FILES_SPAWNED
     with pytest.raises(SystemExit):
         main(["ingest", "--help"])
-    assert f"文件不少于 {POOL_MIN_FILES} 个时用全部 CPU" in capsys.readouterr().out
+    text = "".join(capsys.readouterr().out.split())
+    assert f"Linux{POOL_MIN_FILES}个起" in text and f"Windows/macOS{POOL_MIN_FILES_SPAWNED}个起" in text
