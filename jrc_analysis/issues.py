@@ -6,10 +6,8 @@ name what was found and what was expected; ``source_file``/``sheet``/``cell`` sa
 """
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, fields
-from typing import Iterable, Literal
-
-import pandas as pd
+from dataclasses import dataclass
+from typing import Literal
 
 Severity = Literal["error", "warning"]
 ISSUE_COLUMNS = ["severity", "code", "source_file", "sheet", "cell", "message"]
@@ -58,16 +56,3 @@ def cell_order(cell: str) -> tuple[int, str]:
     letters = "".join(ch for ch in cell if ch.isalpha())
     digits = "".join(ch for ch in cell if ch.isdigit())
     return (int(digits) if digits else 0, letters.rjust(3))
-
-
-def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:
-    """Issues as a DataFrame with the contract's columns, in a stable order."""
-    rows = [astuple(i) for i in issues]
-    frame = pd.DataFrame(rows, columns=[f.name for f in fields(Issue)])
-    if frame.empty:
-        return frame.astype("string")
-    return (
-        frame.astype("string")
-        .sort_values(["source_file", "sheet", "severity", "code", "cell", "message"], kind="stable")
-        .reset_index(drop=True)
-    )
