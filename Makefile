@@ -40,7 +40,7 @@ samples: $(STAMP) ## regenerate the synthetic sample returns in data/raw (determ
 notebooks: $(STAMP) ## re-execute the notebooks after a library change (then commit them; nbval compares them)
 	$(BIN)/python notebooks/build_notebooks.py
 
-bench: $(STAMP) ## performance benchmarks, about 40 min (see benchmarks/README.md; a short run: benchmarks/run.py --quick)
+bench: $(STAMP) ## performance benchmarks, about 20 min (see benchmarks/README.md; a short run: benchmarks/run.py --quick)
 	$(BIN)/python benchmarks/run.py
 
 clean: ## remove generated outputs (never data/raw)
