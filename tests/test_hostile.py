@@ -356,10 +356,7 @@ def test_a_killed_run_leaves_the_previous_outputs_intact(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert not finished_first, "the run finished before it could be killed: make the folder larger"
-    after = tree_hashes(out)
-    # the outputs are as before; a kill between writing and renaming may leave hidden temporaries
-    assert {name: h for name, h in after.items() if not name.startswith(".")} == before
-    assert all(name.endswith(".tmp") for name in after if name.startswith("."))
+    assert tree_hashes(out) == before  # killed while reading: nothing was written yet
     # the next run cleans up any hidden temporary left by the kill and writes the new outputs
     for i in range(copies):
         shutil.rmtree(raw / f"copy{i}")
