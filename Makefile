@@ -35,7 +35,7 @@ test: $(STAMP) ## the whole test suite: unit, end-to-end and the notebooks (nbva
 	fi
 
 samples: $(STAMP) ## regenerate the synthetic sample returns in data/raw (deterministic)
-	$(BIN)/python -m jrc_analysis.samples data/raw
+	$(BIN)/python -m jrc_analysis.returns.samples data/raw
 
 notebooks: $(STAMP) ## re-execute the notebooks after a library change (then commit them; nbval compares them)
 	$(BIN)/python notebooks/build_notebooks.py

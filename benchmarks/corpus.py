@@ -1,11 +1,11 @@
 """Synthetic corpora of N returns for the benchmarks, and the values they were written with.
 
-A corpus of N files is built from the sample returns' values (:func:`jrc_analysis.samples.sample_truth`),
+A corpus of N files is built from the sample returns' values (:func:`jrc_analysis.returns.samples.sample_truth`),
 copied and re-labelled: file ``i`` is reporting unit ``i % 12``; its year cycles over ``2022 …``
 (at most :data:`MAX_YEARS` years, each year taking the values of 2022, 2023 or 2024 in turn); past
 ``12 × MAX_YEARS`` files the same returns come again as resubmissions (``…_v2``, ``…_v3``: same
 bytes, a higher revision marker in the name, so exactly one file per unit and year counts).
-Every unit and year is written once with :func:`jrc_analysis.samples.write_return` in one of
+Every unit and year is written once with :func:`jrc_analysis.returns.samples.write_return` in one of
 :data:`STYLES` (the blank return filled in as is, the sample files' hand-made variants, .xls,
 .ods, 万元, numbers typed as text, county sheets included); resubmissions are byte copies.
 
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from jrc_analysis import catalog
-from jrc_analysis.samples import SAMPLE_FILES, ReturnStyle, sample_truth, write_return
+from jrc_analysis.plan import catalog
+from jrc_analysis.returns.samples import SAMPLE_FILES, ReturnStyle, sample_truth, write_return
 
 WORK = Path(__file__).resolve().parent / "_work"
 FIRST_YEAR = 2022

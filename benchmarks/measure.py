@@ -36,7 +36,7 @@ sys.path.insert(0, str(HERE))
 import pandas as pd  # noqa: E402
 
 from corpus import corpus_files  # noqa: E402
-from jrc_analysis import ingest  # noqa: E402
+from jrc_analysis.returns import ingest  # noqa: E402
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xls", ".ods", ".xlsm"}
 
@@ -97,7 +97,7 @@ def task_calamine(folder: Path, out: Path) -> dict:
 
 
 def _load_values(folder: Path, jobs: int) -> pd.DataFrame:
-    from jrc_analysis.ingest import load_returns
+    from jrc_analysis.returns.ingest import load_returns
 
     with contextlib.redirect_stderr(io.StringIO()):
         return load_returns(folder, jobs=jobs).values
@@ -115,7 +115,7 @@ def task_pool_read(folder: Path, out: Path) -> dict:
 
 
 def task_briefing(folder: Path, out: Path) -> dict:
-    from jrc_analysis.briefing import run_briefing
+    from jrc_analysis.report.briefing import run_briefing
 
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         code = run_briefing(None, raw_dir=folder, processed_dir=out / "processed",
@@ -125,7 +125,8 @@ def task_briefing(folder: Path, out: Path) -> dict:
 
 
 def task_render(folder: Path, out: Path) -> dict:
-    from jrc_analysis import briefing, catalog
+    from jrc_analysis.report import briefing
+    from jrc_analysis.plan import catalog
 
     result = ingest.load_returns(folder)
     year = briefing.briefing_year(result.values)

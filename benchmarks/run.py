@@ -147,7 +147,7 @@ def sample_raw() -> Path:
     if any(source.rglob("*.xlsx")):
         shutil.copytree(source, target)
     else:
-        from jrc_analysis.samples import generate_samples
+        from jrc_analysis.returns.samples import generate_samples
 
         generate_samples(target)
     return target
@@ -214,7 +214,7 @@ def profile_ingest(n: int = PROFILE_SIZE) -> Path | None:
     except ImportError:
         log("  未安装 pyinstrument，跳过剖析（.venv/bin/pip install pyinstrument）")
         return None
-    from jrc_analysis import ingest
+    from jrc_analysis.returns import ingest
 
     folder = corpus.build(n, log=log)
     profiler = Profiler(interval=0.001)

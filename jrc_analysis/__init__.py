@@ -13,15 +13,15 @@ __all__ = ["read_return", "load_returns", "province_gaps", "prefecture_gaps", "l
 def __getattr__(name: str):
     # Lazy re-exports: `import jrc_analysis` stays fast (the CLI and template need no pandas stack).
     if name in ("read_return", "load_returns"):
-        from jrc_analysis import ingest
+        from jrc_analysis.returns import ingest
 
         return getattr(ingest, name)
     if name in ("province_gaps", "prefecture_gaps"):
-        from jrc_analysis import gaps
+        from jrc_analysis.analysis import gaps
 
         return getattr(gaps, name)
     if name == "load":
-        from jrc_analysis.explore import load
+        from jrc_analysis.analysis.explore import load
 
         return load
     raise AttributeError(f"module 'jrc_analysis' has no attribute {name!r}")

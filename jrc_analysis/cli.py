@@ -65,7 +65,7 @@ def _existing_dir(path: Path) -> Path:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "template":
-        from jrc_analysis.template import write_templates
+        from jrc_analysis.returns.template import write_templates
 
         written = write_templates(args.year, args.output, prefecture=args.prefecture)
         for path in written:
@@ -73,16 +73,16 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "ingest":
         raw_dir = _existing_dir(args.raw_dir)
-        from jrc_analysis.ingest import run_ingest
+        from jrc_analysis.returns.ingest import run_ingest
 
         return run_ingest(raw_dir, args.output, jobs=_jobs(args.jobs))
     if args.command == "check":
         raw_dir = _existing_dir(args.raw_dir)
-        from jrc_analysis.ingest import run_check
+        from jrc_analysis.returns.ingest import run_check
 
         return run_check(raw_dir, feedback_dir=args.feedback, jobs=_jobs(args.jobs))
     if args.command == "briefing":
-        from jrc_analysis.briefing import run_briefing
+        from jrc_analysis.report.briefing import run_briefing
 
         return run_briefing(year=args.year, raw_dir=config.raw_dir())
     raise UsageError(f"未知命令：{args.command}")

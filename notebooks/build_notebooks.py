@@ -30,7 +30,8 @@ PARAMETERS = """\
 YEAR = None  # 通报年度，如 2024；None 表示有报表的最近一年"""
 
 SETUP = """\
-from jrc_analysis import charts, explore
+from jrc_analysis.report import charts
+from jrc_analysis.analysis import explore
 
 data = explore.load()  # 原始报表有变化时才重新读取，否则直接用上次的结果
 year = YEAR or data.latest_year
@@ -160,7 +161,7 @@ def slicing() -> list:
         code("print(v[(v['indicator'] == 'fundraising.total') & (v['county'] == '') & (v['year'] == year)]\n"
              "      [['prefecture', 'value', 'source_file', 'sheet', 'cell', 'raw']].head(5).to_string(index=False))"),
         md("## 差距表也是普通的 DataFrame\n\n`data.province`（全省）和 `data.prefecture`（各单位）的列名见 "
-           "`jrc_analysis.gaps` 的说明；例如当年未达标的指标："),
+           "`jrc_analysis.analysis.gaps` 的说明；例如当年未达标的指标："),
         code("p = data.province\n"
              "print(p[(p['year'] == year) & (p['status'] == '未达标')][['name', 'actual', 'target', 'completion']]"
              ".round(3).to_string(index=False))"),
@@ -216,7 +217,7 @@ DEPTH = {"first_aid": first_aid_depth, "fundraising": fundraising_depth}
 
 
 def area_notebook(title: str, area: str) -> list:
-    from jrc_analysis import catalog  # names for the headings only
+    from jrc_analysis.plan import catalog  # names for the headings only
 
     cells = opening(
         f"{title}",

@@ -6,8 +6,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jrc_analysis.clean import CleanResult, clean_workbook
-from jrc_analysis.read import read_cells
+from jrc_analysis.returns.clean import CleanResult, clean_workbook
+from jrc_analysis.returns.read import read_cells
 
 Rows = list[list[object]]
 

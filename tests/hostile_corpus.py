@@ -13,7 +13,7 @@ from typing import Callable
 import openpyxl
 
 from conftest import summary_rows, write_xlsx
-from jrc_analysis import read
+from jrc_analysis.returns import read
 
 GOOD_NAME = "2023年度_南昌市_目标任务完成情况表.xlsx"
 # the good return's two rows: 新增基层组织 310 个 (F6) and 筹集款物合计 "1,234" 元 (F7)

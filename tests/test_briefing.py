@@ -21,9 +21,13 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from jrc_analysis import briefing, catalog, config
-from jrc_analysis.annex import FMT, annex_bytes, write_sheet
-from jrc_analysis.report_html import table_html
+from jrc_analysis.report import briefing
+
+from jrc_analysis.plan import catalog
+
+from jrc_analysis import config
+from jrc_analysis.report.annex import FMT, annex_bytes, write_sheet
+from jrc_analysis.report.report_html import table_html
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCRIPT = PROJECT / "scripts" / "screenshot_briefing.py"
@@ -51,7 +55,7 @@ def raw_copy(target: Path) -> Path:
     if any(source.glob("*/*.xls*")):
         shutil.copytree(source, target)
     else:
-        from jrc_analysis.samples import generate_samples
+        from jrc_analysis.returns.samples import generate_samples
 
         generate_samples(target)
     return target
@@ -241,8 +245,8 @@ def test_html_table_escapes_text_from_the_returns():
 
 
 def test_a_year_without_targets_still_gets_trends_marked_no_target(tmp_path):
-    from jrc_analysis.ingest import load_returns
-    from jrc_analysis.samples import sample_truth, write_return
+    from jrc_analysis.returns.ingest import load_returns
+    from jrc_analysis.returns.samples import sample_truth, write_return
 
     truth = sample_truth()
     nanchang = truth[(truth["year"] == 2024) & (truth["prefecture"] == "南昌市")]
@@ -268,8 +272,8 @@ def test_a_year_without_targets_still_gets_trends_marked_no_target(tmp_path):
 
 
 def test_charts_rendered_in_two_processes_are_the_same_bytes(tmp_path):
-    from jrc_analysis.ingest import load_returns
-    from jrc_analysis.samples import sample_truth, write_return
+    from jrc_analysis.returns.ingest import load_returns
+    from jrc_analysis.returns.samples import sample_truth, write_return
 
     truth = sample_truth()
     for year in (2023, 2024):

@@ -1,11 +1,11 @@
-"""The plan as data: catalogue, geography, targets and the target allocation (jrc_analysis.catalog)."""
+"""The plan as data: catalogue, geography, targets and the target allocation (jrc_analysis.plan.catalog)."""
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from jrc_analysis import catalog
+from jrc_analysis.plan import catalog
 
 FIXTURE_PLAN = Path(__file__).parent / "fixtures" / "action-plan-2022-2024.txt"
 SHARED_PLAN = Path(__file__).resolve().parents[2] / "shared" / "reference" / "action-plan-2022-2024.txt"

@@ -1,4 +1,4 @@
-"""Tests for jrc_analysis.charts: font, house style, palette, units, every chart, saving.
+"""Tests for jrc_analysis.report.charts: font, house style, palette, units, every chart, saving.
 
 Every chart is rendered with warnings turned into errors, so a glyph missing from the font
 ("Glyph … missing from font") fails the test. Test tables are small frames with the columns of
@@ -21,8 +21,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from jrc_analysis import catalog, charts
-from jrc_analysis.charts import style
+from jrc_analysis.plan import catalog
+
+from jrc_analysis.report import charts
+from jrc_analysis.report.charts import style
 
 NAN = np.nan
 SYNTHETIC = "示例数据（合成），非官方统计"
@@ -418,7 +420,7 @@ def test_scorecard_writes_milestones_as_done_or_not():
 
 
 def test_notes_wrap_without_punctuation_starting_or_brackets_ending_a_line():
-    from jrc_analysis.charts.figures import _wrap
+    from jrc_analysis.report.charts.figures import _wrap
 
     # 1 inch at 12 pt holds 0.97 × 6 = 5.8 CJK glyphs: five per line
     assert _wrap("一二三四五。六七", 1.0, 12) == "一二三四五。\n六七"

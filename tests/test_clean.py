@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from conftest import SUMMARY_HEADER, TITLE_2023, clean_file, codes, summary_rows, value_of, write_xlsx
-from jrc_analysis.clean import TIDY_COLUMNS, header_role, revision_rank, years_in
+from jrc_analysis.returns.clean import TIDY_COLUMNS, header_role, revision_rank, years_in
 
 
 def test_template_layout_gives_values_with_their_cells(cleaned_book):
@@ -339,8 +339,8 @@ def test_a_second_summary_sheet_is_warned_and_not_added(cleaned_book):
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from jrc_analysis.clean import clean_workbook  # noqa: E402
-from jrc_analysis.read import SheetInfo, cell_address  # noqa: E402
+from jrc_analysis.returns.clean import clean_workbook  # noqa: E402
+from jrc_analysis.returns.read import SheetInfo, cell_address  # noqa: E402
 
 CELL_TEXT = st.one_of(
     st.sampled_from(["指标名称", "完成数", "2023年完成数", "县（市、区）", "合计", "市本级", "东湖区", "吉安县",
@@ -364,7 +364,7 @@ def test_any_cells_never_raise_and_always_balance(cells):
 
 
 def test_columns_are_the_values_as_plain_lists_and_a_cells_table_cleans_the_same(cleaned_book):
-    from jrc_analysis import clean, read
+    from jrc_analysis.returns import clean, read
     result = cleaned_book({"汇总表": summary_rows([
         [1, "grassroots.new_orgs", "新增基层组织", "个", "≥300", 310, None]])})
     assert list(result.columns) == TIDY_COLUMNS

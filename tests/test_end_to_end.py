@@ -6,10 +6,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jrc_analysis import config, samples
+from jrc_analysis import config
+
+from jrc_analysis.returns import samples
 from jrc_analysis.cli import main
-from jrc_analysis.clean import clean_workbook
-from jrc_analysis.read import read_cells
+from jrc_analysis.returns.clean import clean_workbook
+from jrc_analysis.returns.read import read_cells
 
 RAW = config.PROJECT_ROOT / "data" / "raw"
 KEY = ["year", "prefecture", "county", "indicator"]

@@ -1,4 +1,4 @@
-"""Tests of jrc_analysis.explore: the cached load() and the notebook tables.
+"""Tests of jrc_analysis.analysis.explore: the cached load() and the notebook tables.
 
 load() is tested with ``compute`` replaced by a counter returning a tiny Loaded, so the tests check
 the caching itself (when the raw folder is read again) without depending on the cleaning code.
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jrc_analysis import explore
-from jrc_analysis.ingest import RETURN_COLUMNS
+from jrc_analysis.analysis import explore
+from jrc_analysis.returns.ingest import RETURN_COLUMNS
 from jrc_analysis.issues import ISSUE_COLUMNS
 
 TIDY = ["year", "prefecture", "county", "indicator", "value", "unit", "source_file", "sheet",
@@ -367,7 +367,7 @@ def test_importing_explore_does_not_load_matplotlib():
     import subprocess
     import sys
 
-    code = "import sys, jrc_analysis.explore; print('matplotlib' in sys.modules)"
+    code = "import sys, jrc_analysis.analysis.explore; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -454,7 +454,7 @@ def test_blank_indicators_only_for_units_that_returned():
 def test_figure_for_passes_on_whether_the_data_are_synthetic(monkeypatch):
     from dataclasses import replace
 
-    from jrc_analysis import charts
+    from jrc_analysis.report import charts
 
     seen = []
     monkeypatch.setattr(charts, "trend_chart", lambda table, code, synthetic: seen.append(synthetic))

@@ -7,7 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from jrc_analysis import catalog, gaps
+from jrc_analysis.plan import catalog
+
+from jrc_analysis.analysis import gaps
 
 VALUE_COLUMNS = ["year", "prefecture", "county", "indicator", "value", "unit", "source_file",
                  "sheet", "cell", "raw"]
@@ -552,7 +554,7 @@ def test_growth_is_measured_the_same_way_in_a_year_without_target():
 
 
 def test_gap_tables_equal_the_three_tables_computed_one_by_one():
-    from jrc_analysis.samples import sample_truth
+    from jrc_analysis.returns.samples import sample_truth
 
     truth = sample_truth()
     values = truth[truth["year"] >= 2023][["year", "prefecture", "county", "indicator", "value"]]

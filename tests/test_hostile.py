@@ -23,8 +23,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import hostile_corpus as hc
-from jrc_analysis import catalog, ingest
-from jrc_analysis.ingest import (
+from jrc_analysis.plan import catalog
+from jrc_analysis.returns import ingest
+from jrc_analysis.returns.ingest import (
     LoadResult,
     load_returns,
     read_return,
@@ -34,8 +35,8 @@ from jrc_analysis.ingest import (
     write_feedback,
     write_outputs,
 )
-from jrc_analysis.names import match_indicator, match_place
-from jrc_analysis.parse import parse_number, unit_factor
+from jrc_analysis.returns.names import match_indicator, match_place
+from jrc_analysis.returns.parse import parse_number, unit_factor
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE_RAW = PROJECT / "data" / "raw"

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from conftest import summary_rows, write_xlsx
-from jrc_analysis.ingest import (FEEDBACK_COLUMNS, escape_formula, load_returns, read_return, run_check,
+from jrc_analysis.returns.ingest import (FEEDBACK_COLUMNS, escape_formula, load_returns, read_return, run_check,
                                  run_ingest, split_advice, write_outputs)
 
 
@@ -156,7 +156,7 @@ def test_of_three_resubmissions_only_the_highest_revision_counts_and_losers_issu
 
 
 def test_escape_text_columns_escapes_only_formula_text_and_keeps_dtypes():
-    from jrc_analysis.ingest import escape_text_columns
+    from jrc_analysis.returns.ingest import escape_text_columns
     frame = pd.DataFrame({"raw": pd.Series(["=1+1", "南昌", None, "-5", "@A1", "a=b"], dtype=str),
                           "value": [1.0, 2.0, 3.0, -4.0, 5.0, 6.0]})
     out = escape_text_columns(frame)
@@ -167,7 +167,7 @@ def test_escape_text_columns_escapes_only_formula_text_and_keeps_dtypes():
 
 
 def test_worker_processes_give_the_same_result_as_one_process(tmp_path):
-    from jrc_analysis.ingest import output_bytes
+    from jrc_analysis.returns.ingest import output_bytes
     raw = tmp_path / "raw"
     nanchang(raw / "2023" / "a.xlsx", 300, filled="2024-01-05")
     nanchang(raw / "2023" / "b_v2.xlsx", 310)
@@ -180,7 +180,7 @@ def test_worker_processes_give_the_same_result_as_one_process(tmp_path):
 
 
 def test_default_jobs_uses_every_cpu_only_for_many_files(monkeypatch):
-    from jrc_analysis.ingest import POOL_MIN_FILES, POOL_MIN_FILES_SPAWNED, default_jobs
+    from jrc_analysis.returns.ingest import POOL_MIN_FILES, POOL_MIN_FILES_SPAWNED, default_jobs
     monkeypatch.delenv("JRC_JOBS", raising=False)
     monkeypatch.setattr("os.cpu_count", lambda: 8)
     monkeypatch.setattr("multiprocessing.get_start_method", lambda: "fork")
@@ -195,7 +195,7 @@ def test_default_jobs_uses_every_cpu_only_for_many_files(monkeypatch):
 
 def test_cli_help_states_the_default_jobs_threshold(capsys):
     from jrc_analysis.cli import main
-    from jrc_analysis.ingest import POOL_MIN_FILES, POOL_MIN_FILES_SPAWNED
+    from jrc_analysis.returns.ingest import POOL_MIN_FILES, POOL_MIN_FILES_SPAWNED
     with pytest.raises(SystemExit):
         main(["ingest", "--help"])
     text = "".join(capsys.readouterr().out.split())

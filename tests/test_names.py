@@ -1,7 +1,7 @@
 """Names → catalogue codes and places: exact after normalisation, never a fuzzy guess."""
 import pytest
 
-from jrc_analysis.names import find_unit_in_text, match_indicator, match_place, normalise
+from jrc_analysis.returns.names import find_unit_in_text, match_indicator, match_place, normalise
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -1,4 +1,4 @@
-"""Tests for jrc_analysis.parse: numbers and units as people write them."""
+"""Tests for jrc_analysis.returns.parse: numbers and units as people write them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from jrc_analysis.parse import (
+from jrc_analysis.returns.parse import (
     ParsedNumber,
     normalise_unit,
     parse_number,

@@ -1,4 +1,4 @@
-"""Tests for jrc_analysis.read: every workbook here is built by the test itself."""
+"""Tests for jrc_analysis.returns.read: every workbook here is built by the test itself."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +18,8 @@ from odf.text import P
 
 from hostile_corpus import fake_cfb  # tests/hostile_corpus.py: the shared low-level builders
 from hostile_corpus import minimal_xlsx as write_minimal_xlsx
-from jrc_analysis import read
-from jrc_analysis.read import (
+from jrc_analysis.returns import read
+from jrc_analysis.returns.read import (
     CELL_COLUMNS,
     cell_address,
     column_letters,

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from jrc_analysis import samples, template
+from jrc_analysis.returns import samples, template
 from jrc_analysis.config import PROJECT_ROOT
 
 RAW = PROJECT_ROOT / "data" / "raw"
@@ -76,7 +76,7 @@ def test_certified_at_most_reached_and_values_whole(truth, summary):
 
 
 def test_stocks_never_fall(truth):
-    from jrc_analysis import catalog
+    from jrc_analysis.plan import catalog
 
     stocks = set(catalog.indicators().query("measure == 'stock'")["code"])
     part = truth[truth["indicator"].isin(stocks)]
@@ -191,7 +191,7 @@ def test_generate_samples_is_byte_identical_to_committed_raw(tmp_path):
     committed = {p.relative_to(RAW).as_posix(): p.read_bytes() for p in RAW.rglob("*") if p.is_file()}
     assert sorted(fresh) == sorted(committed)
     drifted = [name for name in fresh if fresh[name] != committed[name]]
-    assert drifted == [], "data/raw differs from its generator: run python -m jrc_analysis.samples data/raw"
+    assert drifted == [], "data/raw differs from its generator: run python -m jrc_analysis.returns.samples data/raw"
 
 
 def _template_file_values(path: Path) -> dict:

@@ -5,7 +5,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from jrc_analysis import catalog, template
+from jrc_analysis.plan import catalog
+
+from jrc_analysis.returns import template
 from jrc_analysis.cli import main
 
 

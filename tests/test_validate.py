@@ -1,10 +1,10 @@
 """Tidy values → issues: every rule, all in one pass, on small hand-made tidy tables."""
 import pandas as pd
 
-from jrc_analysis import catalog
-from jrc_analysis.clean import tidy_frame
+from jrc_analysis.plan import catalog
+from jrc_analysis.returns.clean import tidy_frame
 from jrc_analysis.issues import issue_order
-from jrc_analysis.validate import validate, version_tuple
+from jrc_analysis.returns.validate import validate, version_tuple
 
 FILE = "2023/南昌市.xlsx"
 CATALOGUE = catalog.indicators()
@@ -116,8 +116,8 @@ def test_version_tuple():
 
 def test_one_return_rules_alone_give_what_validate_gives_for_that_return():
     """The ingest runs return_issues on each file as it is read; validate runs every rule at once."""
-    from jrc_analysis.clean import TIDY_COLUMNS
-    from jrc_analysis.validate import return_issues
+    from jrc_analysis.returns.clean import TIDY_COLUMNS
+    from jrc_analysis.returns.validate import return_issues
     rows = complete(fundraising__total=999, fundraising__online=150, first_aid__certified_trainees=500,
                     culture__micro_lectures=None, first_aid__popular_trainees=-5)
     rows += [row("first_aid.popular_trainees", 1, county="东湖区", cell="C5", sheet="县区明细")]

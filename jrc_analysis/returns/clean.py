@@ -1,6 +1,6 @@
 """Cells → tidy values: find the return's parts by content, map them to codes and places, parse.
 
-:func:`clean_workbook` takes a :class:`jrc_analysis.read.Workbook` and returns a
+:func:`clean_workbook` takes a :class:`jrc_analysis.returns.read.Workbook` and returns a
 :class:`CleanResult`: the tidy values (columns :data:`TIDY_COLUMNS`), the issues, the per-file
 accounting (every non-empty cell is a value, named in an issue, or deliberately ignored) and what
 the return says about itself (:class:`ReturnInfo`: unit, year, template version, 填报日期,
@@ -26,7 +26,9 @@ from typing import Collection, Iterable, NamedTuple
 
 import pandas as pd
 
-from jrc_analysis import catalog, names, parse
+from jrc_analysis.plan import catalog
+
+from jrc_analysis.returns import names, parse
 from jrc_analysis.issues import Issue, error, warning
 
 TIDY_COLUMNS = ["year", "prefecture", "county", "indicator", "value", "unit",

@@ -1,6 +1,6 @@
 """The briefing's charts: each takes gap tables and returns a matplotlib ``Figure``.
 
-Input tables are those of :mod:`jrc_analysis.gaps` (province table: one row per indicator × year
+Input tables are those of :mod:`jrc_analysis.analysis.gaps` (province table: one row per indicator × year
 with ``indicator, year, actual, target, gap, completion, status, units_reported``; prefecture
 table: the same per ``prefecture``; coverage table of :func:`gaps.coverage_table`). Optional
 columns are used when present: ``kind, level, target_upper, units_expected, actual_unit`` (the
@@ -8,7 +8,7 @@ unit ``actual`` is in: 比例 for ratios and rates, 个设区市 for coverage), 
 "by 20xx" target before its year: progress only, drawn dashed), ``total`` (a unit's own total,
 stacked by the contribution chart), ``target_basis`` (how targets were allocated, in the note),
 ``name, unit, area`` (else from the catalogue). Nothing is saved here: see
-:func:`jrc_analysis.charts.save_figure`.
+:func:`jrc_analysis.report.charts.save_figure`.
 
 Figures are built with :class:`matplotlib.figure.Figure` (no pyplot: no global state, no double
 display in notebooks, safe under the Agg backend) inside :func:`house_style`; their text and ticks
@@ -28,9 +28,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from jrc_analysis import catalog
+from jrc_analysis.plan import catalog
 from jrc_analysis.config import REFERENCE_DIR
-from jrc_analysis.charts.style import (
+from jrc_analysis.report.charts.style import (
     area_colour,
     data_note,
     house_style,
@@ -40,7 +40,7 @@ from jrc_analysis.charts.style import (
     text_colour_on,
     tint,
 )
-from jrc_analysis.charts.units import display_unit, format_number, format_percent, format_target
+from jrc_analysis.report.charts.units import display_unit, format_number, format_percent, format_target
 
 STATUSES = ("达标", "未达标", "未报送", "无目标")
 TARGET_LABEL = "目标"
@@ -847,7 +847,7 @@ def coverage_rule(level: str, thresholds: pd.Series, unit: str, name: str) -> st
 def coverage_chart(coverage: pd.DataFrame, indicator: str, *, synthetic: bool = True) -> Figure:
     """Units meeting a coverage target ("every county has at least 3 teams"), year by year.
 
-    ``coverage`` is :func:`jrc_analysis.gaps.coverage_table` (``year, level, threshold,
+    ``coverage`` is :func:`jrc_analysis.analysis.gaps.coverage_table` (``year, level, threshold,
     units_expected, units_meeting, share, units_missing, status`` …). One bar per year with the
     share of units meeting the target (coloured by status) against a line at 100% labelled 目标,
     the count beside it; under the chart, year by year, the units that do not meet it, by name (a

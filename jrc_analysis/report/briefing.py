@@ -1,16 +1,16 @@
 """The annual briefing in one command (``jrc briefing [--year Y]``).
 
 :func:`run_briefing` ingests the raw folder once (writing ``data/processed`` and the issue report
-through :func:`jrc_analysis.ingest.write_outputs`), computes the gap tables once
-(:mod:`jrc_analysis.gaps`), renders every chart once (:mod:`jrc_analysis.charts`) and writes, under
+through :func:`jrc_analysis.returns.ingest.write_outputs`), computes the gap tables once
+(:mod:`jrc_analysis.analysis.gaps`), renders every chart once (:mod:`jrc_analysis.report.charts`) and writes, under
 ``figures/<Y>/``:
 
 - every chart as PNG (200 dpi) and SVG, named ``<area>/<indicator>_<chart>`` (the indicator code
   without its area prefix): ``first_aid/certified_trainees_trend``, ``…_prefectures`` (allocated
   targets), ``…_contribution`` (headline indicators), ``…_coverage`` (coverage targets), and
   ``overview/scorecard``, ``overview/cumulative``;
-- the annex ``briefing_<Y>.xlsx`` (:mod:`jrc_analysis.annex`);
-- the page ``briefing_<Y>.html`` (:mod:`jrc_analysis.report_html`).
+- the annex ``briefing_<Y>.xlsx`` (:mod:`jrc_analysis.report.annex`);
+- the page ``briefing_<Y>.html`` (:mod:`jrc_analysis.report.report_html`).
 
 Every file goes through :func:`jrc_analysis.fileio.write_bytes_atomic` (temp name, then rename;
 an unchanged file is not rewritten), so a second run changes no byte. The charts are rendered to
@@ -28,10 +28,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
-from jrc_analysis import catalog, charts, config, gaps
-from jrc_analysis.charts import format_percent, format_value
+from jrc_analysis.plan import catalog
+
+from jrc_analysis.report import charts
+
+from jrc_analysis import config
+
+from jrc_analysis.analysis import gaps
+from jrc_analysis.report.charts import format_percent, format_value
 from jrc_analysis.fileio import write_bytes_atomic
-from jrc_analysis.ingest import LoadResult, issues_table, load_returns, write_outputs
+from jrc_analysis.returns.ingest import LoadResult, issues_table, load_returns, write_outputs
 
 OVERVIEW = "overview"
 SYNTHETIC_MARK = "synthetic samples"  # what the samples' README.md in data/raw says
@@ -98,7 +104,7 @@ def is_synthetic(raw_dir: str | os.PathLike) -> bool:
 
 
 def issues_with_year(result: LoadResult) -> pd.DataFrame:
-    """The issue report (:func:`jrc_analysis.ingest.issues_table`) with the year of each file."""
+    """The issue report (:func:`jrc_analysis.returns.ingest.issues_table`) with the year of each file."""
     table = issues_table(result.issues)
     years = dict(zip(result.returns["source_file"], result.returns["year"]))
     table.insert(0, "year", pd.array([years.get(f, pd.NA) for f in table["source_file"]],
@@ -424,8 +430,8 @@ def run_briefing(year: int | None = None, raw_dir=None, processed_dir=None, figu
     Returns 0, 1 when the returns have errors (everything is still written from the good
     values), 2 when there is nothing to brief (no returns, or none for ``year``).
     """
-    from jrc_analysis.annex import annex_bytes, annex_tables
-    from jrc_analysis.report_html import briefing_html
+    from jrc_analysis.report.annex import annex_bytes, annex_tables
+    from jrc_analysis.report.report_html import briefing_html
 
     raw = Path(raw_dir) if raw_dir is not None else config.raw_dir()
     processed = Path(processed_dir) if processed_dir is not None else config.processed_dir()

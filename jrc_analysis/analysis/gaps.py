@@ -58,7 +58,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from jrc_analysis import catalog
+from jrc_analysis.plan import catalog
 from jrc_analysis.config import REFERENCE_DIR
 
 MET, NOT_MET, NOT_REPORTED, NO_TARGET = "达标", "未达标", "未报送", "无目标"

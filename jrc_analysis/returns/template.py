@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jrc_analysis import catalog
+from jrc_analysis.plan import catalog
 from jrc_analysis.config import TEMPLATE_VERSION  # noqa: F401 - re-exported: the template's version
 from jrc_analysis.fileio import write_bytes_atomic
 
@@ -374,7 +374,7 @@ def build_notes_sheet(ws: Worksheet) -> None:
 def build_template(year: int, prefecture: str, targets: pd.DataFrame | None = None) -> Workbook:
     """The blank return of ``prefecture`` (canonical name or 省本级) for ``year``, as an openpyxl Workbook.
 
-    ``targets`` defaults to :func:`jrc_analysis.catalog.targets`.
+    ``targets`` defaults to :func:`jrc_analysis.plan.catalog.targets`.
     """
     if targets is None:
         targets = _targets()

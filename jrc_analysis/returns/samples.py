@@ -1,4 +1,4 @@
-"""Synthetic sample returns for 2022–2024 (``python -m jrc_analysis.samples data/raw``).
+"""Synthetic sample returns for 2022–2024 (``python -m jrc_analysis.returns.samples data/raw``).
 
 Deterministic and seeded: :func:`generate_samples` always writes the same bytes. The numbers are made
 up but shaped like real returns — each province total (``jrc_analysis/data/sample_totals.csv``) is
@@ -30,7 +30,9 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from jrc_analysis import catalog, template
+from jrc_analysis.plan import catalog
+
+from jrc_analysis.returns import template
 from jrc_analysis.config import REFERENCE_DIR
 from jrc_analysis.fileio import write_bytes_atomic, write_text_atomic
 
@@ -841,10 +843,10 @@ def readme_text() -> str:
         "made by a seeded script so that the package can be tried, tested and demonstrated end to end:",
         "",
         "```",
-        "python -m jrc_analysis.samples data/raw",
+        "python -m jrc_analysis.returns.samples data/raw",
         "```",
         "",
-        "The script (`jrc_analysis/samples.py`) is deterministic: it writes byte-identical files every time,",
+        "The script (`jrc_analysis/returns/samples.py`) is deterministic: it writes byte-identical files every time,",
         "and a test (`tests/test_samples.py`) regenerates them into a temporary folder and compares them with",
         "the committed ones, so the files here cannot drift from their generator.",
         "",
@@ -864,7 +866,7 @@ def readme_text() -> str:
         *_published_lines(),
         "",
         "- Totals for 2022 and 2024 are plausible values around the plan's targets (some above, some below).",
-        "- `jrc_analysis.samples.sample_truth()` returns what the winning files mean, value by value.",
+        "- `jrc_analysis.returns.samples.sample_truth()` returns what the winning files mean, value by value.",
         "",
         "## Which file does what",
         "",
@@ -885,10 +887,10 @@ def readme_text() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m jrc_analysis.samples RAW_DIR``: write the sample returns into RAW_DIR."""
+    """``python -m jrc_analysis.returns.samples RAW_DIR``: write the sample returns into RAW_DIR."""
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        print("用法：python -m jrc_analysis.samples RAW_DIR", file=sys.stderr)
+        print("用法：python -m jrc_analysis.returns.samples RAW_DIR", file=sys.stderr)
         return 2
     written = generate_samples(argv[0])
     print(f"已生成 {len(written)} 个文件：{argv[0]}")

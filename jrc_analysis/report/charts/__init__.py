@@ -2,11 +2,11 @@
 
 Typical use::
 
-    from jrc_analysis import charts
+    from jrc_analysis.report import charts
     fig = charts.trend_chart(province, "first_aid.popular_trainees")
     charts.save_figure(fig, figures_dir / "2023" / "first_aid.popular_trainees")
 """
-from jrc_analysis.charts.figures import (
+from jrc_analysis.report.charts.figures import (
     DEFAULT_ALLOCATION_NOTE,
     contribution_chart,
     coverage_rule,
@@ -23,7 +23,7 @@ from jrc_analysis.charts.figures import (
     trend_chart,
     with_catalogue,
 )
-from jrc_analysis.charts.style import (
+from jrc_analysis.report.charts.style import (
     CJKFontError,
     area_colour,
     cjk_font,
@@ -39,7 +39,7 @@ from jrc_analysis.charts.style import (
     status_colour,
     use_house_style,
 )
-from jrc_analysis.charts.units import (
+from jrc_analysis.report.charts.units import (
     display_unit,
     display_units,
     format_number,

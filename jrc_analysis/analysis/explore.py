@@ -1,7 +1,7 @@
 """Exploring: everything a notebook needs, computed once and cached beside the processed outputs.
 
 :func:`load` returns a :class:`Loaded` — the tidy values, the issues, the files read and the gap
-tables of :mod:`jrc_analysis.gaps` — ingesting the raw folder only when it changed since the last
+tables of :mod:`jrc_analysis.analysis.gaps` — ingesting the raw folder only when it changed since the last
 run, so a notebook is ready in a couple of seconds.
 
 When is the raw folder "changed"? :func:`fingerprint` is a sha256 over
@@ -14,7 +14,7 @@ When is the raw folder "changed"? :func:`fingerprint` is a sha256 over
   or gap code, a target, or the library versions also makes the cached tables stale.
 
 The cache lives in the processed folder: the contract's outputs (``returns.parquet``,
-``returns.csv``, ``issues.csv``, via :func:`jrc_analysis.ingest.write_outputs`), then
+``returns.csv``, ``issues.csv``, via :func:`jrc_analysis.returns.ingest.write_outputs`), then
 ``explore_cache.pkl`` (the :class:`Loaded` tables, pickled), then — last, atomically —
 ``fingerprint.json`` (the fingerprint and the sha256 of the pickle). A run killed halfway leaves an
 old or missing ``fingerprint.json``, so the next call ingests again; a pickle that does not match its
@@ -25,7 +25,7 @@ Nothing here prints or shows a progress bar: warnings and stderr output of the i
 swallowed, so a notebook's stored output is the same whether this call ingested or not.
 
 The small table functions below (:func:`per_population`, :func:`issues_by_unit`, …) are the
-tables the notebooks show that :mod:`jrc_analysis.gaps` does not provide; each is pure.
+tables the notebooks show that :mod:`jrc_analysis.analysis.gaps` does not provide; each is pure.
 """
 from __future__ import annotations
 
@@ -43,7 +43,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jrc_analysis import catalog, config, gaps
+from jrc_analysis.plan import catalog
+
+from jrc_analysis import config
+
+from jrc_analysis.analysis import gaps
 from jrc_analysis.fileio import atomic_path, write_text_atomic
 
 FINGERPRINT_FILE = "fingerprint.json"
@@ -62,9 +66,9 @@ CHARTS = ("trend", "prefecture_gap", "coverage", "contribution")
 
 
 def _units():
-    """``jrc_analysis.charts.units``, imported on first use: importing the charts loads matplotlib,
+    """``jrc_analysis.report.charts.units``, imported on first use: importing the charts loads matplotlib,
     which ``import jrc_analysis`` (and so the ``jrc`` command) should not pay for."""
-    from jrc_analysis.charts import units
+    from jrc_analysis.report.charts import units
 
     return units
 
@@ -79,12 +83,12 @@ class Loaded:
 
     ``values`` (tidy values, DESIGN.md's columns), ``issues`` (the issue table: ``severity, code,
     source_file, sheet, cell, message``), ``returns`` (one row per file read:
-    ``jrc_analysis.ingest.RETURN_COLUMNS``), ``skipped`` (junk files: ``source_file, reason``),
+    ``jrc_analysis.returns.ingest.RETURN_COLUMNS``), ``skipped`` (junk files: ``source_file, reason``),
     ``province`` (:func:`gaps.province_gaps`), ``prefecture`` (:func:`gaps.prefecture_gaps`, default
     allocation), ``coverage`` (:func:`gaps.coverage_table`), ``completeness``
     (:func:`gaps.completeness`), ``reporting_rates`` (:func:`gaps.reporting_rates`),
     ``fundraising_mix`` (:func:`gaps.fundraising_mix`), ``synthetic`` (the raw folder holds the
-    synthetic samples — :func:`jrc_analysis.briefing.is_synthetic` — so charts carry the note
+    synthetic samples — :func:`jrc_analysis.report.briefing.is_synthetic` — so charts carry the note
     示例数据（合成）; pass it on as ``synthetic=data.synthetic``), ``fingerprint`` (hex digest of
     the raw folder and the pipeline) and ``ingested`` (True when this call read the raw files,
     False when it came from the cache).
@@ -199,7 +203,8 @@ def _ingest_quietly(raw_dir: Path):
     that too)."""
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
-        from jrc_analysis import briefing, ingest
+        from jrc_analysis.report import briefing
+        from jrc_analysis.returns import ingest
 
         return ingest.load_returns(raw_dir), briefing.is_synthetic(raw_dir)
 
@@ -207,7 +212,7 @@ def _ingest_quietly(raw_dir: Path):
 def compute(raw_dir: str | os.PathLike, digest: str = "") -> Loaded:
     """Ingest ``raw_dir`` and compute every table (no cache involved)."""
     result, synthetic = _ingest_quietly(Path(raw_dir))
-    from jrc_analysis import ingest  # already imported, quietly, by _ingest_quietly
+    from jrc_analysis.returns import ingest  # already imported, quietly, by _ingest_quietly
 
     values = result.values
     with warnings.catch_warnings():
@@ -231,7 +236,7 @@ def compute(raw_dir: str | os.PathLike, digest: str = "") -> Loaded:
 
 def _write_cache(loaded: Loaded, processed_dir: Path, current: dict) -> None:
     """The contract's outputs, the pickle, then ``fingerprint.json`` (each atomically)."""
-    from jrc_analysis import ingest
+    from jrc_analysis.returns import ingest
     from jrc_analysis.issues import Issue
 
     issues = [Issue(*row) for row in loaded.issues.itertuples(index=False)]
@@ -353,11 +358,11 @@ def chart_plan(province: pd.DataFrame, prefecture: pd.DataFrame, coverage: pd.Da
     chart instead (the same years, with the units that fall short named); and a
     ``prefecture_gap`` chart when the units have allocated targets (``target_basis`` set) in
     ``year`` and every one of them is at least 1 (the one rule:
-    :func:`jrc_analysis.charts.prefecture_chart_indicators`, shared with the briefing): a province
+    :func:`jrc_analysis.report.charts.prefecture_chart_indicators`, shared with the briefing): a province
     target of 2 warehouses shared by population gives 0.05 of a warehouse to 鹰潭市, which no one
     can be measured against. Indicators tracked without a target are left to the tables.
     """
-    from jrc_analysis import charts
+    from jrc_analysis.report import charts
 
     rows = []
     covered = set(coverage["indicator"].astype(str))
@@ -374,7 +379,7 @@ def figure_for(loaded: Loaded, indicator: str, chart: str, year: int | None = No
                synthetic: bool | None = None):
     """The chart named in :func:`chart_plan` for ``indicator`` (a matplotlib Figure);
     ``synthetic`` defaults to ``loaded.synthetic``."""
-    from jrc_analysis import charts
+    from jrc_analysis.report import charts
 
     synthetic = loaded.synthetic if synthetic is None else synthetic
 
@@ -578,7 +583,7 @@ def headline_numbers(province: pd.DataFrame, year: int,
                      indicators: list[str] | None = None) -> pd.DataFrame:
     """The headline indicators in ``year`` and cumulatively since the plan began, as text:
     指标, 完成数, 目标, 完成率, 状态, 报送, 累计完成数, 累计目标, 累计完成率."""
-    from jrc_analysis.charts import headline_indicators
+    from jrc_analysis.report.charts import headline_indicators
 
     codes = list(indicators) if indicators is not None else list(headline_indicators())
     rows = []
@@ -629,7 +634,7 @@ def show(fig) -> None:
     """Show a figure in a notebook as a PNG only (no text repr is stored in the output)."""
     from IPython.display import display
 
-    from jrc_analysis.charts import figure_bytes
+    from jrc_analysis.report.charts import figure_bytes
 
     display({"image/png": figure_bytes(fig, "png", dpi=PNG_DPI)}, raw=True)
 

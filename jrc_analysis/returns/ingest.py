@@ -26,14 +26,16 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm  # plain (stderr) bar: hidden when stderr is not a terminal, e.g. in notebooks
 
-from jrc_analysis import catalog, config
-from jrc_analysis.clean import (TIDY_COLUMNS, Accounting, CleanResult, ReturnInfo, clean_workbook,
+from jrc_analysis.plan import catalog
+
+from jrc_analysis import config
+from jrc_analysis.returns.clean import (TIDY_COLUMNS, Accounting, CleanResult, ReturnInfo, clean_workbook,
                                 empty_values, frame_of_columns, sort_tidy, tidy_columns, where)
 from jrc_analysis.safe_text import FORMULA_START, escape_formula, sheet_text  # noqa: F401
 from jrc_analysis.fileio import atomic_path
 from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, issue_order, warning
-from jrc_analysis.read import is_junk, read_cells
-from jrc_analysis.validate import cross_return_issues, return_issues
+from jrc_analysis.returns.read import is_junk, read_cells
+from jrc_analysis.returns.validate import cross_return_issues, return_issues
 
 RETURN_COLUMNS = ["source_file", "prefecture", "year", "template_version", "fill_date",
                   "revision", "used", "superseded_by"]
@@ -43,7 +45,7 @@ FEEDBACK_COLUMNS = ["文件", "工作表", "单元格", "发现的问题", "如�
 
 
 class ReturnResult(CleanResult):
-    """One file read and cleaned: a :class:`~jrc_analysis.clean.CleanResult` (``columns``/``values``,
+    """One file read and cleaned: a :class:`~jrc_analysis.returns.clean.CleanResult` (``columns``/``values``,
     ``issues``, ``accounting``, ``info``) with ``metadata`` as the name callers of the ingest use."""
 
     @property
@@ -93,7 +95,7 @@ def relative_name(path: Path, raw_root: Path | None) -> str:
 
 def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = None) -> ReturnResult:
     """Read, clean and check one return (cleaning issues, then the rules that need this return
-    only: :func:`~jrc_analysis.validate.return_issues`). Never raises: any failure is an error
+    only: :func:`~jrc_analysis.returns.validate.return_issues`). Never raises: any failure is an error
     issue for this file.
 
     ``raw_root`` (default: the file's folder) is the folder ``source_file`` is relative to.

@@ -1,7 +1,7 @@
 """The briefing as one self-contained HTML page (``figures/<Y>/briefing_<Y>.html``).
 
 What the director opens: the headline numbers, every chart (PNG embedded as base64) with its
-caption, and the tables of :mod:`jrc_analysis.annex`. No external resource, no script, no
+caption, and the tables of :mod:`jrc_analysis.report.annex`. No external resource, no script, no
 timestamp; every text (names, messages, anything that came from a return) is HTML-escaped.
 """
 from __future__ import annotations
@@ -11,10 +11,12 @@ from html import escape
 
 import pandas as pd
 
-from jrc_analysis import catalog, charts
-from jrc_analysis.annex import (FMT, OVERVIEW_SHEET, PERCENT, PERCENT_HEADERS, STATUS_HEADER,
+from jrc_analysis.plan import catalog
+
+from jrc_analysis.report import charts
+from jrc_analysis.report.annex import (FMT, OVERVIEW_SHEET, PERCENT, PERCENT_HEADERS, STATUS_HEADER,
                                 VALUE_HEADERS, YESNO, shown_columns)
-from jrc_analysis.charts.style import SOURCE_NOTE, SYNTHETIC_NOTE, text_colour_on
+from jrc_analysis.report.charts.style import SOURCE_NOTE, SYNTHETIC_NOTE, text_colour_on
 
 FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
               '"WenQuanYi Micro Hei", "SimHei", sans-serif')
@@ -88,7 +90,7 @@ def table_html(table: pd.DataFrame) -> str:
 
 def headline_cards(province: pd.DataFrame, year: int) -> str:
     """One card per headline indicator: the province total, its target and completion."""
-    from jrc_analysis.briefing import target_text
+    from jrc_analysis.report.briefing import target_text
 
     cards = []
     rows = province[province["year"] == year]
@@ -118,7 +120,7 @@ def figure_html(chart, number: int) -> str:
 
 def briefing_html(tables, rendered, sheets: dict[str, pd.DataFrame]) -> str:
     """The whole page (``tables``: :class:`briefing.BriefingTables`; ``rendered``: the charts;
-    ``sheets``: :func:`jrc_analysis.annex.annex_tables`)."""
+    ``sheets``: :func:`jrc_analysis.report.annex.annex_tables`)."""
     year = tables.year
     area_names = dict(zip(catalog.areas()["area"].astype(str), catalog.areas()["name"]))
     sections = [("overview", OVERVIEW_SHEET)] + list(area_names.items())

@@ -14,7 +14,7 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-from jrc_analysis import catalog
+from jrc_analysis.plan import catalog
 
 _CIRCLED = re.compile(r"^[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf]+")
 _QUOTES = re.compile(r"[\"'`“”‘’「」『』《》〈〉«»‹›]")

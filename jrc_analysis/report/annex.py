@@ -2,7 +2,7 @@
 
 The display tables (:func:`scorecard_table`, :func:`area_table`, :func:`ranking_table`,
 :func:`coverage_sheet`, :func:`completeness_sheet`, :func:`issues_sheet`) are shared by the annex
-(:func:`annex_bytes`) and the page (:mod:`jrc_analysis.report_html`). They hold raw numbers in each
+(:func:`annex_bytes`) and the page (:mod:`jrc_analysis.report.report_html`). They hold raw numbers in each
 indicator's display unit (``charts.with_display_units``: 万人, 亿元 …; fractions stay fractions)
 and a hidden ``_fmt`` column saying how a row's values read: ``number``, ``percent`` (a fraction,
 e.g. a ratio target) or ``yesno`` (1/0). Columns whose header starts with ``_`` are never shown.
@@ -21,10 +21,14 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from jrc_analysis import catalog, charts, gaps
-from jrc_analysis.charts.style import text_colour_on
+from jrc_analysis.plan import catalog
+
+from jrc_analysis.report import charts
+
+from jrc_analysis.analysis import gaps
+from jrc_analysis.report.charts.style import text_colour_on
 from jrc_analysis.safe_text import looks_like_formula, sheet_text
-from jrc_analysis.template import deterministic_zip
+from jrc_analysis.returns.template import deterministic_zip
 
 FMT = "_fmt"
 NUMBER, PERCENT, YESNO = "number", "percent", "yesno"

@@ -350,5 +350,5 @@ def _validated_allocation(raw: pd.DataFrame, name: str) -> pd.DataFrame:
     return _allocation_frame(pd.DataFrame(rows, columns=ALLOCATION_COLUMNS))
 
 
-if __name__ == "__main__":  # python -m jrc_analysis.catalog: regenerate allocation_default.csv
+if __name__ == "__main__":  # python -m jrc_analysis.plan.catalog: regenerate allocation_default.csv
     write_default_allocation()

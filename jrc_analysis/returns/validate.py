@@ -26,8 +26,8 @@ from typing import Iterable, NamedTuple
 
 import pandas as pd
 
-from jrc_analysis import catalog
-from jrc_analysis.clean import TIDY_COLUMNS, format_number, tolerance, where
+from jrc_analysis.plan import catalog
+from jrc_analysis.returns.clean import TIDY_COLUMNS, format_number, tolerance, where
 from jrc_analysis.config import TEMPLATE_VERSION
 from jrc_analysis.issues import Issue, error, issue_order, warning
 
@@ -37,7 +37,7 @@ FUNDS = ("fundraising.total", "fundraising.cash", "fundraising.in_kind")
 
 
 class Value(NamedTuple):
-    """One tidy value (a row of :data:`~jrc_analysis.clean.TIDY_COLUMNS`)."""
+    """One tidy value (a row of :data:`~jrc_analysis.returns.clean.TIDY_COLUMNS`)."""
 
     year: int
     prefecture: str

@@ -1,0 +1,1 @@
+"""The analysis wing: tidy values + the plan → gap tables, trends and the notebooks' view of them."""

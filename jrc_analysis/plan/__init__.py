@@ -1,0 +1,1 @@
+"""The plan wing: the action plan's reference data (indicators, targets, geography, allocation)."""
