@@ -26,6 +26,7 @@ import inspect
 import math
 import re
 import sys
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,10 +150,33 @@ def named_at(by_sheet: dict, source: str, sheet: str, cells: list[str]) -> bool:
     return False
 
 
+def flags_at(issues) -> dict[tuple[str, str, str], list[str]]:
+    """(file, sheet, cell) -> the ``severity code`` of every issue naming exactly that cell."""
+    flags: dict[tuple[str, str, str], list[str]] = {}
+    for issue in issues:
+        key = (str(issue.source_file), str(issue.sheet or ""), str(issue.cell or "").replace("$", ""))
+        flags.setdefault(key, []).append(f"{issue.severity} {issue.code}")
+    return flags
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+def number(value) -> str:
+    """12345600.0 -> 12,345,600; 13.34 -> 13.34."""
+    value = float(value)
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.2f}"
+
+
 def describe(row, value=None) -> str:
     place = f"{row['prefecture']}{('/' + row['county']) if row['county'] else ''}"
     text = f"{row['source_file']}!{row['sheet']}!{row['cell']} {row['year']} {place} {row['indicator']}"
-    return text + (f" = {value}" if value is not None else "")
+    return text + (f" = {number(value)}" if value is not None else "")
 
 
 def score(values: pd.DataFrame, issues, truth: pd.DataFrame, decoys: pd.DataFrame) -> Score:
@@ -168,6 +192,7 @@ def score(values: pd.DataFrame, issues, truth: pd.DataFrame, decoys: pd.DataFram
     decoy_at = {(d.source_file, d.sheet, d.cell): d.kind for d in decoys.itertuples(index=False)}
     must_value = {tuple(getattr(t, k) for k in KEY): t for t in must.itertuples(index=False)}
     by_sheet, whole = issue_index(issues)
+    flags = flags_at(issues)
 
     written_at: dict[tuple, list] = {}
     by_key: dict[tuple, list] = {}
@@ -180,14 +205,16 @@ def score(values: pd.DataFrame, issues, truth: pd.DataFrame, decoys: pd.DataFram
         where = (v["source_file"], v["sheet"], v["cell"])
         key = tuple(v[k] for k in KEY)
         t = truth_at.get(where)
-        shown = f"{describe(v, v['value'])}（原文 {v.get('raw', '')!s}）"
+        flagged = flags.get(where, [])
+        shown = f"{describe(v, v['value'])}（原文 {v.get('raw', '')!s}" \
+                + (f"；该单元格的问题：{'、'.join(flagged)}）" if flagged else "；该单元格无问题）")
         if t is not None and t.ambiguous:
             result.add("wrong.ambiguous_guess", f"{shown}；措辞歧义，候选 {t.candidates}")
         elif t is not None:
             expected_key = tuple(getattr(t, k) for k in KEY)
             if key == expected_key and str(v.get("unit", t.unit)) == t.unit:
                 if not close(v["value"], t.value):
-                    result.add("wrong.value", f"{shown}；应为 {t.value:g} {t.unit}")
+                    result.add("wrong.value", f"{shown}；应为 {number(t.value)} {t.unit}")
             else:
                 diff = [k for k, a, b in zip(KEY, key, expected_key) if a != b]
                 if str(v.get("unit", t.unit)) != t.unit:
@@ -200,7 +227,7 @@ def score(values: pd.DataFrame, issues, truth: pd.DataFrame, decoys: pd.DataFram
             expected = must_value.get(key)
             source = f"（{kind}）" if kind else ""
             if expected is not None and not close(v["value"], expected.value):
-                result.add("wrong.other_cell", f"{shown}{source}；真值 {expected.value:g} 在 "
+                result.add("wrong.other_cell", f"{shown}{source}；真值 {number(expected.value)} 在 "
                                                f"{expected.sheet}!{expected.cell}")
             elif expected is not None:
                 result.add("extra.duplicate", f"{shown}{source}；真值在 {expected.sheet}!{expected.cell}")
@@ -241,7 +268,7 @@ def score(values: pd.DataFrame, issues, truth: pd.DataFrame, decoys: pd.DataFram
     return result
 
 
-def report_lines(result: Score, issues, note: str, layouts: pd.Series | None = None) -> list[str]:
+def report_lines(result: Score, issues, note: str, slices: dict | None = None) -> list[str]:
     """The printed report: the headline numbers, then one line per class with examples."""
     found = result.count("found")
     wrong = sum(result.count(c) for c in WRONG_CLASSES)
@@ -263,11 +290,11 @@ def report_lines(result: Score, issues, note: str, layouts: pd.Series | None = N
     codes = Counter(i.code for i in issues)
     lines.append("")
     lines.append("问题代码（前 12）：" + "，".join(f"{c} {n}" for c, n in codes.most_common(12)))
-    if layouts is not None:
+    for name, counts in (slices or {}).items():
         lines.append("")
-        lines.append("按版式的找到率：")
-        for layout, (got, total) in layouts.items():
-            lines.append(f"  {layout:<40} {got:5d}/{total:<5d} {100.0 * got / total:6.2f}%")
+        lines.append(f"按{name}的找到率：")
+        for value, (got, total) in counts.items():
+            lines.append(f"  {pad(str(value), 40)} {got:5d}/{total:<5d} {100.0 * got / total:6.2f}%")
     lines.append("")
     lines.append(f"found_pct={pct:.2f} found={found} expected={result.expected} wrong={wrong} "
                  f"missing_silent={result.count('missing.silent')} missing_named={result.count('missing.named')} "
@@ -275,12 +302,21 @@ def report_lines(result: Score, issues, note: str, layouts: pd.Series | None = N
     return lines
 
 
-def found_by_layout(result: Score, truth: pd.DataFrame) -> pd.Series:
-    """Layout -> (found, expected)."""
+def found_by(result: Score, truth: pd.DataFrame) -> dict[str, pd.Series]:
+    """For each way of slicing the set (layout, table, number style, unit shown, file format):
+    slice -> (found, expected)."""
     must = truth[truth["ambiguous"] == 0]
     hit = [(t.source_file, t.sheet, t.cell) in result.found_cells for t in must.itertuples(index=False)]
-    grouped = pd.DataFrame({"layout": list(must["layout"]), "hit": hit}).groupby("layout")["hit"]
-    return pd.Series({k: (int(g.sum()), int(g.size)) for k, g in grouped})
+    frame = pd.DataFrame({
+        "版式": list(must["layout"]),
+        "表": ["汇总（county 为空）" if c == "" else "县区" for c in must["county"]],
+        "数字写法": list(must["style"]),
+        "单位": ["万（×10000）" if str(u).startswith("万") else "基本单位" for u in must["shown_unit"]],
+        "格式": [Path(f).suffix for f in must["source_file"]],
+        "hit": hit,
+    })
+    return {name: pd.Series({k: (int(g.sum()), int(g.size)) for k, g in frame.groupby(name)["hit"]})
+            for name in ["版式", "表", "数字写法", "单位", "格式"]}
 
 
 def failures_frame(result: Score) -> pd.DataFrame:
@@ -305,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     decoys = pd.read_csv(out / "decoys.csv", dtype=str, keep_default_na=False)
     loaded, note = load(out / "returns", args.mappings)
     result = score(loaded.values, loaded.issues, truth, decoys)
-    print("\n".join(report_lines(result, loaded.issues, note, found_by_layout(result, truth))))
+    print("\n".join(report_lines(result, loaded.issues, note, found_by(result, truth))))
     if args.failures:
         make_wild.write_atomic(Path(args.failures), failures_frame(result).to_csv(index=False)
                                .encode("utf-8-sig"))
