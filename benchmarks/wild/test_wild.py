@@ -144,3 +144,24 @@ def test_issue_cells_and_ranges_name_the_cells_inside():
     ])
     assert score.named_at(by_sheet, "f", "S", ["C3"]) and not score.named_at(by_sheet, "f", "S", ["E3"])
     assert ("f", "T") in whole
+
+
+def test_mappings_are_passed_only_when_load_returns_takes_them(monkeypatch, tmp_path):
+    import jrc_analysis.returns.ingest as ingest
+
+    calls = []
+
+    def without(folder, jobs=None):
+        calls.append({})
+        return "loaded"
+
+    def with_mappings(folder, jobs=None, mappings=None):
+        calls.append({"mappings": mappings})
+        return "loaded"
+
+    monkeypatch.setattr(ingest, "load_returns", without)
+    assert score.load(tmp_path, "m.csv") == ("loaded", "load_returns 没有对照表参数：--mappings 未使用")
+    monkeypatch.setattr(ingest, "load_returns", with_mappings)
+    assert score.load(tmp_path, "m.csv") == ("loaded", "对照表：m.csv（参数 mappings）")
+    assert score.load(tmp_path, None) == ("loaded", "")
+    assert calls == [{}, {"mappings": "m.csv"}, {"mappings": None}]
