@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import math
+import os
 import re
 import sys
 import unicodedata
@@ -72,19 +73,31 @@ def close(a: float, b: float) -> bool:
 
 
 def load(folder: Path, mappings: str | None) -> tuple[object, str]:
-    """Run ``load_returns`` on ``folder`` (with the mappings file when the API takes one)."""
+    """Run ``load_returns`` on ``folder`` (with the mappings file when the API takes one).
+
+    It runs with the set's own folder as the working directory, so that a project's
+    ``data/mappings.csv`` found relative to the working directory is not used by accident: without
+    ``--mappings`` the score is the cleaner's alone.
+    """
     from jrc_analysis.returns.ingest import load_returns
 
     note = ""
     kwargs = {}
+    folder = Path(folder).resolve()
     if mappings:
+        mappings = str(Path(mappings).resolve())
         names = [p for p in inspect.signature(load_returns).parameters if "mapping" in p.lower()]
         if names:
             kwargs[names[0]] = mappings
             note = f"对照表：{mappings}（参数 {names[0]}）"
         else:
             note = "load_returns 没有对照表参数：--mappings 未使用"
-    return load_returns(folder, **kwargs), note
+    here = os.getcwd()
+    os.chdir(folder.parent)
+    try:
+        return load_returns(folder, **kwargs), note
+    finally:
+        os.chdir(here)
 
 
 @dataclass

@@ -159,9 +159,10 @@ def test_mappings_are_passed_only_when_load_returns_takes_them(monkeypatch, tmp_
         calls.append({"mappings": mappings})
         return "loaded"
 
+    mappings = str(tmp_path / "m.csv")
     monkeypatch.setattr(ingest, "load_returns", without)
-    assert score.load(tmp_path, "m.csv") == ("loaded", "load_returns 没有对照表参数：--mappings 未使用")
+    assert score.load(tmp_path / "returns", mappings) == ("loaded", "load_returns 没有对照表参数：--mappings 未使用")
     monkeypatch.setattr(ingest, "load_returns", with_mappings)
-    assert score.load(tmp_path, "m.csv") == ("loaded", "对照表：m.csv（参数 mappings）")
-    assert score.load(tmp_path, None) == ("loaded", "")
-    assert calls == [{}, {"mappings": "m.csv"}, {"mappings": None}]
+    assert score.load(tmp_path / "returns", mappings) == ("loaded", f"对照表：{mappings}（参数 mappings）")
+    assert score.load(tmp_path / "returns", None) == ("loaded", "")
+    assert calls == [{}, {"mappings": mappings}, {"mappings": None}]
