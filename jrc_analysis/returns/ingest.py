@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 import itertools
 import multiprocessing
 import os
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +36,7 @@ from jrc_analysis.fileio import atomic_path
 from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, issue_order, warning
 from jrc_analysis.returns.read import is_junk, read_cells
 from jrc_analysis.returns.validate import cross_return_issues, return_issues
+from jrc_analysis.workers import initializer_args, stop_workers, worker_start
 
 RETURN_COLUMNS = ["source_file", "prefecture", "year", "template_version", "fill_date",
                   "revision", "used", "superseded_by"]
@@ -205,7 +206,9 @@ def default_jobs(files: int) -> int:
 def read_returns(paths: list[Path], folder: Path, jobs: int | None = None):
     """:func:`read_return` of each path, in the order of ``paths`` (a generator). With ``jobs``
     above 1, the files are read by that many worker processes (the results are the same);
-    None: :func:`default_jobs`."""
+    None: :func:`default_jobs`. The workers die with this process, however it ends
+    (:mod:`jrc_analysis.workers`); when the reading stops early (Ctrl+C, an error, the generator
+    closed) they are terminated at once."""
     if jobs is None:
         jobs = default_jobs(len(paths))
     if jobs <= 1 or len(paths) < 2:
@@ -213,8 +216,18 @@ def read_returns(paths: list[Path], folder: Path, jobs: int | None = None):
             yield read_return(path, folder)
         return
     chunk = max(1, min(MAX_CHUNK, len(paths) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    before = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_start, initargs=initializer_args())
+    finished = False
+    try:
         yield from pool.map(read_return, paths, itertools.repeat(folder), chunksize=chunk)
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown()
+        else:  # Ctrl+C, an error, or the caller stopped early: no waiting for the queued files
+            pool.shutdown(wait=False, cancel_futures=True)
+            stop_workers(set(multiprocessing.active_children()) - before)
 
 
 def load_returns(folder: str | os.PathLike, jobs: int | None = None) -> LoadResult:
@@ -234,19 +247,20 @@ def load_returns(folder: str | os.PathLike, jobs: int | None = None) -> LoadResu
             skipped.append({"source_file": relative_name(path, folder), "reason": reason})
         else:
             paths.append(path)
-    for result in tqdm(read_returns(paths, folder, jobs), total=len(paths), desc="读取报表",
-                       unit="个文件", disable=None, leave=False):
-        kept = _Kept(result.info, result.accounting, result.columns, result.issues)
-        files.append(kept)
-        key = _group(kept.info)
-        if key is None:
-            continue
-        leader = leaders.get(key)
-        if leader is None or _rank(kept.info) > _rank(leader.info):
-            leader, kept = kept, leader
-            leaders[key] = leader
-        if kept is not None:  # the loser of the two can never win: drop what only a winner needs
-            kept.columns, kept.issues = None, []
+    with closing(read_returns(paths, folder, jobs)) as results:  # closed at once on Ctrl+C
+        for result in tqdm(results, total=len(paths), desc="读取报表", unit="个文件",
+                           disable=None, leave=False):
+            kept = _Kept(result.info, result.accounting, result.columns, result.issues)
+            files.append(kept)
+            key = _group(kept.info)
+            if key is None:
+                continue
+            leader = leaders.get(key)
+            if leader is None or _rank(kept.info) > _rank(leader.info):
+                leader, kept = kept, leader
+                leaders[key] = leader
+            if kept is not None:  # the loser of the two can never win: drop what only a winner needs
+                kept.columns, kept.issues = None, []
     superseded, issues = resolve_resubmissions([f.info for f in files])
     used = [f for f in files if f.info.source_file not in superseded]
     issues = [i for f in reversed(used) for i in f.issues] + issues
