@@ -291,6 +291,11 @@ def tree_hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def output_hashes(folder: Path) -> dict[str, str]:
+    """The three outputs as a user opens them (folder/returns.csv etc.)."""
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in ingest.OUTPUT_FILES}
+
+
 def test_raw_data_is_never_written_by_ingest(tmp_path, monkeypatch):
     root = tmp_path / "data"
     shutil.copytree(SAMPLE_RAW, root / "raw")
@@ -316,8 +321,8 @@ def test_stale_temp_files_of_a_killed_run_are_removed(tmp_path):
     keep = out / ".notes.txt.tmp"  # not ours: left alone
     keep.write_bytes(b"x")
     write_outputs(load_returns(hc.good_return(tmp_path / "raw").parent), out)
-    assert sorted(p.name for p in out.iterdir()) == [".notes.txt.tmp", "issues.csv", "returns.csv",
-                                                     "returns.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == [".notes.txt.tmp", ".outputs", "issues.csv",
+                                                     "returns.csv", "returns.parquet"]
 
 
 def test_a_failure_while_writing_leaves_every_previous_output(tmp_path, monkeypatch):
@@ -325,7 +330,7 @@ def test_a_failure_while_writing_leaves_every_previous_output(tmp_path, monkeypa
     hc.good_return(raw)
     out = tmp_path / "out"
     write_outputs(load_returns(raw), out)
-    before = tree_hashes(out)
+    before = output_hashes(out)
     formula_return(raw)  # new values and issues: every output changes
     new = load_returns(raw)
     calls = []
@@ -342,8 +347,13 @@ def test_a_failure_while_writing_leaves_every_previous_output(tmp_path, monkeypa
         write_outputs(new, out)
     monkeypatch.undo()
     assert len(calls) == 3 and all(name.startswith(".") and name.endswith(".tmp") for name in calls)
-    assert tree_hashes(out) == before  # two temporaries were complete, yet nothing was renamed
-    assert sorted(p.name for p in out.iterdir()) == ["issues.csv", "returns.csv", "returns.parquet"]
+    # two files of the new set were complete, yet the previous set is what every reader sees
+    assert output_hashes(out) == before
+    assert {name: path.read_bytes() for name, path in ingest.output_paths(out).items()} == {
+        name: (out / name).read_bytes() for name in ingest.OUTPUT_FILES}
+    assert sorted(p.name for p in out.iterdir()) == [".outputs", "issues.csv", "returns.csv", "returns.parquet"]
+    write_outputs(new, out)  # the next run replaces the whole set
+    assert all(output_hashes(out)[name] != before[name] for name in ingest.OUTPUT_FILES)
 
 
 # A run stopped while it reads. Nothing here waits on a guess of how long anything takes:

@@ -5,9 +5,9 @@
   junk skipped with a note, one bad file never stops the others, resubmissions resolved (two
   returns for the same unit and year are never summed), then validation across years;
 - :func:`write_outputs` — ``returns.parquet``, ``returns.csv`` (UTF-8 with BOM), ``issues.csv``:
-  all three written to hidden temporaries, then renamed together (a killed run leaves the previous
-  outputs; its ``.<name>.….tmp`` leftovers are removed by the next run); text that would start a
-  formula (= + - @) is escaped with a leading ``'``; feedback workbooks hold text cells only;
+  replaced as one set (a new generation folder, then one rename: a killed run leaves the previous
+  set or the new one, never a mix; :func:`output_paths` reads one whole set); text that would
+  start a formula (= + - @) is escaped with a leading ``'``; feedback workbooks hold text cells only;
 - :func:`run_ingest` / :func:`run_check` — what ``jrc ingest`` and ``jrc check`` do.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 import itertools
 import multiprocessing
 import os
-from contextlib import ExitStack, closing
+from contextlib import closing
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +32,7 @@ from jrc_analysis import config
 from jrc_analysis.returns.clean import (TIDY_COLUMNS, Accounting, CleanResult, ReturnInfo, clean_workbook,
                                 empty_values, frame_of_columns, sort_tidy, tidy_columns, where)
 from jrc_analysis.safe_text import FORMULA_START, escape_formula, sheet_text  # noqa: F401
-from jrc_analysis.fileio import atomic_path
+from jrc_analysis.fileio import atomic_path, current_files, replace_set
 from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, issue_order, warning
 from jrc_analysis.returns.read import is_junk, read_cells
 from jrc_analysis.returns.validate import cross_return_issues, return_issues
@@ -362,32 +362,27 @@ def stale_temp_files(out_dir: Path, pattern: str) -> list[Path]:
     return sorted(p for p in Path(out_dir).glob(f".{pattern}.*.tmp") if p.is_file())
 
 
-def replace_all_atomic(out_dir: Path, contents: dict[str, bytes]) -> None:
-    """Write every file to a hidden temporary first, then rename them all over the targets.
-
-    Nothing is renamed until every temporary is complete, so a run killed while writing leaves the
-    previous outputs as they were (and at most hidden ``.<name>.….tmp`` files, removed by the next
-    run). Unchanged files are not rewritten.
-    """
-    changed = {name: data for name, data in sorted(contents.items())
-               if not ((out_dir / name).is_file() and (out_dir / name).read_bytes() == data)}
-    with ExitStack() as stack:
-        for name, data in changed.items():
-            stack.enter_context(atomic_path(out_dir / name)).write_bytes(data)
-
-
 def write_outputs(result: LoadResult, out_dir: str | os.PathLike) -> list[Path]:
-    """Write ``returns.parquet``, ``returns.csv`` and ``issues.csv`` atomically; their paths.
+    """Write ``returns.parquet``, ``returns.csv`` and ``issues.csv`` as one set; their paths.
 
-    Temporary files left by a previously killed run are removed first.
+    The three are written to a new generation folder, then switched to with one rename
+    (:func:`jrc_analysis.fileio.replace_set`): a run killed at any point, or a failed write,
+    leaves the previous set or the new one, never a mix. Temporary files left beside the outputs
+    by runs of earlier versions are removed first.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name in OUTPUT_FILES:
         for stale in stale_temp_files(out, glob.escape(name)):
             stale.unlink(missing_ok=True)
-    replace_all_atomic(out, output_bytes(result))
-    return [out / name for name in OUTPUT_FILES]
+    return replace_set(out, output_bytes(result))
+
+
+def output_paths(out_dir: str | os.PathLike) -> dict[str, Path]:
+    """Where the current set of outputs is (:data:`OUTPUT_FILES` → path): all three from one run,
+    even while another run replaces them. ``out_dir/returns.parquet`` etc. work too; this is for
+    a reader that must never mix two runs."""
+    return current_files(out_dir, OUTPUT_FILES)
 
 
 def issues_table(issues: list[Issue]) -> pd.DataFrame:
