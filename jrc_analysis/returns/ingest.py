@@ -20,7 +20,7 @@ import multiprocessing
 import os
 from contextlib import closing
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -29,11 +29,13 @@ from tqdm import tqdm  # plain (stderr) bar: hidden when stderr is not a termina
 from jrc_analysis.plan import catalog
 
 from jrc_analysis import config
-from jrc_analysis.returns.clean import (TIDY_COLUMNS, Accounting, CleanResult, ReturnInfo, clean_workbook,
-                                empty_values, frame_of_columns, sort_tidy, tidy_columns, where)
+from jrc_analysis.returns.clean import (TIDY_COLUMNS, Accounting, CleanResult, ReturnInfo, bare_years_in,
+                                       clean_workbook, empty_values, frame_of_columns, sort_tidy,
+                                       tidy_columns, where, years_in)
 from jrc_analysis.safe_text import FORMULA_START, escape_formula, sheet_text  # noqa: F401
 from jrc_analysis.fileio import atomic_path, current_files, replace_set
 from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, issue_order, warning
+from jrc_analysis.returns import names
 from jrc_analysis.returns.read import is_junk, read_cells
 from jrc_analysis.returns.validate import cross_return_issues, return_issues
 from jrc_analysis.workers import initializer_args, stop_workers, worker_start
@@ -107,7 +109,7 @@ def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = No
         workbook = read_cells(path, source_file=source)
         result = clean_workbook(workbook, source)
         issues = result.issues + return_issues(result.columns)
-        return ReturnResult(result.columns, issues, result.accounting, result.info)
+        return ReturnResult(result.columns, issues, result.accounting, with_path_info(result))
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
         if os.environ.get("JRC_DEBUG"):
             raise
@@ -115,7 +117,38 @@ def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = No
             "ingest.internal_error", source,
             f"{where(source)}：处理时程序出错（{type(exc).__name__}），本文件未采用。"
             "请把该文件发给维护人员；其余文件照常处理。")
-        return ReturnResult(tidy_columns([]), [issue], Accounting(source, 0, 0, 0, 0), ReturnInfo(source))
+        unit, year = unit_and_year_of_path(source)
+        return ReturnResult(tidy_columns([]), [issue], Accounting(source, 0, 0, 0, 0),
+                            ReturnInfo(source, prefecture=unit, year=year))
+
+
+def unit_and_year_of_path(source_file: str) -> tuple[str | None, int | None]:
+    """The reporting unit and year the folder and file name of ``source_file`` say
+    (``2024/赣州市….xlsx`` → 赣州市, 2024), as the cleaner reads them: the file name first, then
+    the folder (its last year); None where they say nothing."""
+    folder, _, filename = source_file.replace("\\", "/").rpartition("/")
+    unit = names.find_unit_in_text(filename) or (names.find_unit_in_text(folder) if folder else None)
+    years = years_in(filename) + bare_years_in(filename)
+    if not years and folder:
+        years = bare_years_in(folder)[-1:]
+    return unit, (years[0] if years else None)
+
+
+def unreadable(result: CleanResult) -> bool:
+    """True when nothing of the file could be read (damaged, encrypted, not a workbook, …)."""
+    return result.accounting.cells_read == 0
+
+
+def with_path_info(result: CleanResult) -> ReturnInfo:
+    """What the return says about itself; when its content could not be read at all, the unit
+    and year come from its folder and file name (:func:`unit_and_year_of_path`), so that its
+    issues and feedback go to that unit and the briefing shows 报表有错误 for it, not 未报送."""
+    info = result.info
+    if not unreadable(result) or (info.prefecture and info.year is not None):
+        return info
+    unit, year = unit_and_year_of_path(info.source_file)
+    return replace(info, prefecture=info.prefecture or unit,
+                   year=info.year if info.year is not None else year)
 
 
 def list_files(folder: Path) -> list[Path]:
@@ -136,7 +169,8 @@ def _winner(infos: list[ReturnInfo]) -> tuple[ReturnInfo, str]:
 
 
 def resolve_resubmissions(infos: list[ReturnInfo]) -> tuple[dict[str, str], list[Issue]]:
-    """Superseded file → the file that replaces it, and one warning per superseded file."""
+    """Superseded file → the file that replaces it, and one warning per superseded file.
+    ``infos``: the returns that were read (an unreadable file never replaces another)."""
     groups: dict[tuple[str, int], list[ReturnInfo]] = {}
     for info in infos:
         if info.prefecture and info.year is not None:
@@ -252,7 +286,7 @@ def load_returns(folder: str | os.PathLike, jobs: int | None = None) -> LoadResu
                            disable=None, leave=False):
             kept = _Kept(result.info, result.accounting, result.columns, result.issues)
             files.append(kept)
-            key = _group(kept.info)
+            key = None if unreadable(result) else _group(kept.info)
             if key is None:
                 continue
             leader = leaders.get(key)
@@ -261,7 +295,7 @@ def load_returns(folder: str | os.PathLike, jobs: int | None = None) -> LoadResu
                 leaders[key] = leader
             if kept is not None:  # the loser of the two can never win: drop what only a winner needs
                 kept.columns, kept.issues = None, []
-    superseded, issues = resolve_resubmissions([f.info for f in files])
+    superseded, issues = resolve_resubmissions([f.info for f in files if f.accounting.cells_read])
     used = [f for f in files if f.info.source_file not in superseded]
     issues = [i for f in reversed(used) for i in f.issues] + issues
     values = sort_tidy(_concat_columns([f.columns for f in used if f.accounting.values]))
