@@ -71,6 +71,7 @@ def write_text_atomic(target: str | os.PathLike, text: str, encoding: str = "utf
 
 STORE = ".outputs"
 POINTER = "current"
+LOCK = ".lock"  # held by the run replacing the set: two runs into one folder take turns
 
 
 def generation_name(contents: dict[str, bytes]) -> str:
@@ -169,15 +170,33 @@ def _copy_top_level(folder: Path, contents: dict[str, bytes]) -> None:
 
 
 def _remove_other_generations(store: Path, keep: set) -> None:
-    """Everything in ``store`` but the pointer and the generations in ``keep`` (a folder still
-    open elsewhere, on Windows, is left for the next run)."""
+    """Everything in ``store`` but the pointer, the lock and the generations in ``keep`` (a
+    folder still open elsewhere, on Windows, is left for the next run)."""
     for entry in sorted(store.iterdir()):
-        if entry.name == POINTER or entry.name in keep:
+        if entry.name in (POINTER, LOCK) or entry.name in keep:
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
         else:
             entry.unlink(missing_ok=True)
+
+
+@contextmanager
+def _writers_take_turns(store: Path) -> Iterator[None]:
+    """Hold the lock of ``store`` (blocking): a second run into the same folder waits, so that it
+    never removes a generation the first is writing. Released when the block ends or the process
+    dies. Readers never take it."""
+    with open(store / LOCK, "a+b") as handle:
+        if os.name == "posix":
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        else:
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)  # retries for 10 s, then OSError
+        yield
 
 
 def replace_set(folder: str | os.PathLike, contents: dict[str, bytes]) -> list[Path]:
@@ -186,6 +205,12 @@ def replace_set(folder: str | os.PathLike, contents: dict[str, bytes]) -> list[P
     folder = Path(folder)
     store = folder / STORE
     store.mkdir(parents=True, exist_ok=True)
+    with _writers_take_turns(store):
+        return _replace_set(folder, store, contents)
+
+
+def _replace_set(folder: Path, store: Path, contents: dict[str, bytes]) -> list[Path]:
+    """:func:`replace_set` once the lock is held."""
     names = sorted(contents)
     links = symlinks_work(store)
     previous = current_generation(store)

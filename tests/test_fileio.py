@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from jrc_analysis import fileio
-from jrc_analysis.fileio import POINTER, STORE, current_files, generation_name, replace_set
+from jrc_analysis.fileio import LOCK, POINTER, STORE, current_files, generation_name, replace_set
 
 NAMES = ["issues.csv", "returns.csv", "returns.parquet"]
 OLD = {"issues.csv": b"old issues", "returns.csv": b"old values", "returns.parquet": b"old parquet"}
@@ -99,7 +99,7 @@ def test_a_crash_at_any_step_leaves_the_old_set_or_the_new_one(tmp_path, monkeyp
             assert top_level(folder) == seen, k
         replace_set(folder, NEW)  # the next run
         assert top_level(folder) == through_library(folder) == NEW, k
-        entries = {p.name for p in (folder / STORE).iterdir()}
+        entries = {p.name for p in (folder / STORE).iterdir()} - {LOCK}
         assert {POINTER, generation_name(NEW)} <= entries <= {POINTER, generation_name(NEW),
                                                                generation_name(OLD)}, (k, entries)
         if finished:
@@ -145,7 +145,7 @@ def test_a_reader_that_resolved_the_set_before_a_switch_still_reads_it_whole(tmp
     third = {name: data + b" 3" for name, data in NEW.items()}
     replace_set(tmp_path, third)
     assert not before["returns.csv"].exists()  # two sets back: removed
-    assert {p.name for p in (tmp_path / STORE).iterdir()} == {POINTER, generation_name(NEW),
+    assert {p.name for p in (tmp_path / STORE).iterdir()} == {LOCK, POINTER, generation_name(NEW),
                                                               generation_name(third)}
 
 
@@ -173,3 +173,53 @@ def test_the_generation_name_depends_on_every_name_and_byte():
     assert generation_name(OLD) != generation_name({**OLD, "issues.csv": b"old issues!"})
     assert generation_name(OLD) != generation_name({"x" + k: v for k, v in OLD.items()})
     assert len(generation_name(OLD)) == 16 and fileio.STORE == ".outputs"
+
+
+def wait_for_a_blocked_lock(path: Path) -> None:
+    """Return once the kernel lists a process waiting for the lock of ``path`` (/proc/locks marks
+    a waiter with ``->``); fail after 120 s."""
+    import time
+
+    inode = f":{os.stat(path).st_ino} "
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with open("/proc/locks", encoding="ascii") as handle:
+            if any("->" in line and inode in line for line in handle):
+                return
+        time.sleep(0.01)
+    raise AssertionError("no process waited for the lock within 120 s")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="reads the kernel's lock list (Linux)")
+def test_a_second_writer_waits_for_the_first(tmp_path):
+    """While one process holds the folder's lock (as a run replacing the set does), another
+    process's replace_set waits; it finishes once the lock is released."""
+    import subprocess
+    import sys
+
+    replace_set(tmp_path, OLD)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, sys; h = open(sys.argv[1], 'a+b'); fcntl.flock(h, fcntl.LOCK_EX); "
+         "print('held', flush=True); sys.stdin.read()", str(tmp_path / STORE / LOCK)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        writer = subprocess.Popen(
+            [sys.executable, "-c",
+             "import sys; from jrc_analysis.fileio import replace_set; "
+             "replace_set(sys.argv[1], {'issues.csv': b'w', 'returns.csv': b'w', 'returns.parquet': b'w'})",
+             str(tmp_path)])
+        try:
+            wait_for_a_blocked_lock(tmp_path / STORE / LOCK)  # the writer is waiting for its turn
+            assert writer.poll() is None and top_level(tmp_path) == OLD
+            holder.stdin.close()  # the holder ends, the lock with it
+            assert writer.wait(timeout=120) == 0
+        finally:
+            writer.kill()
+            writer.wait()
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    assert top_level(tmp_path) == dict.fromkeys(NAMES, b"w")
