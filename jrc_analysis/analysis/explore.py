@@ -668,7 +668,7 @@ def returns_matrix(completeness: pd.DataFrame) -> pd.DataFrame:
     cells = completeness.assign(text=np.where(
         completeness["returned"].astype(bool),
         "已报送（空白" + completeness["indicators_blank"].astype(int).astype(str) + "项）",
-        np.where(completeness["return_failed"].astype(bool), gaps.RETURN_FAILED, "未报送")))
+        np.where(completeness.get("return_failed", False), gaps.RETURN_FAILED, "未报送")))
     out = cells.pivot(index="prefecture", columns="year", values="text")
     order = [u for u in unit_order() if u in out.index]
     out = out.reindex(order)
