@@ -351,7 +351,8 @@ def test_a_failure_while_writing_leaves_every_previous_output(tmp_path, monkeypa
     assert output_hashes(out) == before
     assert {name: path.read_bytes() for name, path in ingest.output_paths(out).items()} == {
         name: (out / name).read_bytes() for name in ingest.OUTPUT_FILES}
-    assert sorted(p.name for p in out.iterdir()) == [".outputs", "issues.csv", "returns.csv", "returns.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == [".outputs", "issues.csv", "returns.csv",
+                                                     "returns.parquet"]
     write_outputs(new, out)  # the next run replaces the whole set
     assert all(output_hashes(out)[name] != before[name] for name in ingest.OUTPUT_FILES)
 
