@@ -128,8 +128,8 @@ def test_outputs_and_fingerprint_are_written_beside_each_other(data_root, counte
     explore.load()
     processed = data_root / "processed"
     names = sorted(p.name for p in processed.iterdir())
-    assert names == ["explore_cache.pkl", "fingerprint.json", "issues.csv", "returns.csv",
-                     "returns.parquet"]
+    assert names == [".outputs", "explore_cache.pkl", "fingerprint.json", "issues.csv", "returns.csv",
+                     "returns.parquet"]  # .outputs: the generations of the three outputs (fileio.replace_set)
     record = json.loads((processed / "fingerprint.json").read_text(encoding="utf-8"))
     assert [f["path"] for f in record["files"]] == ["2023/a.xlsx", "2023/b.xlsx"]
     assert str(data_root) not in (processed / "fingerprint.json").read_text(encoding="utf-8")

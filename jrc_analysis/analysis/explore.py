@@ -215,6 +215,7 @@ def compute(raw_dir: str | os.PathLike, digest: str = "") -> Loaded:
     from jrc_analysis.returns import ingest  # already imported, quietly, by _ingest_quietly
 
     values = result.values
+    failed = gaps.failed_returns(result.returns)  # returns that came but gave nothing: 报表有错误
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return Loaded(
@@ -222,11 +223,11 @@ def compute(raw_dir: str | os.PathLike, digest: str = "") -> Loaded:
             issues=ingest.issues_table(result.issues),
             returns=result.returns,
             skipped=result.skipped,
-            province=gaps.province_gaps(values),
-            prefecture=gaps.prefecture_gaps(values),
+            province=gaps.province_gaps(values, failed=failed),
+            prefecture=gaps.prefecture_gaps(values, failed=failed),
             coverage=gaps.coverage_table(values),
-            completeness=gaps.completeness(values),
-            reporting_rates=gaps.reporting_rates(values),
+            completeness=gaps.completeness(values, failed=failed),
+            reporting_rates=gaps.reporting_rates(values, failed=failed),
             fundraising_mix=gaps.fundraising_mix(values),
             synthetic=synthetic,
             fingerprint=digest,
@@ -666,7 +667,8 @@ def returns_matrix(completeness: pd.DataFrame) -> pd.DataFrame:
     plan's order, years ascending (from :func:`gaps.completeness`)."""
     cells = completeness.assign(text=np.where(
         completeness["returned"].astype(bool),
-        "已报送（空白" + completeness["indicators_blank"].astype(int).astype(str) + "项）", "未报送"))
+        "已报送（空白" + completeness["indicators_blank"].astype(int).astype(str) + "项）",
+        np.where(completeness.get("return_failed", False), gaps.RETURN_FAILED, "未报送")))
     out = cells.pivot(index="prefecture", columns="year", values="text")
     order = [u for u in unit_order() if u in out.index]
     out = out.reindex(order)

@@ -181,7 +181,8 @@ def completeness_sheet(completeness: pd.DataFrame) -> pd.DataFrame:
     """Which unit sent its return and which indicators it left blank."""
     return pd.DataFrame({
         "年度": completeness["year"].astype(int), "填报单位": completeness["prefecture"].astype(str),
-        "是否报送": np.where(completeness["returned"], "已报送", "未报送"),
+        "是否报送": np.where(completeness["returned"], "已报送",
+                         np.where(completeness.get("return_failed", False), gaps.RETURN_FAILED, "未报送")),
         "已填指标数": completeness["indicators_reported"],
         "应填指标数": completeness["indicators_expected"],
         "空白指标数": completeness["indicators_blank"], "空白指标": completeness["blank_text"],

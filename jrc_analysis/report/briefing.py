@@ -123,9 +123,10 @@ def briefing_tables(result: LoadResult, year: int, allocation: pd.DataFrame,
     """The gap tables computed once over every year, then cut to the years up to ``year`` (the
     issues too: those of files of later years are left out; those of unknown year are kept)."""
     values = result.values
-    tables = gaps.gap_tables(values, allocation=allocation)
+    failed = gaps.failed_returns(result.returns)  # returns that came but gave nothing: 报表有错误
+    tables = gaps.gap_tables(values, allocation=allocation, failed=failed)
     province, prefectures, coverage = tables.province, tables.prefectures, tables.coverage
-    done = gaps.completeness(values)
+    done = gaps.completeness(values, failed=failed)
     return BriefingTables(
         year=year,
         province=province[province["year"] <= year].reset_index(drop=True),
@@ -332,7 +333,8 @@ def trend_caption(province: pd.DataFrame, indicator: str, year: int) -> str:
     parts.append(row["status"])
     text = "，".join(parts) + "。"
     if row["units_reported"] < row["units_expected"]:
-        text += f"{row['reported']}个单位报送。"
+        count, _, note = str(row["reported"]).partition("（")  # "11/12（赣州市报表有错误）"
+        text += f"{count}个单位报送" + (f"（{note}" if note else "") + "。"
     return text
 
 
@@ -344,7 +346,9 @@ def prefectures_caption(prefectures: pd.DataFrame, indicator: str, year: int) ->
     name = catalog.indicator(indicator)["name"]
     basis = next((b for b in rows["target_basis"].astype(str) if b), "")
     text = (f"{name}：{year}年各设区市完成分解目标情况，达标{int(counts.get(gaps.MET, 0))}个、"
-            f"未达标{int(counts.get(gaps.NOT_MET, 0))}个、未报送{int(counts.get(gaps.NOT_REPORTED, 0))}个。")
+            f"未达标{int(counts.get(gaps.NOT_MET, 0))}个、未报送{int(counts.get(gaps.NOT_REPORTED, 0))}个"
+            + (f"、报表有错误{int(counts[gaps.RETURN_FAILED])}个" if counts.get(gaps.RETURN_FAILED) else "")
+            + "。")
     return text + (f"分市目标：{basis}。" if basis else "")
 
 

@@ -5,9 +5,9 @@
   junk skipped with a note, one bad file never stops the others, resubmissions resolved (two
   returns for the same unit and year are never summed), then validation across years;
 - :func:`write_outputs` — ``returns.parquet``, ``returns.csv`` (UTF-8 with BOM), ``issues.csv``:
-  all three written to hidden temporaries, then renamed together (a killed run leaves the previous
-  outputs; its ``.<name>.….tmp`` leftovers are removed by the next run); text that would start a
-  formula (= + - @) is escaped with a leading ``'``; feedback workbooks hold text cells only;
+  replaced as one set (a new generation folder, then one rename: a killed run leaves the previous
+  set or the new one, never a mix; :func:`output_paths` reads one whole set); text that would
+  start a formula (= + - @) is escaped with a leading ``'``; feedback workbooks hold text cells only;
 - :func:`run_ingest` / :func:`run_check` — what ``jrc ingest`` and ``jrc check`` do.
 """
 from __future__ import annotations
@@ -18,9 +18,9 @@ from concurrent.futures import ProcessPoolExecutor
 import itertools
 import multiprocessing
 import os
-from contextlib import ExitStack
+from contextlib import closing
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -29,13 +29,16 @@ from tqdm import tqdm  # plain (stderr) bar: hidden when stderr is not a termina
 from jrc_analysis.plan import catalog
 
 from jrc_analysis import config
-from jrc_analysis.returns.clean import (TIDY_COLUMNS, Accounting, CleanResult, ReturnInfo, clean_workbook,
-                                empty_values, frame_of_columns, sort_tidy, tidy_columns, where)
+from jrc_analysis.returns.clean import (TIDY_COLUMNS, Accounting, CleanResult, ReturnInfo, bare_years_in,
+                                       clean_workbook, empty_values, frame_of_columns, sort_tidy,
+                                       tidy_columns, where, years_in)
 from jrc_analysis.safe_text import FORMULA_START, escape_formula, sheet_text  # noqa: F401
-from jrc_analysis.fileio import atomic_path
+from jrc_analysis.fileio import atomic_path, current_files, replace_set
 from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, issue_order, warning
+from jrc_analysis.returns import names
 from jrc_analysis.returns.read import is_junk, read_cells
 from jrc_analysis.returns.validate import cross_return_issues, return_issues
+from jrc_analysis.workers import initializer_args, stop_workers, worker_start
 
 RETURN_COLUMNS = ["source_file", "prefecture", "year", "template_version", "fill_date",
                   "revision", "used", "superseded_by"]
@@ -106,7 +109,7 @@ def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = No
         workbook = read_cells(path, source_file=source)
         result = clean_workbook(workbook, source)
         issues = result.issues + return_issues(result.columns)
-        return ReturnResult(result.columns, issues, result.accounting, result.info)
+        return ReturnResult(result.columns, issues, result.accounting, with_path_info(result))
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
         if os.environ.get("JRC_DEBUG"):
             raise
@@ -114,7 +117,38 @@ def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = No
             "ingest.internal_error", source,
             f"{where(source)}：处理时程序出错（{type(exc).__name__}），本文件未采用。"
             "请把该文件发给维护人员；其余文件照常处理。")
-        return ReturnResult(tidy_columns([]), [issue], Accounting(source, 0, 0, 0, 0), ReturnInfo(source))
+        unit, year = unit_and_year_of_path(source)
+        return ReturnResult(tidy_columns([]), [issue], Accounting(source, 0, 0, 0, 0),
+                            ReturnInfo(source, prefecture=unit, year=year))
+
+
+def unit_and_year_of_path(source_file: str) -> tuple[str | None, int | None]:
+    """The reporting unit and year the folder and file name of ``source_file`` say
+    (``2024/赣州市….xlsx`` → 赣州市, 2024), as the cleaner reads them: the file name first, then
+    the folder (its last year); None where they say nothing."""
+    folder, _, filename = source_file.replace("\\", "/").rpartition("/")
+    unit = names.find_unit_in_text(filename) or (names.find_unit_in_text(folder) if folder else None)
+    years = years_in(filename) + bare_years_in(filename)
+    if not years and folder:
+        years = bare_years_in(folder)[-1:]
+    return unit, (years[0] if years else None)
+
+
+def unreadable(result: CleanResult) -> bool:
+    """True when nothing of the file could be read (damaged, encrypted, not a workbook, …)."""
+    return result.accounting.cells_read == 0
+
+
+def with_path_info(result: CleanResult) -> ReturnInfo:
+    """What the return says about itself; when its content could not be read at all, the unit
+    and year come from its folder and file name (:func:`unit_and_year_of_path`), so that its
+    issues and feedback go to that unit and the briefing shows 报表有错误 for it, not 未报送."""
+    info = result.info
+    if not unreadable(result) or (info.prefecture and info.year is not None):
+        return info
+    unit, year = unit_and_year_of_path(info.source_file)
+    return replace(info, prefecture=info.prefecture or unit,
+                   year=info.year if info.year is not None else year)
 
 
 def list_files(folder: Path) -> list[Path]:
@@ -135,7 +169,8 @@ def _winner(infos: list[ReturnInfo]) -> tuple[ReturnInfo, str]:
 
 
 def resolve_resubmissions(infos: list[ReturnInfo]) -> tuple[dict[str, str], list[Issue]]:
-    """Superseded file → the file that replaces it, and one warning per superseded file."""
+    """Superseded file → the file that replaces it, and one warning per superseded file.
+    ``infos``: the returns that were read (an unreadable file never replaces another)."""
     groups: dict[tuple[str, int], list[ReturnInfo]] = {}
     for info in infos:
         if info.prefecture and info.year is not None:
@@ -205,7 +240,9 @@ def default_jobs(files: int) -> int:
 def read_returns(paths: list[Path], folder: Path, jobs: int | None = None):
     """:func:`read_return` of each path, in the order of ``paths`` (a generator). With ``jobs``
     above 1, the files are read by that many worker processes (the results are the same);
-    None: :func:`default_jobs`."""
+    None: :func:`default_jobs`. The workers die with this process, however it ends
+    (:mod:`jrc_analysis.workers`); when the reading stops early (Ctrl+C, an error, the generator
+    closed) they are terminated at once."""
     if jobs is None:
         jobs = default_jobs(len(paths))
     if jobs <= 1 or len(paths) < 2:
@@ -213,8 +250,18 @@ def read_returns(paths: list[Path], folder: Path, jobs: int | None = None):
             yield read_return(path, folder)
         return
     chunk = max(1, min(MAX_CHUNK, len(paths) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    before = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_start, initargs=initializer_args())
+    finished = False
+    try:
         yield from pool.map(read_return, paths, itertools.repeat(folder), chunksize=chunk)
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown()
+        else:  # Ctrl+C, an error, or the caller stopped early: no waiting for the queued files
+            pool.shutdown(wait=False, cancel_futures=True)
+            stop_workers(set(multiprocessing.active_children()) - before)
 
 
 def load_returns(folder: str | os.PathLike, jobs: int | None = None) -> LoadResult:
@@ -234,20 +281,21 @@ def load_returns(folder: str | os.PathLike, jobs: int | None = None) -> LoadResu
             skipped.append({"source_file": relative_name(path, folder), "reason": reason})
         else:
             paths.append(path)
-    for result in tqdm(read_returns(paths, folder, jobs), total=len(paths), desc="读取报表",
-                       unit="个文件", disable=None, leave=False):
-        kept = _Kept(result.info, result.accounting, result.columns, result.issues)
-        files.append(kept)
-        key = _group(kept.info)
-        if key is None:
-            continue
-        leader = leaders.get(key)
-        if leader is None or _rank(kept.info) > _rank(leader.info):
-            leader, kept = kept, leader
-            leaders[key] = leader
-        if kept is not None:  # the loser of the two can never win: drop what only a winner needs
-            kept.columns, kept.issues = None, []
-    superseded, issues = resolve_resubmissions([f.info for f in files])
+    with closing(read_returns(paths, folder, jobs)) as results:  # closed at once on Ctrl+C
+        for result in tqdm(results, total=len(paths), desc="读取报表", unit="个文件",
+                           disable=None, leave=False):
+            kept = _Kept(result.info, result.accounting, result.columns, result.issues)
+            files.append(kept)
+            key = None if unreadable(result) else _group(kept.info)
+            if key is None:
+                continue
+            leader = leaders.get(key)
+            if leader is None or _rank(kept.info) > _rank(leader.info):
+                leader, kept = kept, leader
+                leaders[key] = leader
+            if kept is not None:  # the loser of the two can never win: drop what only a winner needs
+                kept.columns, kept.issues = None, []
+    superseded, issues = resolve_resubmissions([f.info for f in files if f.accounting.cells_read])
     used = [f for f in files if f.info.source_file not in superseded]
     issues = [i for f in reversed(used) for i in f.issues] + issues
     values = sort_tidy(_concat_columns([f.columns for f in used if f.accounting.values]))
@@ -348,32 +396,27 @@ def stale_temp_files(out_dir: Path, pattern: str) -> list[Path]:
     return sorted(p for p in Path(out_dir).glob(f".{pattern}.*.tmp") if p.is_file())
 
 
-def replace_all_atomic(out_dir: Path, contents: dict[str, bytes]) -> None:
-    """Write every file to a hidden temporary first, then rename them all over the targets.
-
-    Nothing is renamed until every temporary is complete, so a run killed while writing leaves the
-    previous outputs as they were (and at most hidden ``.<name>.….tmp`` files, removed by the next
-    run). Unchanged files are not rewritten.
-    """
-    changed = {name: data for name, data in sorted(contents.items())
-               if not ((out_dir / name).is_file() and (out_dir / name).read_bytes() == data)}
-    with ExitStack() as stack:
-        for name, data in changed.items():
-            stack.enter_context(atomic_path(out_dir / name)).write_bytes(data)
-
-
 def write_outputs(result: LoadResult, out_dir: str | os.PathLike) -> list[Path]:
-    """Write ``returns.parquet``, ``returns.csv`` and ``issues.csv`` atomically; their paths.
+    """Write ``returns.parquet``, ``returns.csv`` and ``issues.csv`` as one set; their paths.
 
-    Temporary files left by a previously killed run are removed first.
+    The three are written to a new generation folder, then switched to with one rename
+    (:func:`jrc_analysis.fileio.replace_set`): a run killed at any point, or a failed write,
+    leaves the previous set or the new one, never a mix. Temporary files left beside the outputs
+    by runs of earlier versions are removed first.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name in OUTPUT_FILES:
         for stale in stale_temp_files(out, glob.escape(name)):
             stale.unlink(missing_ok=True)
-    replace_all_atomic(out, output_bytes(result))
-    return [out / name for name in OUTPUT_FILES]
+    return replace_set(out, output_bytes(result))
+
+
+def output_paths(out_dir: str | os.PathLike) -> dict[str, Path]:
+    """Where the current set of outputs is (:data:`OUTPUT_FILES` → path): all three from one run,
+    even while another run replaces them. ``out_dir/returns.parquet`` etc. work too; this is for
+    a reader that must never mix two runs."""
+    return current_files(out_dir, OUTPUT_FILES)
 
 
 def issues_table(issues: list[Issue]) -> pd.DataFrame:

@@ -497,7 +497,8 @@ def prefecture_gap_chart(
                 ax.annotate(text, (max(width, 100.0), y), xytext=(4, 0), textcoords="offset points",
                             va="center", ha="left", fontsize=8.5)
             else:
-                reason = "未报送" if pd.isna(row.actual) else (
+                missing = row.status if row.status == "报表有错误" else "未报送"  # gaps.RETURN_FAILED
+                reason = missing if pd.isna(row.actual) else (
                     f"{_value_text(row.actual, factor, shown)}{_unit_suffix(shown)}，无分解目标")
                 ax.annotate(reason, (0, y), xytext=(4, 0), textcoords="offset points",
                             va="center", ha="left", fontsize=8.5, color=status_colour("未报送"))
