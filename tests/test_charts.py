@@ -582,3 +582,36 @@ def test_prefecture_chart_needs_every_allocated_target_at_least_one():
     assert charts.prefecture_chart_meaningful(table, "a.big", 2024)
     assert not charts.prefecture_chart_meaningful(table, "a.tiny", 2024)
     pd.testing.assert_frame_equal(table, original)
+
+
+# --------------------------------------------------------------------------- issue 14: one formatting
+
+
+def test_numbers_round_half_up_everywhere():
+    # 发展会员 23,850 人 = 2.385万人: binary 2.385 is 2.38499…, Python's round gives 2.38
+    assert round(2.385, 2) == 2.38
+    assert charts.round_half_up(2.385) == 2.39
+    assert charts.format_number(23850 / 10000) == "2.39"
+    assert charts.format_value(23850, "人") == "2.39万人"
+    assert charts.format_number(-2.385) == "-2.39"
+    assert charts.format_number(0.125, 2) == "0.13"
+    assert charts.format_percent(0.285) == "29%"  # 28.5% half up, not 28%
+    assert charts.format_percent(0.0125, 1) == "1.3%"
+
+
+def test_one_display_unit_per_indicator_and_level():
+    # 发展志愿者: plan target 5,500 人 a year → 人 whatever the sum (3 years: 17,300)
+    assert charts.indicator_display_unit("grassroots.new_volunteers", "人", 17300) == ("人", 1.0)
+    assert charts.format_indicator_value(17300, "grassroots.new_volunteers", "人") == "17,300人"
+    # 发展会员: 25,000 人 → 万人 for the province, 25,000 / 11 = 2,273 人 for a prefecture
+    assert charts.indicator_display_unit("grassroots.new_members", "人", 100) == ("万人", 1e4)
+    assert charts.indicator_display_unit("grassroots.new_members", "人", 1e6,
+                                         "prefecture") == ("人", 1.0)
+    # 筹集款物合计: 2亿元 → 亿元; a prefecture's share 2e8 / 11 = 1,818万元 → 万元
+    assert charts.indicator_display_unit("fundraising.total", "元", 1) == ("亿元", 1e8)
+    assert charts.indicator_display_unit("fundraising.total", "元", 1,
+                                         "prefecture") == ("万元", 1e4)
+    # no plan target (资金): scaled by the values given
+    assert charts.indicator_display_unit("fundraising.cash", "元", 3e8) == ("亿元", 1e8)
+    with pytest.raises(ValueError):
+        charts.indicator_display_unit("fundraising.total", "元", 1, "county")

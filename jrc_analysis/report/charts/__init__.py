@@ -42,10 +42,13 @@ from jrc_analysis.report.charts.style import (
 from jrc_analysis.report.charts.units import (
     display_unit,
     display_units,
+    format_indicator_value,
     format_number,
     format_percent,
     format_target,
     format_value,
+    indicator_display_unit,
+    round_half_up,
     with_display_units,
 )
 
@@ -54,7 +57,8 @@ __all__ = [
     "cjk_font_properties", "colours", "contribution_chart", "coverage_chart",
     "coverage_rule", "cumulative_chart",
     "cumulative_table", "data_note", "display_unit", "display_units", "figure_bytes",
-    "format_number", "format_percent", "format_target", "format_value", "headline_indicators", "house_rc",
+    "format_indicator_value", "format_number", "format_percent", "format_target", "format_value",
+    "headline_indicators", "house_rc", "indicator_display_unit", "round_half_up",
     "house_style", "MIN_ALLOCATED", "palette", "prefecture_chart_indicators",
     "prefecture_chart_meaningful", "prefecture_gap_chart", "reported_text", "save_figure",
     "scorecard_chart", "status_colour", "trend_chart", "use_house_style", "with_catalogue",
