@@ -179,10 +179,15 @@ def test_house_style_is_deterministic_and_restores_rcparams():
 def test_palette_has_one_colour_per_area_and_status():
     areas = charts.colours("area")
     assert list(areas) == list(catalog.areas()["area"].astype(str))
-    assert list(charts.colours("status")) == ["达标", "未达标", "未报送", "无目标"]
+    assert list(charts.colours("status")) == ["达标", "未达标", "未报送", "进展，未到期", "无目标"]
     every = list(areas.values()) + list(charts.colours("status").values())
     assert all(re.fullmatch(r"#[0-9A-F]{6}", c) for c in every)
     assert len(set(every)) == len(every)
+    # one fixed colour per reporting unit, 12 distinct, none grey
+    units = charts.colours("unit")
+    assert list(units) == catalog.reporting_units()
+    assert len(set(units.values())) == 12
+    assert all(re.fullmatch(r"#[0-9A-F]{6}", c) and not _grey(c) for c in units.values())
     assert charts.status_colour("达标") == "#009E73"  # Okabe–Ito bluish green
 
 
@@ -322,7 +327,8 @@ def test_prefecture_gap_chart_sorted_with_missing_units_last(prefecture_table):
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["赣州市", "南昌市", "景德镇市", "萍乡市"]  # 150%, 125%, 60%, 未报送
     text = joined(fig)
-    assert "150%（3/2万人）" in text and "60%（0.3/0.5万人）" in text
+    # a prefecture's unit: 10万 ÷ 11 = 9,091 人 → 人 (indicator_display_unit, prefecture level)
+    assert "150%（30,000/20,000人）" in text and "60%（3000/5000人）" in text
     assert "目标 100%" in text and "未报送" in text
     assert "按2020年常住人口占比分解" in text.replace("\n", "")
     assert bar_colours(fig) == [charts.status_colour(s) for s in ("达标", "达标", "未达标")]
@@ -361,7 +367,8 @@ def test_coverage_chart_names_the_units_missing(coverage):
     assert "2024年：全部达到" in text
     assert "82%（9/11个设区市）" in text and "目标 100%（全覆盖）" in text
     assert "2023年\n（2024年底前）" in text
-    assert bar_colours(fig) == [charts.status_colour("无目标"), charts.status_colour("达标")]
+    # 2023 is before the "by 2024" deadline: 进展，未到期 (its own colour), not grey 无目标
+    assert bar_colours(fig) == [charts.status_colour("进展，未到期"), charts.status_colour("达标")]
 
 
 def test_scorecard_shows_every_targeted_indicator_by_area(province):
@@ -404,7 +411,7 @@ def test_cumulative_chart_headlines(province):
     text = joined(fig)
     assert "121%（36.16/30万人）" in text
     assert "101%（227.93/225万人次），2/3年有数据" in text
-    assert "三年目标 100%" in text
+    assert "2022—2024年目标之和 100%" in text  # says which years' targets are summed
 
 
 def test_scorecard_writes_milestones_as_done_or_not():
@@ -552,7 +559,8 @@ def test_prefecture_gap_chart_rounds_targets_and_never_shows_100_below_target():
     fig = charts.prefecture_gap_chart(pd.DataFrame(rows), "grassroots.new_orgs", 2024)
     render(fig)
     text = joined(fig)
-    assert "185%（47/25.5个）" in text  # 47 / 25.45 = 1.8468
+    # 47 / 25.45 = 1.8468 → 185%; 47 / 25.5 would print 184%: the bracket keeps 25.45
+    assert "185%（47/25.45个）" in text
     assert "99.8%（499/500个）" in text
 
 
