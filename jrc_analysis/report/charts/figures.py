@@ -146,7 +146,7 @@ def flag_note(flagged: dict[tuple[int, str], str], years: Iterable[int] | None =
     """The note under a chart naming each flagged value drawn (hatched) and its issue:
     ``"斜线为校验存疑的数值，引用前请核实：新余市2024年——新余市“新增救护师资”…"``."""
     wanted = None if years is None else {int(y) for y in years}
-    parts = [f"{unit}{year}年——{message}" for (year, unit), message in sorted(flagged.items())
+    parts = [f"{unit}{year}年——{message.rstrip('。')}" for (year, unit), message in sorted(flagged.items())
              if wanted is None or year in wanted]
     return "斜线为校验存疑的数值，引用前请核实：" + "；".join(parts) if parts else ""
 
@@ -839,12 +839,15 @@ def scorecard_chart(
     *,
     years: Sequence[int] | None = None,
     synthetic: bool = True,
+    flags: pd.DataFrame | None = None,
 ) -> Figure:
     """The plan on one page: every indicator with a target × year, coloured by status.
 
     Rows are grouped under their action area (a header in the area's colour), in catalogue order;
-    each cell shows the completion rate (— where that year has no target, e.g. before a
-    "by 2024" deadline).
+    each cell shows the completion rate (— where that year has no target); before a "by 2024"
+    deadline the cell is 进展，未到期; a growth target shows the rate (增长1.42%). A cell whose
+    province total includes a value validation flagged (``flags``) is hatched, the issue in the
+    note.
     """
     table = _scorecard_rows(province, years)
     year_list = sorted(table["year"].unique()) if years is None else list(years)
@@ -855,6 +858,7 @@ def scorecard_chart(
     cells = {(row.indicator, row.year): row for row in table.itertuples(index=False)}
     names = table.drop_duplicates("indicator").set_index("indicator")["name"]
     label_width = 3.6
+    drawn_flags: dict[tuple[int, str], str] = {}
     with house_style():
         fig = _new_figure(2.2 + label_width + 1.05 * len(year_list),
                           TITLE_IN + 1.3 + 0.26 * max(len(layout), 1))
@@ -875,20 +879,27 @@ def scorecard_chart(
                 else:
                     status, text = "无目标", "—"
                 colour = status_colour(status)
+                flagged = {k: v for k, v in flag_lookup(flags, key).items() if k[0] == year}
+                drawn_flags.update({(y_, f"{names[key]}·{unit}"): m
+                                    for (y_, unit), m in flagged.items()})
                 ax.add_patch(Rectangle((x + 0.04, y - 0.42), 0.92, 0.84, facecolor=colour,
-                                       edgecolor="white", gid=f"cell:{key}:{year}"))
+                                       edgecolor="white", gid=f"cell:{key}:{year}",
+                                       hatch=FLAG_HATCH if flagged else None))
                 ax.text(x + 0.5, y, text, ha="center", va="center", fontsize=8.5,
-                        color=text_colour_on(colour))
+                        color=text_colour_on(colour),
+                        bbox={"boxstyle": "square,pad=0.1", "fc": colour, "ec": "none"}
+                        if flagged else None)
         for x, year in enumerate(year_list):
             ax.text(x + 0.5, -1.0, f"{year}年", ha="center", va="center", fontsize=10)
         ax.set_xlim(-label_width, len(year_list))
         ax.set_ylim(len(layout) - 0.5, -1.6)
         statuses = list(table["shown_status"]) + (["无目标"] if len(table) < len(layout) * len(year_list)
                                                   else [])
-        _legend_above(ax, _status_handles(statuses))
+        _legend_above(ax, _status_handles(statuses) + ([_flag_handle()] if drawn_flags else []))
         subtitle = ("方案中有量化目标的指标 × 年度；格内为完成率（增长目标为增长率），颜色表示状态"
                     "（“到某年底前”的目标在到期年之前为进展，未到期，不判达标）")
-        _frame_figure(fig, "三年行动方案目标完成情况总览", subtitle, data_note(synthetic))
+        _frame_figure(fig, "三年行动方案目标完成情况总览", subtitle,
+                      data_note(synthetic, [flag_note(drawn_flags)]))
     return fig
 
 
