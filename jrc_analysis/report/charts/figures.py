@@ -535,7 +535,7 @@ def _unit_scale(rows: pd.DataFrame, kind: str, indicator: str = "") -> tuple[str
 
 
 def pair_text(actual: float, target: float, completion: float, factor: float,
-              max_decimals: int = 4) -> tuple[str, str]:
+              max_decimals: int = 8) -> tuple[str, str]:
     """``actual`` and ``target`` (divided by ``factor``) written with the fewest decimals (2 at
     least, as :func:`format_number`) whose quotient reproduces the printed completion rate, so a
     reader dividing the bracket gets the printed %: 1,636.4万元 / 536.4万元 = 305%, never
