@@ -900,3 +900,11 @@ def test_tile_map_places_the_prefectures_as_on_the_map():
     assert squares["新余市"].get_hatch() == "////"
     rates = [t.get_text() for t in ax.texts if t.get_gid() == "tile_rate"]
     assert "600%，存疑" in rates and "150%" in rates and "未报送" in rates
+
+
+def test_tile_detail_breaks_after_the_slash_only():
+    from jrc_analysis.report.charts.maps import tile_detail
+
+    assert tile_detail("15", "26", "名") == "15/26名"
+    # 9 + 1 + 7 digits and signs (0.56 em) + 万元 (2 em) = 11.5 em: too wide for one line
+    assert tile_detail("11,462.25", "2035.97", "万元") == "11,462.25/\n2035.97万元"

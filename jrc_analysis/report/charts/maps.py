@@ -36,7 +36,6 @@ from jrc_analysis.report.charts.figures import (
     _new_figure,
     _unit_scale,
     _unit_suffix,
-    _wrap,
     flag_lookup,
     flag_note,
     pair_text,
@@ -240,11 +239,11 @@ def tile_map(
                 actual_text, target_text = pair_text(row.actual, row.target, row.completion,
                                                      factor)
                 rate = format_percent(row.completion) + ("，存疑" if hatched else "")
-                detail = f"{actual_text}/{target_text}{_unit_suffix(shown)}"
+                detail = tile_detail(actual_text, target_text, _unit_suffix(shown))
             ax.text(x + TILE / 2, y + 0.46, rate, ha="center", va="center", fontsize=11,
                     color=ink_colour, gid="tile_rate", bbox=box)
             if detail:
-                ax.text(x + TILE / 2, y + 0.2, _wrap(detail, 0.95, 7.5), ha="center",
+                ax.text(x + TILE / 2, y + 0.2, detail, ha="center",
                         va="center", fontsize=7.5, color=ink_colour, gid="tile_detail", bbox=box)
         cols, rows_n = tiles["col"].max() + 1, tiles["row"].max() + 1
         ax.set_xlim(-GAP, cols * (TILE + GAP))
@@ -260,6 +259,18 @@ def tile_map(
         _frame_figure(fig, f"{name}：各设区市完成率示意图", subtitle,
                       data_note(synthetic, [_allocation_note(rows, year), flag_note(drawn_flags)]))
     return fig
+
+
+TILE_LINE_EM = 11.0  # ems of 7.5 pt text that fit on one line of a square (about 1.1 inch)
+
+
+def tile_detail(actual: str, target: str, unit: str) -> str:
+    """``完成数/分解目标单位`` on one line, or broken after the slash when too long for a square
+    (``"11,462.25/\n2035.97万元"``), never inside a number or a unit (a CJK glyph is one em
+    wide, a digit or Latin letter about 0.56)."""
+    text = f"{actual}/{target}{unit}"
+    width = sum(1.0 if ord(char) > 0x2E80 else 0.56 for char in text)
+    return text if width <= TILE_LINE_EM else f"{actual}/\n{target}{unit}"
 
 
 def tile_map_indicators(prefectures: pd.DataFrame, year: int,
