@@ -380,7 +380,7 @@ def _value_label(ax, x: float, height: float, row, factor: float, shown: str, ym
 
 
 def _completion_label(ax, x: float, height: float, row, factor: float, ymax: float,
-                      colour: str) -> None:
+                      colour: str, boxed: bool = False) -> None:
     """Completion rate inside the bar, at the end farther from the target line (so the line
     never crosses it), or above the value when the bar is too short to hold it."""
     text = f"完成率\n{format_percent(row.completion)}"
@@ -393,7 +393,8 @@ def _completion_label(ax, x: float, height: float, row, factor: float, ymax: flo
     ax.annotate(text, (x, height if at_top else 0), xytext=(0, -4 if at_top else 5),
                 textcoords="offset points", ha="center", va="top" if at_top else "bottom",
                 fontsize=9, linespacing=1.1, zorder=3, gid="completion",
-                color=text_colour_on(colour))
+                color=text_colour_on(colour),  # on a hatched bar: a box of the bar's colour
+                bbox={"boxstyle": "square,pad=0.15", "fc": colour, "ec": "none"} if boxed else None)
 
 
 MILESTONE_TEXT = {True: "已完成", False: "未完成"}
@@ -459,7 +460,7 @@ def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = Tru
                 else:
                     _value_label(ax, x, height, row, factor, shown, ymax, colour)
                     if pd.notna(row.completion):
-                        _completion_label(ax, x, height, row, factor, ymax, colour)
+                        _completion_label(ax, x, height, row, factor, ymax, colour, hatched)
             else:
                 ax.annotate("未报送", (x, 0), xytext=(0, 3), textcoords="offset points",
                             ha="center", va="bottom", fontsize=10, color=status_colour("未报送"))
