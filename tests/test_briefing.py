@@ -102,8 +102,12 @@ def test_default_year_is_the_latest_with_returns_and_output_is_named(run):
 def test_chart_files_have_stable_descriptive_names(run):
     files = set(run["first"])
     charts = {p[: -len(".png")] for p in files if p.endswith(".png")}
-    expected = {f"{YEAR}/overview/scorecard", f"{YEAR}/overview/cumulative"}
-    for code in set(catalog.targets()["indicator"]):
+    expected = {f"{YEAR}/overview/scorecard", f"{YEAR}/overview/cumulative",
+                f"{YEAR}/overview/heatmap", f"{YEAR}/digital/milestones",
+                f"{YEAR}/fundraising/cash_share"}
+    targets = catalog.targets()
+    milestones = set(targets.loc[targets["kind"] == "milestone", "indicator"])
+    for code in set(targets["indicator"]) - milestones:  # milestones: one ✓/✗ table (issue 14)
         area, short = code.split(".", 1)
         expected.add(f"{YEAR}/{area}/{short}_trend")
     for code in HEADLINE:
@@ -123,7 +127,12 @@ def test_chart_files_have_stable_descriptive_names(run):
     # the notebooks (charts.prefecture_chart_indicators)
     assert f"{YEAR}/rescue/warehouses_l3_new_prefectures" not in prefecture_charts
     assert f"{YEAR}/first_aid/training_bases_new_prefectures" not in prefecture_charts
-    assert charts == expected | prefecture_charts
+    # a tile map for each headline indicator with a prefecture chart (issue 14)
+    tiles = {c for c in charts if c.endswith("_tiles")}
+    assert tiles == {c.replace("_prefectures", "_tiles") for c in prefecture_charts
+                     if c.split("/", 1)[1].replace("/", ".").rsplit("_", 1)[0] in HEADLINE}
+    assert f"{YEAR}/first_aid/certified_trainees_tiles" in tiles
+    assert charts == expected | prefecture_charts | tiles
     assert {c + ".svg" for c in charts} <= files
     assert {f"{YEAR}/briefing_{YEAR}.xlsx", f"{YEAR}/briefing_{YEAR}.html"} <= files
     # no temporaries; hidden: only the generation of the three outputs (fileio.replace_set)

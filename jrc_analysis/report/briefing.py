@@ -8,7 +8,10 @@ through :func:`jrc_analysis.returns.ingest.write_outputs`), computes the gap tab
 - every chart as PNG (200 dpi) and SVG, named ``<area>/<indicator>_<chart>`` (the indicator code
   without its area prefix): ``first_aid/certified_trainees_trend``, ``…_prefectures`` (allocated
   targets), ``…_contribution`` (headline indicators), ``…_coverage`` (coverage targets), and
-  ``overview/scorecard``, ``overview/cumulative``;
+  ``…_tiles`` (tile map of the headline indicators with allocated targets), ``overview/scorecard``,
+  ``overview/cumulative``, ``overview/heatmap`` (prefecture × indicator completion),
+  ``digital/milestones`` (the ✓/✗ table instead of one chart per milestone) and
+  ``fundraising/cash_share`` (款物合计, 资金 and 款物比例);
 - the annex ``briefing_<Y>.xlsx`` (:mod:`jrc_analysis.report.annex`);
 - the page ``briefing_<Y>.html`` (:mod:`jrc_analysis.report.report_html`).
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +38,7 @@ from jrc_analysis.report import charts
 from jrc_analysis import config
 
 from jrc_analysis.analysis import gaps
+from jrc_analysis.analysis.flags import FLAG_COLUMNS, flagged_values
 from jrc_analysis.report.charts import format_percent, format_value
 from jrc_analysis.fileio import write_bytes_atomic
 from jrc_analysis.returns.ingest import LoadResult, issues_table, load_returns, write_outputs
@@ -42,7 +46,10 @@ from jrc_analysis.returns.ingest import LoadResult, issues_table, load_returns, 
 OVERVIEW = "overview"
 SYNTHETIC_MARK = "synthetic samples"  # what the samples' README.md in data/raw says
 PNG_DPI = 200
-CHART_KINDS = ("trend", "prefectures", "contribution", "coverage")
+CHART_KINDS = ("trend", "prefectures", "tiles", "contribution", "coverage")
+MILESTONES = "milestones"
+FUNDRAISING = "fundraising"
+FUNDRAISING_TOTAL = "fundraising.total"  # the cash-share chart comes after its charts
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,8 @@ class ChartSpec:
     """One chart of the briefing: ``name`` is its path under ``figures/<Y>/`` without suffix."""
 
     name: str
-    chart: str  # trend | prefectures | contribution | coverage | scorecard | cumulative
+    chart: str  # trend | prefectures | tiles | contribution | coverage | scorecard | cumulative
+    #             | heatmap | milestones | fundraising
     indicator: str  # "" for the overview charts
     area: str  # the action area, or "overview"
 
@@ -77,6 +85,8 @@ class BriefingTables:
     issues: pd.DataFrame  # issues.csv columns plus ``year`` (of the file, NA when unknown), ≤ year
     allocation: pd.DataFrame
     synthetic: bool
+    # values validation flagged (analysis.flags.flagged_values), ≤ year: hatched in the charts
+    flags: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FLAG_COLUMNS))
 
 
 # --------------------------------------------------------------------------- inputs
@@ -127,6 +137,7 @@ def briefing_tables(result: LoadResult, year: int, allocation: pd.DataFrame,
     tables = gaps.gap_tables(values, allocation=allocation, failed=failed)
     province, prefectures, coverage = tables.province, tables.prefectures, tables.coverage
     done = gaps.completeness(values, failed=failed)
+    flags = flagged_values(values, issues_table(result.issues))
     return BriefingTables(
         year=year,
         province=province[province["year"] <= year].reset_index(drop=True),
@@ -136,6 +147,7 @@ def briefing_tables(result: LoadResult, year: int, allocation: pd.DataFrame,
         issues=issues_up_to(issues_with_year(result), year),
         allocation=allocation,
         synthetic=synthetic,
+        flags=flags[flags["year"].astype(int) <= year].reset_index(drop=True),
     )
 
 
@@ -169,21 +181,31 @@ def chart_plan(tables: BriefingTables) -> list[ChartSpec]:
     """Every chart of the briefing, in reading order: the overview, then area by area (plan
     order) each indicator's trend, prefecture gaps, contribution and coverage."""
     area_of = dict(zip(catalog.indicators()["code"], catalog.indicators()["area"].astype(str)))
+    milestones = charts.milestone_indicators(tables.province)
+    prefecture_charts = (set(allocated_indicators(tables.allocation, tables.year))
+                         & set(charts.prefecture_chart_indicators(tables.prefectures, tables.year)))
     wanted = {
-        "trend": set(targeted_indicators()),
-        "prefectures": (set(allocated_indicators(tables.allocation, tables.year))
-                        & set(charts.prefecture_chart_indicators(tables.prefectures, tables.year))),
+        "trend": set(targeted_indicators()) - set(milestones),  # milestones: one ✓/✗ table
+        "prefectures": prefecture_charts,
+        "tiles": set(charts.tile_map_indicators(tables.prefectures, tables.year,
+                                                charts.headline_indicators())) & prefecture_charts,
         "contribution": set(charts.headline_indicators()),
         "coverage": set(coverage_indicators(tables.coverage)),
     }
     plan = [ChartSpec(f"{OVERVIEW}/scorecard", "scorecard", "", OVERVIEW)]
     if cumulative_years(tables.year):
         plan.append(ChartSpec(f"{OVERVIEW}/cumulative", "cumulative", "", OVERVIEW))
+    if charts.heatmap_indicators(tables.prefectures, tables.year):
+        plan.append(ChartSpec(f"{OVERVIEW}/heatmap", "heatmap", "", OVERVIEW))
     for code in catalog.indicators()["code"]:
+        if milestones and code == milestones[0]:
+            plan.append(ChartSpec(f"{area_of[code]}/{MILESTONES}", MILESTONES, "", area_of[code]))
         for kind in CHART_KINDS:
             if code in wanted[kind]:
                 plan.append(ChartSpec(f"{area_of[code]}/{short_code(code)}_{kind}", kind, code,
                                       area_of[code]))
+        if code == FUNDRAISING_TOTAL and code in set(tables.province["indicator"].astype(str)):
+            plan.append(ChartSpec(f"{area_of[code]}/cash_share", FUNDRAISING, code, area_of[code]))
     return plan
 
 
@@ -200,18 +222,32 @@ def chart_figure(spec: ChartSpec, tables: BriefingTables) -> Figure:
     synthetic = tables.synthetic
     if spec.chart == "scorecard":
         years = sorted(set(tables.province["year"].astype(int)))
-        return charts.scorecard_chart(tables.province, years=years, synthetic=synthetic)
+        return charts.scorecard_chart(tables.province, years=years, synthetic=synthetic,
+                                      flags=tables.flags)
     if spec.chart == "cumulative":
         return charts.cumulative_chart(tables.province, years=cumulative_years(tables.year),
                                        synthetic=synthetic)
+    flags = tables.flags
+    if spec.chart == "heatmap":
+        return charts.completion_heatmap(tables.prefectures, tables.year, synthetic=synthetic,
+                                         flags=flags)
+    if spec.chart == "tiles":
+        return charts.tile_map(tables.prefectures, spec.indicator, tables.year,
+                               synthetic=synthetic, flags=flags)
+    if spec.chart == MILESTONES:
+        return charts.milestone_table_chart(tables.province, synthetic=synthetic)
+    if spec.chart == FUNDRAISING:
+        return charts.fundraising_chart(tables.province, synthetic=synthetic, flags=flags)
     if spec.chart == "trend":
-        return charts.trend_chart(tables.province, spec.indicator, synthetic=synthetic)
+        return charts.trend_chart(tables.province, spec.indicator, synthetic=synthetic,
+                                  flags=flags)
     if spec.chart == "prefectures":
         return charts.prefecture_gap_chart(tables.prefectures, spec.indicator, tables.year,
-                                           synthetic=synthetic)
+                                           synthetic=synthetic, flags=flags)
     if spec.chart == "contribution":
         return charts.contribution_chart(tables.prefectures, spec.indicator,
-                                         province=tables.province, synthetic=synthetic)
+                                         province=tables.province, synthetic=synthetic,
+                                         flags=flags)
     if spec.chart == "coverage":
         return charts.coverage_chart(tables.coverage, spec.indicator, synthetic=synthetic)
     raise ValueError(f"unknown chart kind {spec.chart!r}")
@@ -407,7 +443,38 @@ def chart_caption(spec: ChartSpec, tables: BriefingTables) -> str:
         return prefectures_caption(tables.prefectures, spec.indicator, year)
     if spec.chart == "contribution":
         return contribution_caption(tables.prefectures, spec.indicator, year)
+    if spec.chart == "heatmap":
+        return f"{year}年各设区市分解目标完成率：每行一项有分解目标的指标，每列一个设区市。"
+    if spec.chart == "tiles":
+        return prefectures_caption(tables.prefectures, spec.indicator, year).replace(
+            "各设区市完成分解目标情况", "各设区市完成分解目标情况（方块按地理位置示意排列）", 1)
+    if spec.chart == MILESTONES:
+        return milestones_caption(tables.province, year)
+    if spec.chart == FUNDRAISING:
+        return fundraising_caption(tables.province, year)
     return coverage_caption(tables.coverage, spec.indicator, year)
+
+
+def milestones_caption(province: pd.DataFrame, year: int) -> str:
+    """How many of the plan's yes/no milestones are done in ``year``."""
+    codes = charts.milestone_indicators(province)
+    rows = province[(province["year"] == year) & province["indicator"].astype(str).isin(codes)]
+    done = int((pd.to_numeric(rows["actual"], errors="coerce") >= 0.5).sum())
+    return f"“数字红十字会”建设里程碑：{year}年{len(codes)}项中已完成{done}项。"
+
+
+def fundraising_caption(province: pd.DataFrame, year: int) -> str:
+    """款物合计, 资金 and the cash share in ``year``."""
+    table = charts.cash_share_table(province)
+    row = table[table["year"] == year]
+    if row.empty or pd.isna(row["total"].iloc[0]):
+        return f"筹资：{year}年无数据。"
+    row = row.iloc[0]
+    text = f"筹资：{year}年筹集款物合计{measure_text(row['total'], '元')}"
+    if pd.notna(row["cash"]):
+        text += (f"，其中资金{measure_text(row['cash'], '元')}，"
+                 f"占{format_percent(row['cash_share'], 1)}")
+    return text + "。"
 
 
 # --------------------------------------------------------------------------- the command

@@ -10,7 +10,8 @@ Every chart in the briefing looks the same and renders the same bytes on every r
 - **Style** — :func:`house_rc` is the rcParams dictionary; :func:`house_style` applies it in a
   ``with`` block, :func:`use_house_style` globally (e.g. once at the top of a notebook).
 - **Colours** — :func:`palette` reads ``data/palette.csv``: one colour per action area (Paul Tol's
-  muted scheme) and per status (Okabe–Ito), both colour-blind-safe.
+  muted scheme), per status (Okabe–Ito) and per reporting unit (Paul Tol's 12-colour
+  qualitative scheme: a unit keeps its colour in every chart), all colour-blind-safe.
 - **Saving** — :func:`save_figure` writes PNG and SVG atomically and byte-deterministically: no
   Software/Date metadata, a fixed SVG hash salt and glyphs drawn as paths.
 """
@@ -124,7 +125,7 @@ def cjk_font_properties(size: float | None = None) -> font_manager.FontPropertie
 
 @lru_cache(maxsize=None)
 def palette() -> pd.DataFrame:
-    """The palette: ``group (area|status|ink), key, label, colour, source``."""
+    """The palette: ``group (area|status|unit|ink), key, label, colour, source``."""
     return _read("palette.csv").copy()
 
 
@@ -137,7 +138,8 @@ def _group_colours(group: str) -> tuple[tuple[str, str], ...]:
 
 
 def colours(group: str) -> dict[str, str]:
-    """``key -> colour`` for one palette group (``area``, ``status`` or ``ink``), in file order."""
+    """``key -> colour`` for one palette group (``area``, ``status``, ``unit`` or ``ink``), in
+    file order."""
     return dict(_group_colours(group))
 
 
@@ -147,8 +149,14 @@ def area_colour(area: str) -> str:
 
 
 def status_colour(status: str) -> str:
-    """The colour of a status (达标 / 未达标 / 未报送 / 无目标)."""
+    """The colour of a status (达标 / 未达标 / 未报送 / 进展，未到期 / 无目标)."""
     return colours("status")[str(status)]
+
+
+def unit_colour(unit: str) -> str:
+    """The fixed colour of a reporting unit (南昌市 … 省本级), the same in every chart; ``其他``
+    (units grouped together) and anything unknown are the neutral grey."""
+    return colours("unit").get(str(unit), ink("other"))
 
 
 def ink(key: str) -> str:
