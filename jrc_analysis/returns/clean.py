@@ -670,11 +670,11 @@ def _cell_number(rec, column_unit: str | None, base: str):
     elif isinstance(rec.value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
         return None, f"日期或时间“{rec.raw}”"
     else:
-        parsed = parse.parse_number(str(rec.raw))
+        parsed = (parse.parse_milestone if base == "是/否" else parse.parse_number)(str(rec.raw))
         if parsed.status == "missing":
             return None, None
         if parsed.status != "ok" or parsed.value is None or math.isnan(parsed.value):
-            return None, f"“{rec.raw}”不是数字"
+            return None, parsed.note or f"“{rec.raw}”不是数字"
         number = float(parsed.value)
         if parsed.unit and parse.normalise_unit(parsed.unit) in ("%", "‰"):
             return None, f"“{rec.raw}”是百分比，不是以“{base}”为单位的数"
