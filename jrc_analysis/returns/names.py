@@ -167,7 +167,8 @@ def _resolve_indicator(text: str | None, area: str | None, unit: str | None, map
         return Resolution(keys[key], "exact" if keys[key] else None)
     ranked = _ranked(stripped, area, unit)
     contained = _contained_code(key)
-    if contained is not None and ranked and ranked[0][0] == contained:
+    if contained is not None and ranked and ranked[0][0] == contained and (
+            len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
         return Resolution(contained, "contained", 0, ranked[:TOP])
     winner = clear_winner(ranked)
     return Resolution(winner, "scored" if winner else None, 0, ranked[:TOP])
@@ -196,7 +197,7 @@ def _contained_code(key: str) -> str | None:
 # 市级/设区市, 县级) or a measure (新增/新建… = this year's flow; 总数/累计 = the year-end stock) that
 # the code's own name and aliases contradict ×ATTRIBUTE_CONFLICT (市级救援队 is not 县级救援队).
 #
-# Unique containment (above) is kept only when the scored match ranks the same code first:
+# Unique containment (above) is kept only when the scored match ranks the same code first, alone:
 # left out of the catalogue one at a time, 13 of the 153 aliases containment caught were read as
 # the wrong code (三级以上备灾仓库 contains 备灾仓库), 11 of them ranked right by the score.
 #
