@@ -107,6 +107,11 @@ def _indicator_keys() -> dict[str, str | None]:
     return keys
 
 
+def exact_indicator(text: object) -> str | None:
+    """The code whose catalogue name or alias :func:`normalise` makes of ``text``, else None."""
+    return _indicator_keys().get(normalise(text))
+
+
 @lru_cache(maxsize=None)
 def indicator_codes() -> frozenset[str]:
     """Every code of the catalogue."""
@@ -282,6 +287,27 @@ def _with_notes(text: str) -> str:
     return plain(s)
 
 
+def label_key(text: object) -> str:
+    """The key a label is taught by in ``data/mappings.csv``: :func:`normalise` but with the notes
+    in brackets kept (``应急救援队伍（县级）`` → ``应急救援队伍县级``, not the same as its 市级
+    twin); a unit in brackets is dropped (``县级应急救援服务队伍（支）`` → ``县级应急救援服务队伍``)."""
+    if text is None:
+        return ""
+    from jrc_analysis.returns.parse import split_header_unit
+
+    return _with_notes(split_header_unit(str(text))[0])
+
+
+def label_text(text: object) -> str:
+    """A label as an analyst writes it in a mappings line: as received, stripped, without a unit
+    in brackets (``县级应急救援服务队伍（支）`` → ``县级应急救援服务队伍``)."""
+    if text is None:
+        return ""
+    from jrc_analysis.returns.parse import split_header_unit
+
+    return " ".join(split_header_unit(str(text))[0].split())
+
+
 def _bigrams(text: str) -> frozenset[str]:
     return frozenset({text} if len(text) < 2 else {text[i:i + 2] for i in range(len(text) - 1)})
 
@@ -410,6 +436,11 @@ class Place(NamedTuple):
     prefecture: str
 
 
+def place_key(text: object) -> str:
+    """The key of a place label (:func:`plain`, organisation words removed)."""
+    return _place_key(text)
+
+
 def _place_key(text: object) -> str:
     """Place text with organisation words removed: ``南昌市红十字会`` → ``南昌市``."""
     s = plain(text)
@@ -462,15 +493,50 @@ def _pick(candidates: list[Place], prefecture: str | None) -> Place | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
-def match_place(text: object, prefecture: str | None = None) -> Place | None:
+CITY_HQ = "市本级"
+
+
+def match_place(text: object, prefecture: str | None = None, mappings=None) -> Place | None:
     """The place ``text`` names: ``(level, canonical_name, prefecture)`` or ``None``.
+
+    With ``mappings``, its ``place`` line for the label comes first: a county, or ``市本级``
+    (level ``city_hq``, of ``prefecture``); an ``ignore`` line → None.
 
     ``南昌`` / ``南昌市`` / ``南昌市红十字会`` → the prefecture 南昌市; ``南昌县`` → the county of
     南昌市; ``吉安`` → 吉安市 and ``吉安县`` → the county; ``省本级`` and its aliases → 省本级; old
     names come from the geography's aliases. With ``prefecture`` given, that prefecture's
     counties are preferred (and their short names, such as ``东湖`` for 东湖区, are accepted).
     """
+    if mappings is not None:
+        line = mappings.place_line(text)
+        if line is not None:
+            return _mapped_place(line.maps_to, prefecture) if line.kind == "place" else None
     return _place_of_key(_place_key(text), prefecture)
+
+
+def _mapped_place(name: str, prefecture: str | None) -> Place | None:
+    if name == CITY_HQ:
+        return Place("city_hq", CITY_HQ, prefecture or "")
+    found = [p for p in _places() if p.level == "county" and p.name == name]
+    return found[0] if found else None
+
+
+def place_candidates(text: object, prefecture: str | None = None) -> list[tuple[str, float]]:
+    """The counties (of ``prefecture`` when given) and ``市本级`` ranked by bigram similarity
+    (Dice) to ``text``: ``[(name, score), …]``, best first, at most :data:`TOP`, zeros left out."""
+    key = _place_key(text)
+    if not key:
+        return []
+    names = [p.name for p in _places()
+             if p.level == "county" and (prefecture is None or p.prefecture == prefecture)] + [CITY_HQ]
+    grams = _bigrams(key)
+    scored = []
+    for name in names:
+        other = _bigrams(_short_name(name) if len(name) > 2 else name) | _bigrams(name)
+        common = len(grams & other)
+        if common:
+            scored.append((name, round(2 * common / (len(grams) + len(other)), 3)))
+    return sorted(scored, key=lambda ns: (-ns[1], ns[0]))[:TOP]
 
 
 @lru_cache(maxsize=4096)
