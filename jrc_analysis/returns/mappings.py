@@ -337,7 +337,7 @@ def suggestions_frame(unmatched: list[Unmatched]) -> pd.DataFrame:
         first = min(items, key=lambda i: (i.source_file, i.sheet, i.cell))
         ranked = list(first.candidates)
         cells = sorted({f"{i.source_file}!{i.sheet}!{i.cell}" for i in items})
-        row = {
+        row = dict.fromkeys(SUGGESTION_COLUMNS, "") | {
             "kind": kind, "text": first.text, "maps_to": ranked[0][0] if ranked else "",
             "note": "待确认：核对后把本行前四列复制到 data/mappings.csv" if ranked
             else "待填写：maps_to 填对应的代码或名称；不需要的改为 ignore",
@@ -347,13 +347,14 @@ def suggestions_frame(unmatched: list[Unmatched]) -> pd.DataFrame:
             label = _name(target) if kind == "indicator" else target
             row[column] = f"{target}（{label}，{score:.2f}）" if kind == "indicator" else f"{label}（{score:.2f}）"
         rows.append(row)
-    return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS).fillna("")
+    return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS, dtype=object)
 
 
-def write_suggestions(unmatched: list[Unmatched], path: str | os.PathLike) -> Path:
+def write_suggestions(unmatched: list[Unmatched], path: str | os.PathLike) -> int:
     """Write :func:`suggestions_frame` as UTF-8 CSV with BOM (Excel opens it), atomically; text
-    that a spreadsheet would read as a formula gets a leading ``'`` (removed again on loading)."""
+    that a spreadsheet would read as a formula gets a leading ``'`` (removed again on loading).
+    Returns the number of suggestions written."""
     frame = suggestions_frame(unmatched).map(escape_formula)
     data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
     write_bytes_atomic(path, data)
-    return Path(path)
+    return len(frame)
