@@ -249,3 +249,9 @@ def test_worker_processes_apply_the_mappings_and_report_their_use(tmp_path):
     pd.testing.assert_frame_equal(one.values, two.values)
     assert one.issues == two.issues
     assert not [i for i in two.issues if i.code == "mappings.unused"]
+
+
+def test_no_line_is_offered_for_a_label_too_long_to_be_a_wording():
+    long_label = "长" * 500
+    assert "过长" in unmatched_advice("indicator", long_label, [("rescue.county_teams", 0.1)])
+    assert suggestions_frame([Unmatched("indicator", long_label, "a.xlsx", "汇总表", "F7", ())]).empty

@@ -44,6 +44,7 @@ CITY_HQ = names.CITY_HQ
 CANDIDATE_COLUMNS = ["candidate_1", "candidate_2", "candidate_3"]
 SUGGESTION_COLUMNS = MAPPING_COLUMNS + CANDIDATE_COLUMNS + ["seen_in"]
 SHOWN_CANDIDATES = 3
+MAX_LABEL = 60  # longer labels are no wording of an indicator: no line is offered for them
 ENCODINGS = ("utf-8-sig", "gb18030")  # Excel on Chinese Windows saves "CSV" in GBK
 
 
@@ -299,6 +300,8 @@ def unmatched_advice(kind: str, text: object, candidates=(), source: str = "data
     shown = [c for c, _s in list(candidates)[:SHOWN_CANDIDATES]]
     if not label:
         return ""
+    if len(label) > MAX_LABEL:
+        return f"（该文字共 {len(label):,} 字，过长，不像指标或地名，不提供对照行。）"
     if not shown:
         what = "指标代码" if kind == "indicator" else "县（市、区）规范名称或市本级"
         return (f"如“{label}”是方案中的某项{'指标' if kind == 'indicator' else '县（市、区）'}，"
@@ -322,7 +325,8 @@ def unused_line_warnings(mappings: Mappings, used: frozenset[int] | set[int]) ->
 
 
 def suggestions_frame(unmatched: list[Unmatched]) -> pd.DataFrame:
-    """One row per distinct unmatched label (:data:`SUGGESTION_COLUMNS`): the mappings columns,
+    """One row per distinct unmatched label of at most :data:`MAX_LABEL` characters
+    (:data:`SUGGESTION_COLUMNS`): the mappings columns,
     ``maps_to`` filled with the best candidate (empty when there is none) and ``note`` saying it
     awaits confirmation, then the ranked candidates and where the label was seen. Sorted by kind
     and label."""
@@ -330,7 +334,7 @@ def suggestions_frame(unmatched: list[Unmatched]) -> pd.DataFrame:
     for item in unmatched:
         label = names.label_text(item.text) if item.kind == "indicator" else " ".join(item.text.split())
         key = names.label_key(label) if item.kind == "indicator" else names.place_key(label)
-        if key:
+        if key and len(label) <= MAX_LABEL:
             groups.setdefault((item.kind, key), []).append(item._replace(text=label))
     rows = []
     for (kind, _key), items in sorted(groups.items()):
