@@ -36,7 +36,7 @@ from jrc_analysis.fileio import atomic_path
 from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, issue_order, warning
 from jrc_analysis.returns.mappings import Mappings, load_mappings, unused_line_warnings, write_suggestions
 from jrc_analysis.returns.read import is_junk, read_cells
-from jrc_analysis.returns.validate import cross_return_issues, return_issues
+from jrc_analysis.returns.validate import WITHHELD_COLUMNS, cross_return_issues, return_issues, withheld_values
 
 RETURN_COLUMNS = ["source_file", "prefecture", "year", "template_version", "fill_date",
                   "revision", "used", "superseded_by"]
@@ -57,10 +57,13 @@ class ReturnResult(CleanResult):
 
 @dataclass
 class LoadResult:
-    """Every return of a folder: ``values`` (tidy, resubmissions resolved, sorted), ``issues``
-    (cleaning and validation), ``returns`` (one row per file read: :data:`RETURN_COLUMNS`),
-    ``accounting`` (one row per file: :data:`ACCOUNTING_COLUMNS`), ``skipped`` (junk files:
-    ``source_file, reason``)."""
+    """Every return of a folder: ``values`` (tidy, resubmissions resolved, sorted, withheld values
+    left out), ``issues`` (cleaning and validation), ``returns`` (one row per file read:
+    :data:`RETURN_COLUMNS`), ``accounting`` (one row per file: :data:`ACCOUNTING_COLUMNS`),
+    ``skipped`` (junk files: ``source_file, reason``), ``unmatched`` (labels no code or place was
+    found for, with candidates), ``withheld`` (tidy values read but not used because an error
+    says they are wrong — a 万 slip: :data:`~jrc_analysis.returns.validate.WITHHELD_COLUMNS`,
+    ``status`` 未采用)."""
 
     values: pd.DataFrame
     issues: list[Issue]
@@ -68,6 +71,7 @@ class LoadResult:
     accounting: pd.DataFrame
     skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source_file", "reason"]))
     unmatched: list = field(default_factory=list)  # mappings.Unmatched of the files used
+    withheld: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WITHHELD_COLUMNS))
 
     @property
     def errors(self) -> int:
@@ -267,6 +271,8 @@ def load_returns(folder: str | os.PathLike, jobs: int | None = None,
     values = sort_tidy(_concat_columns([f.columns for f in used if f.accounting.values]))
     returns = returns_frame(files, superseded)
     issues += cross_return_issues(values, returns=returns[returns["used"]])
+    withheld = withheld_values(values)  # errors that must never reach a total (validate.unit_slip)
+    values = values.drop(index=withheld.index).reset_index(drop=True)
     return LoadResult(
         values=values,
         issues=_as_issues(issues),
@@ -274,6 +280,7 @@ def load_returns(folder: str | os.PathLike, jobs: int | None = None,
         accounting=accounting_frame(files),
         skipped=pd.DataFrame(skipped, columns=["source_file", "reason"]),
         unmatched=[u for f in used for u in unmatched.get(f.info.source_file, ())],
+        withheld=withheld.reset_index(drop=True),
     )
 
 
