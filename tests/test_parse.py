@@ -163,6 +163,12 @@ def test_normalise_unit():
     ("完成数", ("完成数", None)),
     ("应急救护持证培训（救护员）", ("应急救护持证培训（救护员）", None)),
     (None, ("", None)),
+    # units in an indicator name, when there is no 单位 column (full- and half-width brackets)
+    ("应急救护普及培训（万人次）", ("应急救护普及培训", "万人次")),
+    ("应急救护普及培训(万人次)", ("应急救护普及培训", "万人次")),
+    ("筹集款物合计（万元）", ("筹集款物合计", "万元")),
+    ("县级应急救援服务队伍（支）", ("县级应急救援服务队伍", "支")),
+    ("应急救援队伍（县级）", ("应急救援队伍（县级）", None)),
 ])
 def test_split_header_unit(text, expected):
     assert split_header_unit(text) == expected

@@ -36,7 +36,7 @@ from jrc_analysis.fileio import atomic_path
 from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, issue_order, warning
 from jrc_analysis.returns.mappings import Mappings, load_mappings, unused_line_warnings, write_suggestions
 from jrc_analysis.returns.read import is_junk, read_cells
-from jrc_analysis.returns.validate import WITHHELD_COLUMNS, cross_return_issues, return_issues, withheld_values
+from jrc_analysis.returns.validate import WITHHELD_COLUMNS, cross_return_checks, return_issues
 
 RETURN_COLUMNS = ["source_file", "prefecture", "year", "template_version", "fill_date",
                   "revision", "used", "superseded_by"]
@@ -270,8 +270,8 @@ def load_returns(folder: str | os.PathLike, jobs: int | None = None,
     issues = [i for f in reversed(used) for i in f.issues] + issues + unused_line_warnings(mappings, used_lines)
     values = sort_tidy(_concat_columns([f.columns for f in used if f.accounting.values]))
     returns = returns_frame(files, superseded)
-    issues += cross_return_issues(values, returns=returns[returns["used"]])
-    withheld = withheld_values(values)  # errors that must never reach a total (validate.unit_slip)
+    checked, withheld = cross_return_checks(values, returns=returns[returns["used"]])
+    issues += checked  # withheld: values an error says are wrong (validate.unit_slip), never totalled
     values = values.drop(index=withheld.index).reset_index(drop=True)
     return LoadResult(
         values=values,

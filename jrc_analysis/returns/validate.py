@@ -256,12 +256,12 @@ def _year_pairs(values: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataF
     ``source_file_prev``, ``cell_prev``), numbers only (no 是/否)."""
     history = values if previous is None or previous.empty else pd.concat([previous, values])
     key = ["year", "prefecture", "county", "indicator"]
-    before = history.drop_duplicates(key)[key + ["value", "source_file", "cell"]].copy()
-    before["year"] = before["year"] + 1
+    before = history.drop_duplicates(key)[key + ["value", "source_file", "cell"]]
+    before = before[~before["indicator"].isin(_bools())]
+    before = before.assign(year=before["year"] + 1)
     merged = values.rename_axis("_row").reset_index().merge(before, on=key, how="inner",
                                                             suffixes=("", "_prev"))
-    merged = merged.set_index("_row").rename_axis(values.index.name)
-    return merged[~merged["indicator"].isin(_bools())]
+    return merged.set_index("_row").rename_axis(values.index.name)
 
 
 def _slipped(now: pd.Series, prev: pd.Series) -> pd.Series:
@@ -274,12 +274,14 @@ def _slipped(now: pd.Series, prev: pd.Series) -> pd.Series:
     return (up | down) & big & (now > 0)
 
 
-def unit_slips(values: pd.DataFrame, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+def unit_slips(values: pd.DataFrame, previous: pd.DataFrame | None = None,
+               pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """The rows of ``values`` (index kept) that are a unit slip against the year before, with
-    ``value_prev``, ``source_file_prev`` and ``cell_prev``: the values to withhold."""
+    ``value_prev``, ``source_file_prev`` and ``cell_prev``: the values to withhold. ``pairs``:
+    :func:`_year_pairs` when already computed."""
     if values is None or values.empty:
         return pd.DataFrame(columns=list(TIDY_COLUMNS) + ["value_prev", "source_file_prev", "cell_prev"])
-    merged = _year_pairs(values, previous)
+    merged = _year_pairs(values, previous) if pairs is None else pairs
     return merged[_slipped(merged["value"], merged["value_prev"]).to_numpy(dtype=bool)]
 
 
@@ -303,10 +305,12 @@ def unit_slip_issues(slips: pd.DataFrame) -> list[Issue]:
     return out
 
 
-def withheld_values(values: pd.DataFrame, previous: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The tidy rows withheld from the totals (:func:`unit_slips`), with ``status`` (未采用),
-    ``issue`` (the issue code) and ``reason`` (Chinese): :data:`WITHHELD_COLUMNS`, index kept."""
-    slips = unit_slips(values, previous)
+def withheld_values(values: pd.DataFrame, previous: pd.DataFrame | None = None,
+                    slips: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The tidy rows withheld from the totals (:func:`unit_slips`, or ``slips`` when already
+    found), with ``status`` (未采用), ``issue`` (the issue code) and ``reason`` (Chinese):
+    :data:`WITHHELD_COLUMNS`, index kept."""
+    slips = unit_slips(values, previous) if slips is None else slips
     out = slips[list(TIDY_COLUMNS)].copy()
     out["status"] = WITHHELD
     out["issue"] = "validate.unit_slip"
@@ -316,12 +320,14 @@ def withheld_values(values: pd.DataFrame, previous: pd.DataFrame | None = None) 
     return out[WITHHELD_COLUMNS]
 
 
-def jumps(values: pd.DataFrame, previous: pd.DataFrame | None = None) -> list[Issue]:
+def jumps(values: pd.DataFrame, previous: pd.DataFrame | None = None,
+          pairs: pd.DataFrame | None = None) -> list[Issue]:
     """More than 5× or less than ⅕ of the same unit's value the year before (warning); unit
     slips are left to :func:`unit_slip_issues` (an error instead).
 
-    The comparison is vectorised; messages are built for the jumps only."""
-    merged = _year_pairs(values, previous)
+    The comparison is vectorised; messages are built for the jumps only. ``pairs``:
+    :func:`_year_pairs` when already computed."""
+    merged = _year_pairs(values, previous) if pairs is None else pairs
     now, prev = merged["value"], merged["value_prev"]
     jumped = ((prev > 0) & (now >= 0)
               & (now.where(now > prev, prev) >= JUMP_MIN)
@@ -367,9 +373,18 @@ def cross_return_issues(values: pd.DataFrame, previous: pd.DataFrame | None = No
                         returns: pd.DataFrame | None = None) -> list[Issue]:
     """The rules that compare returns: unit slips (errors), year-on-year jumps and old template
     versions."""
-    issues = (unit_slip_issues(unit_slips(values, previous)) + jumps(values, previous)
-              if values is not None and not values.empty else [])
-    return issues + old_templates(returns)
+    return cross_return_checks(values, previous, returns)[0]
+
+
+def cross_return_checks(values: pd.DataFrame, previous: pd.DataFrame | None = None,
+                        returns: pd.DataFrame | None = None) -> tuple[list[Issue], pd.DataFrame]:
+    """:func:`cross_return_issues` and :func:`withheld_values` from one comparison of the years."""
+    if values is None or values.empty:
+        return old_templates(returns), withheld_values(values, previous, unit_slips(values))
+    pairs = _year_pairs(values, previous)
+    slips = unit_slips(values, previous, pairs)
+    issues = unit_slip_issues(slips) + jumps(values, previous, pairs) + old_templates(returns)
+    return issues, withheld_values(values, previous, slips)
 
 
 def validate(values: pd.DataFrame, previous: pd.DataFrame | None = None,
