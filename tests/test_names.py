@@ -210,7 +210,8 @@ def test_no_two_codes_are_confusable():
 def test_leave_one_out_never_wrong(monkeypatch):
     """The justification of MIN_SCORE and MARGIN: each alias in turn is taken out of the
     catalogue and matched as an unseen wording; the matcher may decline, never pick another code.
-    (Measured when they were chosen: 309 wordings, 280 matched, 0 wrong.)"""
+    (Measured when they were chosen: 262 aliases tried, 233 matched, 0 wrong; with each
+    catalogue name held out too, 309 wordings, 280 matched, 0 wrong.)"""
     full = catalog.indicators()
     caches = (names._indicator_keys, names._code_forms, names._weights, names._similarity,
               names._ranked, names._resolve_indicator, names._code_attributes)
