@@ -320,6 +320,7 @@ def test_blank_milestone_is_not_reported(raw):
     ("二〇二三年度", 2023), ("二〇二三年", 2023), ("二零二三年", 2023),
     ("江西省红十字会二〇二四年度深化改革完成情况表", 2024), ("二○二二 年", 2022),
     ("2023年", None), ("二〇二三", None), ("三年行动", None), (None, None),
+    ("三年行动（二〇二二—二〇二四年）二〇二三年度完成情况", 2023), ("二〇二二至二〇二四年", None),
 ])
 def test_chinese_year(text, year):
     assert chinese_year(text) == year

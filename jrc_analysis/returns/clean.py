@@ -840,7 +840,7 @@ def _return_info(grids, lines, summary, county, source_file, ledger) -> tuple[Re
                 rec = grids[summary.sheet][summary.header_row].get(col)
                 value_header_years += years_in(rec.raw) if rec is not None else []
     year_found = [
-        ("标题", (years_in(title_text) or [None])[0]),
+        ("标题", (years_in(title_text) or [parse.chinese_year(title_text)])[0]),
         ("表头", (value_header_years or [None])[0]),
         ("工作表名", (years_in(sheet_names) + bare_years_in(sheet_names) or [None])[0]),
         ("文件名", (years_in(filename) + bare_years_in(filename) or [None])[0]),

@@ -448,14 +448,19 @@ def _parse_milestone(raw: object) -> ParsedNumber:
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_YEAR = re.compile("([〇○零Ｏ一二三四五六七八九]{4})\\s*年")
+_RANGE_BEFORE = re.compile("[—–\\-~～至到]\\s*$")
 
 
 def chinese_year(text: object) -> int | None:
     """The first year written in Chinese numerals in ``text`` (``二〇二三年度``, ``二〇二三年``,
-    ``二零二三年`` → 2023), or None. Four digit characters followed by 年; years 1900–2099 only."""
+    ``二零二三年`` → 2023), or None. Four digit characters followed by 年, not the end of a
+    range (``二〇二二—二〇二四年``); years 1900–2099 only."""
     if text is None:
         return None
-    for match in _CN_YEAR.finditer(str(text)):
+    text = str(text)
+    for match in _CN_YEAR.finditer(text):
+        if _RANGE_BEFORE.search(text[:match.start()]):
+            continue  # 二〇二二—二〇二四年: the plan's period, not the return's year
         year = int("".join(str(_CN_DIGIT[ch]) for ch in match.group(1)))
         if 1900 <= year <= 2099:
             return year
