@@ -255,3 +255,28 @@ def test_no_line_is_offered_for_a_label_too_long_to_be_a_wording():
     long_label = "长" * 500
     assert "过长" in unmatched_advice("indicator", long_label, [("rescue.county_teams", 0.1)])
     assert suggestions_frame([Unmatched("indicator", long_label, "a.xlsx", "汇总表", "F7", ())]).empty
+
+
+# ----------------------------------------------------------------------------------------------
+# property: the line an issue offers reads back as the same label
+# ----------------------------------------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from jrc_analysis.returns.mappings import mapping_line, validated_lines  # noqa: E402
+
+_LABEL = st.text(alphabet="救援骨干队伍县级新增合计,，\"“”（）() 　-=+@甲乙", min_size=1, max_size=20)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_LABEL)
+def test_the_offered_line_reads_back_as_the_same_label(text):
+    label = names.label_text(text)
+    if not names.label_key(label) or names.exact_indicator(label) or label.strip() in names.indicator_codes():
+        return  # nothing to teach: empty, or already a catalogue name
+    line = mapping_line("indicator", label, "rescue.county_teams")
+    rows = list(csv.reader([",".join(MAPPING_COLUMNS), line]))
+    [read] = validated_lines(rows, "data/mappings.csv")
+    taught = Mappings("data/mappings.csv", (read,))
+    assert taught.indicator_line(text) is not None
+    assert names.match_indicator(text, mappings=taught) == "rescue.county_teams"
