@@ -12,12 +12,14 @@ second by :data:`MARGIN`; otherwise nothing is matched and the candidates go int
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
 from jrc_analysis.plan import catalog
+from jrc_analysis.returns.parse import split_header_unit, unit_factor
 
 _CIRCLED = re.compile(r"^[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf]+")
 _QUOTES = re.compile(r"[\"'`“”‘’「」『』《》〈〉«»‹›]")
@@ -266,8 +268,6 @@ def _forms(text: str) -> tuple[str, ...]:
     """The matching forms of a label: :func:`normalise` (brackets dropped) and the same with the
     notes in brackets kept (``应急救援队伍（县级）`` → ``应急救援队伍县级``); a unit in brackets is
     dropped in both."""
-    from jrc_analysis.returns.parse import split_header_unit
-
     name, _unit = split_header_unit(text)
     out = []
     for form in (normalise(name), _with_notes(name)):
@@ -293,8 +293,6 @@ def label_key(text: object) -> str:
     twin); a unit in brackets is dropped (``县级应急救援服务队伍（支）`` → ``县级应急救援服务队伍``)."""
     if text is None:
         return ""
-    from jrc_analysis.returns.parse import split_header_unit
-
     return _with_notes(split_header_unit(str(text))[0])
 
 
@@ -303,8 +301,6 @@ def label_text(text: object) -> str:
     in brackets (``县级应急救援服务队伍（支）`` → ``县级应急救援服务队伍``)."""
     if text is None:
         return ""
-    from jrc_analysis.returns.parse import split_header_unit
-
     return " ".join(split_header_unit(str(text))[0].split())
 
 
@@ -329,8 +325,6 @@ def _code_forms() -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=None)
 def _weights() -> tuple[dict[str, float], float]:
     """Bigram → specificity weight, and the weight of a bigram the catalogue never uses."""
-    import math
-
     codes_of: dict[str, set[str]] = {}
     for code, forms in _code_forms().items():
         for form in forms:
@@ -358,8 +352,6 @@ def _context_factor(code: str, area: str | None, unit: str | None) -> float:
     info = _code_info()[code]
     factor = 1.0
     if unit:
-        from jrc_analysis.returns.parse import unit_factor
-
         if unit_factor(unit, info[1]) is None:
             factor *= UNIT_MISMATCH
     if area and area != info[0]:
