@@ -28,7 +28,7 @@ import pandas as pd
 
 from jrc_analysis.plan import catalog
 
-from jrc_analysis.returns import names, parse
+from jrc_analysis.returns import mappings as taught, names, parse
 from jrc_analysis.issues import Issue, error, warning
 
 TIDY_COLUMNS = ["year", "prefecture", "county", "indicator", "value", "unit",
@@ -107,6 +107,8 @@ class CleanResult:
     issues: list[Issue]
     accounting: Accounting
     info: ReturnInfo
+    unmatched: tuple = ()  # mappings.Unmatched: labels no code or place was found for
+    mapping_lines: frozenset = frozenset()  # lines of the mappings used (so far, in this process)
 
     @property
     def values(self) -> pd.DataFrame:
@@ -513,6 +515,8 @@ class _Ledger:
     covered: _Places = field(default_factory=_Places)
     ignored: _Places = field(default_factory=_Places)
     used: _Places = field(default_factory=_Places)
+    mappings: object = None  # mappings.Mappings (the analyst's lines) or None
+    unmatched: list = field(default_factory=list)  # mappings.Unmatched
 
     def issue(self, item: Issue, cells=()) -> None:
         message = readable(item.message)
@@ -670,11 +674,11 @@ def _cell_number(rec, column_unit: str | None, base: str):
     elif isinstance(rec.value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
         return None, f"日期或时间“{rec.raw}”"
     else:
-        parsed = parse.parse_number(str(rec.raw))
+        parsed = (parse.parse_milestone if base == "是/否" else parse.parse_number)(str(rec.raw))
         if parsed.status == "missing":
             return None, None
         if parsed.status != "ok" or parsed.value is None or math.isnan(parsed.value):
-            return None, f"“{rec.raw}”不是数字"
+            return None, parsed.note or f"“{rec.raw}”不是数字"
         number = float(parsed.value)
         if parsed.unit and parse.normalise_unit(parsed.unit) in ("%", "‰"):
             return None, f"“{rec.raw}”是百分比，不是以“{base}”为单位的数"
@@ -694,12 +698,13 @@ def _cell_number(rec, column_unit: str | None, base: str):
 # The cleaner
 # ----------------------------------------------------------------------------------------------
 
-def clean_workbook(workbook, source_file: str) -> CleanResult:
+def clean_workbook(workbook, source_file: str, mappings=None) -> CleanResult:
     """Clean one read workbook into tidy values, issues, accounting and :class:`ReturnInfo`.
 
     ``source_file`` (relative to the raw folder, forward slashes) is what values and issues name.
+    ``mappings``: the analyst's :class:`~jrc_analysis.returns.mappings.Mappings`, consulted first.
     """
-    ledger = _Ledger(source_file)
+    ledger = _Ledger(source_file, mappings=mappings)
     for item in getattr(workbook, "issues", []) or []:
         ledger.issue(item)
     cells = workbook_records(workbook)
@@ -835,7 +840,7 @@ def _return_info(grids, lines, summary, county, source_file, ledger) -> tuple[Re
                 rec = grids[summary.sheet][summary.header_row].get(col)
                 value_header_years += years_in(rec.raw) if rec is not None else []
     year_found = [
-        ("标题", (years_in(title_text) or [None])[0]),
+        ("标题", (years_in(title_text) or [parse.chinese_year(title_text)])[0]),
         ("表头", (value_header_years or [None])[0]),
         ("工作表名", (years_in(sheet_names) + bare_years_in(sheet_names) or [None])[0]),
         ("文件名", (years_in(filename) + bare_years_in(filename) or [None])[0]),
@@ -890,10 +895,13 @@ def unit_found_source(found: list[tuple[str, object]], chosen: object) -> str:
     return ""
 
 
-def _summary_code(rec_code, rec_name, source_file, sheet, ledger) -> str | None:
-    """The indicator code of a summary row: a valid 指标代码 cross-checked with the name, else the name."""
+def _summary_code(rec_code, rec_name, source_file, sheet, ledger, unit=None):
+    """``(code, resolution of the name)`` of a summary row: a valid 指标代码 cross-checked with
+    the name, else the name's code."""
     code_text = str(rec_code.raw).strip() if rec_code is not None else ""
-    code, by_name = _row_indicator(code_text, rec_name.raw if rec_name is not None else None)
+    code, found = _row_indicator(code_text, rec_name.raw if rec_name is not None else None,
+                                 unit, ledger.mappings)
+    by_name = found.code
     if code == code_text:  # a valid code (no code is empty)
         if by_name is not None and by_name != code_text:
             ledger.issue(warning(
@@ -901,15 +909,24 @@ def _summary_code(rec_code, rec_name, source_file, sheet, ledger) -> str | None:
                 f"{where(source_file, sheet, rec_code.cell)}：指标代码“{code_text}”与指标名称“{rec_name.raw}”"
                 f"（对应 {by_name}）不一致，已按指标代码处理。请核对是否填错了行。",
                 sheet=sheet, cell=rec_code.cell))
-    return code
+    return code, found
 
 
 @lru_cache(maxsize=4096)
-def _row_indicator(code_text: str, name: str | None) -> tuple[str | None, str | None]:
-    """``(code, code the name matches)`` of a summary row: ``code_text`` when it is a valid
-    指标代码, else the name's code (the same rows recur in every return)."""
-    by_name = names.match_indicator(name) if name is not None else None
-    return (code_text if code_text in names.indicator_codes() else by_name), by_name
+def _row_indicator(code_text: str, name: str | None, unit: str | None = None, mappings=None):
+    """``(code, names.Resolution of the name)`` of a summary row: ``code_text`` when it is a
+    valid 指标代码, else the name's code (the same rows recur in every return)."""
+    found = names.resolve_indicator(name, unit=unit, mappings=mappings)
+    return (code_text if code_text in names.indicator_codes() else found.code), found
+
+
+def _unmatched(ledger, kind: str, text: str, sheet: str, cell: str, candidates) -> str:
+    """Record an unmatched label for ``--suggest``; the advice sentence for its issue."""
+    ledger.unmatched.append(taught.Unmatched(kind, text, ledger.source_file, sheet, cell,
+                                             tuple(candidates)))
+    source = ledger.mappings.source if ledger.mappings is not None else "data/mappings.csv"
+    advice = taught.unmatched_advice(kind, text, candidates, source)
+    return advice
 
 
 _PLAIN_NUMBERS = (float, int)
@@ -998,16 +1015,24 @@ def _clean_summary(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> 
                 ignore(r.cell)  # names, codes, units, targets, notes, area cells
         if rec_name is None and rec_code is None and rec_value is None:
             continue
-        code = _summary_code(rec_code, rec_name, source_file, sheet, ledger)
+        unit_cell = at.get(unit_col)
+        row_unit = str(unit_cell.raw).strip() if unit_cell is not None else None
+        code, found = _summary_code(rec_code, rec_name, source_file, sheet, ledger, row_unit)
         if code is None:
+            if found.how == "ignore":  # the analyst's ignore line: not a catalogue indicator
+                for r in recs:
+                    ignore(r.cell)
+                continue
             if rec_value is None or _UNIT_LINE.match(str(rec_value.raw)):
                 if rec_value is not None:
                     ledger.ignore(sheet, rec_value.cell)
                 continue  # a heading or footnote row without a number
+            advice = _unmatched(ledger, "indicator", str(rec_name.raw) if rec_name is not None else "",
+                                sheet, rec_value.cell, found.candidates) if rec_name is not None else ""
             ledger.issue(warning(
                 "clean.unmatched_indicator", source_file,
                 f"{where(source_file, sheet, rec_value.cell)}：第 {row} 行的指标无法识别（该行内容：{_row_quote(recs)}），"
-                "其完成数未采用。请使用模板中的指标名称或填写指标代码。",
+                f"其完成数未采用。{advice}请使用模板中的指标名称或填写指标代码。",
                 sheet=sheet, cell=rec_value.cell), cells={(sheet, r.cell) for r in recs})
             continue
         if rec_value is None:
@@ -1019,9 +1044,7 @@ def _clean_summary(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> 
                 f"（已采用 {seen[code]} 的数值，本格未采用）。请删除重复的行。",
                 sheet=sheet, cell=rec_value.cell))
             continue
-        unit_cell = at.get(unit_col)
-        column_unit = (str(unit_cell.raw).strip() if unit_cell is not None else None) \
-            or header_unit or sheet_unit
+        column_unit = row_unit or header_unit or sheet_unit
         if take("", 0, _target(code, column_unit), rec_value) is not None:
             seen[code] = rec_value.cell
 
@@ -1064,7 +1087,8 @@ def _county_columns(grid, table: _Table, catalogue, ledger) -> dict[int, tuple[s
         ledger.ignore(sheet, rec.cell)
     for col, text in sorted(table.columns.items()):
         label, unit = parse.split_header_unit(text)
-        by_name = names.match_indicator(label)
+        found = names.resolve_indicator(text, unit=unit, mappings=ledger.mappings)
+        by_name = found.code
         code_text = codes_row[col].raw.strip() if col in codes_row else ""
         code = code_text if code_text in names.indicator_codes() else by_name
         if code_text in names.indicator_codes() and by_name and by_name != code_text:
@@ -1075,11 +1099,16 @@ def _county_columns(grid, table: _Table, catalogue, ledger) -> dict[int, tuple[s
                 sheet=sheet, cell=codes_row[col].cell))
         if code is None:
             column = [r for r in data if r.col == col]
+            if found.how == "ignore":  # the analyst's ignore line
+                for r in column:
+                    ledger.ignore(sheet, r.cell)
+                continue
             if header_role(text) is None and any(is_number_like(r.value) for r in column):
+                advice = _unmatched(ledger, "indicator", text, sheet, header[col].cell, found.candidates)
                 ledger.issue(warning(
                     "clean.unmatched_column", source_file,
                     f"{where(source_file, sheet, header[col].cell)}：列标题“{text}”无法识别为指标，"
-                    "该列数字未采用。请使用模板中的列标题。",
+                    f"该列数字未采用。{advice}请使用模板中的列标题。",
                     sheet=sheet, cell=header[col].cell),
                     cells={(r.sheet, r.cell) for r in column})
             continue
@@ -1125,15 +1154,24 @@ def _clean_county(grid, table: _Table, info: ReturnInfo, catalogue, ledger) -> N
         if _TOTAL.search(plain):
             totals.append((row, value_recs))
             continue
-        if "本级" in plain and "省" not in plain:
+        line = ledger.mappings.place_line(text) if ledger.mappings is not None and text else None
+        if line is not None and line.kind == "ignore":  # the analyst's ignore line
+            for r in recs:
+                ignore(r.cell)
+            continue
+        place = names.match_place(text, info.prefecture, ledger.mappings) if line is not None else None
+        if (place is not None and place.level == "city_hq") or (
+                line is None and "本级" in plain and "省" not in plain):
             county = CITY_HQ
         else:
-            place = names.match_place(text, info.prefecture)
+            place = place or names.match_place(text, info.prefecture)
             if place is None or place.level != "county":
+                advice = _unmatched(ledger, "place", text, sheet, label.cell if label is not None else "",
+                                    names.place_candidates(text, info.prefecture)) if text else ""
                 ledger.issue(warning(
                     "clean.unmatched_county", source_file,
                     f"{where(source_file, sheet, label.cell if label is not None else '')}：第 {row} 行的县（市、区）"
-                    f"“{text}”无法识别（该行内容：{_row_quote(recs)}），本行数字未采用。"
+                    f"“{text}”无法识别（该行内容：{_row_quote(recs)}），本行数字未采用。{advice}"
                     f"请填写{info.prefecture}所辖县（市、区）的规范名称。",
                     sheet=sheet, cell=label.cell if label is not None else ""),
                     cells={(sheet, r.cell) for r in recs})
@@ -1236,6 +1274,8 @@ def _finish(ledger: _Ledger, cells: list[Cell], places: _Places, info: ReturnInf
             ignored=ignored,
         ),
         info=info,
+        unmatched=tuple(ledger.unmatched),
+        mapping_lines=ledger.mappings.used_lines() if ledger.mappings is not None else frozenset(),
     )
 
 

@@ -36,8 +36,9 @@ from jrc_analysis.safe_text import FORMULA_START, escape_formula, sheet_text  # 
 from jrc_analysis.fileio import atomic_path, current_files, replace_set
 from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, issue_order, warning
 from jrc_analysis.returns import names
+from jrc_analysis.returns.mappings import Mappings, load_mappings, unused_line_warnings, write_suggestions
 from jrc_analysis.returns.read import is_junk, read_cells
-from jrc_analysis.returns.validate import cross_return_issues, return_issues
+from jrc_analysis.returns.validate import WITHHELD_COLUMNS, cross_return_checks, return_issues
 from jrc_analysis.workers import initializer_args, stop_workers, worker_start
 
 RETURN_COLUMNS = ["source_file", "prefecture", "year", "template_version", "fill_date",
@@ -59,16 +60,21 @@ class ReturnResult(CleanResult):
 
 @dataclass
 class LoadResult:
-    """Every return of a folder: ``values`` (tidy, resubmissions resolved, sorted), ``issues``
-    (cleaning and validation), ``returns`` (one row per file read: :data:`RETURN_COLUMNS`),
-    ``accounting`` (one row per file: :data:`ACCOUNTING_COLUMNS`), ``skipped`` (junk files:
-    ``source_file, reason``)."""
+    """Every return of a folder: ``values`` (tidy, resubmissions resolved, sorted, withheld values
+    left out), ``issues`` (cleaning and validation), ``returns`` (one row per file read:
+    :data:`RETURN_COLUMNS`), ``accounting`` (one row per file: :data:`ACCOUNTING_COLUMNS`),
+    ``skipped`` (junk files: ``source_file, reason``), ``unmatched`` (labels no code or place was
+    found for, with candidates), ``withheld`` (tidy values read but not used because an error
+    says they are wrong — a 万 slip: :data:`~jrc_analysis.returns.validate.WITHHELD_COLUMNS`,
+    ``status`` 未采用)."""
 
     values: pd.DataFrame
     issues: list[Issue]
     returns: pd.DataFrame
     accounting: pd.DataFrame
     skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source_file", "reason"]))
+    unmatched: list = field(default_factory=list)  # mappings.Unmatched of the files used
+    withheld: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WITHHELD_COLUMNS))
 
     @property
     def errors(self) -> int:
@@ -96,20 +102,23 @@ def relative_name(path: Path, raw_root: Path | None) -> str:
     return path.name
 
 
-def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = None) -> ReturnResult:
+def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = None,
+                mappings: Mappings | None = None) -> ReturnResult:
     """Read, clean and check one return (cleaning issues, then the rules that need this return
     only: :func:`~jrc_analysis.returns.validate.return_issues`). Never raises: any failure is an error
     issue for this file.
 
-    ``raw_root`` (default: the file's folder) is the folder ``source_file`` is relative to.
+    ``raw_root`` (default: the file's folder) is the folder ``source_file`` is relative to;
+    ``mappings``: the analyst's lines (:mod:`~jrc_analysis.returns.mappings`), none by default.
     """
     path = Path(path)
     source = relative_name(path, Path(raw_root) if raw_root is not None else path.parent)
     try:
         workbook = read_cells(path, source_file=source)
-        result = clean_workbook(workbook, source)
+        result = clean_workbook(workbook, source, mappings)
         issues = result.issues + return_issues(result.columns)
-        return ReturnResult(result.columns, issues, result.accounting, with_path_info(result))
+        return ReturnResult(result.columns, issues, result.accounting, with_path_info(result),
+                            result.unmatched, result.mapping_lines)
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
         if os.environ.get("JRC_DEBUG"):
             raise
@@ -237,7 +246,8 @@ def default_jobs(files: int) -> int:
     return (os.cpu_count() or 1) if files >= (POOL_MIN_FILES if forked else POOL_MIN_FILES_SPAWNED) else 1
 
 
-def read_returns(paths: list[Path], folder: Path, jobs: int | None = None):
+def read_returns(paths: list[Path], folder: Path, jobs: int | None = None,
+                 mappings: Mappings | None = None):
     """:func:`read_return` of each path, in the order of ``paths`` (a generator). With ``jobs``
     above 1, the files are read by that many worker processes (the results are the same);
     None: :func:`default_jobs`. The workers die with this process, however it ends
@@ -247,14 +257,15 @@ def read_returns(paths: list[Path], folder: Path, jobs: int | None = None):
         jobs = default_jobs(len(paths))
     if jobs <= 1 or len(paths) < 2:
         for path in paths:
-            yield read_return(path, folder)
+            yield read_return(path, folder, mappings)
         return
     chunk = max(1, min(MAX_CHUNK, len(paths) // (jobs * 8)))
     before = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_start, initargs=initializer_args())
     finished = False
     try:
-        yield from pool.map(read_return, paths, itertools.repeat(folder), chunksize=chunk)
+        yield from pool.map(read_return, paths, itertools.repeat(folder), itertools.repeat(mappings),
+                            chunksize=chunk)
         finished = True
     finally:
         if finished:
@@ -264,16 +275,21 @@ def read_returns(paths: list[Path], folder: Path, jobs: int | None = None):
             stop_workers(set(multiprocessing.active_children()) - before)
 
 
-def load_returns(folder: str | os.PathLike, jobs: int | None = None) -> LoadResult:
+def load_returns(folder: str | os.PathLike, jobs: int | None = None,
+                 mappings: Mappings | None = None) -> LoadResult:
     """Read, clean and validate every return under ``folder`` (see the module docstring).
 
     ``jobs``: worker processes reading the files (default: :func:`default_jobs`); the result is
-    the same whatever the number.
+    the same whatever the number. ``mappings``: the analyst's lines (default: ``data/mappings.csv``
+    via :func:`~jrc_analysis.returns.mappings.load_mappings`, validated before any return is read:
+    a bad file raises :class:`~jrc_analysis.returns.mappings.MappingsError`); lines no return used
+    are warned about (``mappings.unused``).
     Memory: each file keeps only plain column lists of its values; a file superseded by a
     resubmission read so far drops its values and issues at once; one DataFrame is built at the end.
     """
     folder = Path(folder)
-    skipped, files, paths = [], [], []
+    mappings = load_mappings() if mappings is None else mappings
+    skipped, files, paths, used_lines, unmatched = [], [], [], set(), {}
     leaders: dict[tuple[str, int], _Kept] = {}
     for path in list_files(folder):
         reason = is_junk(path)
@@ -281,10 +297,12 @@ def load_returns(folder: str | os.PathLike, jobs: int | None = None) -> LoadResu
             skipped.append({"source_file": relative_name(path, folder), "reason": reason})
         else:
             paths.append(path)
-    with closing(read_returns(paths, folder, jobs)) as results:  # closed at once on Ctrl+C
+    with closing(read_returns(paths, folder, jobs, mappings)) as results:  # closed at once on Ctrl+C
         for result in tqdm(results, total=len(paths), desc="读取报表", unit="个文件",
                            disable=None, leave=False):
             kept = _Kept(result.info, result.accounting, result.columns, result.issues)
+            used_lines |= result.mapping_lines
+            unmatched[result.info.source_file] = result.unmatched
             files.append(kept)
             key = None if unreadable(result) else _group(kept.info)
             if key is None:
@@ -297,16 +315,20 @@ def load_returns(folder: str | os.PathLike, jobs: int | None = None) -> LoadResu
                 kept.columns, kept.issues = None, []
     superseded, issues = resolve_resubmissions([f.info for f in files if f.accounting.cells_read])
     used = [f for f in files if f.info.source_file not in superseded]
-    issues = [i for f in reversed(used) for i in f.issues] + issues
+    issues = [i for f in reversed(used) for i in f.issues] + issues + unused_line_warnings(mappings, used_lines)
     values = sort_tidy(_concat_columns([f.columns for f in used if f.accounting.values]))
     returns = returns_frame(files, superseded)
-    issues += cross_return_issues(values, returns=returns[returns["used"]])
+    checked, withheld = cross_return_checks(values, returns=returns[returns["used"]])
+    issues += checked  # withheld: values an error says are wrong (validate.unit_slip), never totalled
+    values = values.drop(index=withheld.index).reset_index(drop=True)
     return LoadResult(
         values=values,
         issues=_as_issues(issues),
         returns=returns,
         accounting=accounting_frame(files),
         skipped=pd.DataFrame(skipped, columns=["source_file", "reason"]),
+        unmatched=[u for f in used for u in unmatched.get(f.info.source_file, ())],
+        withheld=withheld.reset_index(drop=True),
     )
 
 
@@ -560,10 +582,11 @@ def write_feedback(result: LoadResult, feedback_dir: str | os.PathLike) -> list[
     return written
 
 
-def run_ingest(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, jobs: int | None = None) -> int:
+def run_ingest(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, jobs: int | None = None,
+               mappings: Mappings | None = None) -> int:
     """``jrc ingest``: clean everything, write the outputs, print the summary; 0 or 1 (errors).
-    ``jobs``: worker processes reading the files (see :func:`load_returns`)."""
-    result = load_returns(raw_dir, jobs=jobs)
+    ``jobs``, ``mappings``: see :func:`load_returns`."""
+    result = load_returns(raw_dir, jobs=jobs, mappings=mappings)
     write_outputs(result, out_dir)
     print(summary_text(result))
     print(f"已写出：{Path(out_dir) / 'returns.parquet'}、returns.csv、issues.csv")
@@ -571,12 +594,18 @@ def run_ingest(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, jobs: int
 
 
 def run_check(raw_dir: str | os.PathLike, feedback_dir: str | os.PathLike | None = None,
-              jobs: int | None = None) -> int:
+              jobs: int | None = None, suggest: str | os.PathLike | None = None,
+              mappings: Mappings | None = None) -> int:
     """``jrc check``: the same checks writing nothing, unless ``feedback_dir`` is given (then one
-    feedback workbook per reporting unit). Returns 0, or 1 when there are errors.
-    ``jobs``: worker processes reading the files (see :func:`load_returns`)."""
-    result = load_returns(raw_dir, jobs=jobs)
+    feedback workbook per reporting unit) or ``suggest`` (then every unmatched label with its
+    ranked candidates, for ``data/mappings.csv``). Returns 0, or 1 when there are errors.
+    ``jobs``, ``mappings``: see :func:`load_returns`."""
+    result = load_returns(raw_dir, jobs=jobs, mappings=mappings)
     print(summary_text(result))
+    if suggest is not None:
+        written = write_suggestions(result.unmatched, suggest)
+        print(f"已写出对照建议 {written} 条：{Path(suggest)}"
+              "（核对后把要采用的行的前四列复制到 data/mappings.csv）")
     if feedback_dir is not None:
         written = write_feedback(result, feedback_dir)
         print(f"已写出反馈表 {len(written)} 份：{Path(feedback_dir)}")
