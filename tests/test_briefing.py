@@ -1,6 +1,7 @@
 """The briefing command: files, formats, idempotence, raw data untouched; the annex and page pieces.
 
-One full briefing run (and a second one, for idempotence) on a temporary copy of ``data/raw`` is
+One full briefing run (and a second one, for idempotence) on a temporary copy of the fixed data set
+(``tests/data/raw``) is
 shared by the module (fixture ``run``); its wall time is printed (``pytest -s``).
 """
 from __future__ import annotations
@@ -25,9 +26,9 @@ from jrc_analysis.report import briefing
 
 from jrc_analysis.plan import catalog
 
-from jrc_analysis import config
 from jrc_analysis.report.annex import FMT, annex_bytes, write_sheet
 from jrc_analysis.report.report_html import table_html
+from fixed_data import FIXED_RAW
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCRIPT = PROJECT / "scripts" / "screenshot_briefing.py"
@@ -50,14 +51,8 @@ def hashes(folder: Path) -> dict[str, str]:
 
 
 def raw_copy(target: Path) -> Path:
-    """A copy of the project's data/raw (or freshly generated samples when it is empty)."""
-    source = config.PROJECT_ROOT / "data" / "raw"
-    if any(source.glob("*/*.xls*")):
-        shutil.copytree(source, target)
-    else:
-        from jrc_analysis.returns.samples import generate_samples
-
-        generate_samples(target)
+    """A copy of the tests' fixed data set (tests/data/raw), never the analyst's data/raw."""
+    shutil.copytree(FIXED_RAW, target)
     return target
 
 
