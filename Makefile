@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 YEAR   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install briefing ingest check test check-fixed-data notebooks bench samples clean
+.PHONY: help install briefing ingest check test check-fixed-data notebooks lab reports bench samples clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -45,6 +45,12 @@ samples: $(STAMP) ## regenerate the synthetic sample returns in data/raw (determ
 
 notebooks: $(STAMP) ## re-execute the committed notebooks on tests/data after a library change (then commit them)
 	$(BIN)/python notebooks/build_notebooks.py
+
+lab: $(STAMP) ## JupyterLab on notebooks/ (saving keeps the notebooks free of per-machine metadata)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --config=$(CURDIR)/jupyter_server_config.py
+
+reports: $(STAMP) ## the notebooks executed on data/raw into reports/<Y>/ (.ipynb and .html without code); YEAR=2023 for another year
+	$(BIN)/python -m jrc_analysis.report.notebooks $(YEAR)
 
 bench: $(STAMP) ## performance benchmarks, about 20 min (see benchmarks/README.md; a short run: benchmarks/run.py --quick)
 	$(BIN)/python benchmarks/run.py

@@ -1,8 +1,11 @@
-"""Atomic writes: a reader (or a run killed halfway) never sees a half-written output."""
+"""Atomic writes: a reader (or a run killed halfway) never sees a half-written output; zip
+containers (xlsx, ods) rewritten byte-deterministically."""
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -43,3 +46,26 @@ def write_bytes_atomic(target: str | os.PathLike, data: bytes) -> None:
 def write_text_atomic(target: str | os.PathLike, text: str, encoding: str = "utf-8") -> None:
     """Write ``text`` to ``target`` atomically (see :func:`write_bytes_atomic`)."""
     write_bytes_atomic(target, text.encode(encoding))
+
+
+ZIP_TIME = (2024, 1, 1, 0, 0, 0)  # every zip entry's time: the same bytes on every run
+
+
+def deterministic_zip(data: bytes, fixes: dict | None = None) -> bytes:
+    """Rewrite a zip container with fixed entry times (and optional per-entry byte fixes:
+    entry name → function of its bytes).
+
+    Entry order and per-entry compression are kept (an ODF ``mimetype`` entry stays first and stored).
+    """
+    fixes = fixes or {}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            payload = src.read(info.filename)
+            if info.filename in fixes:
+                payload = fixes[info.filename](payload)
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            entry.compress_type = info.compress_type
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, payload)
+    return out.getvalue()

@@ -59,7 +59,6 @@ import numpy as np
 import pandas as pd
 
 from jrc_analysis.plan import catalog
-from jrc_analysis.config import REFERENCE_DIR
 
 MET, NOT_MET, NOT_REPORTED, NO_TARGET = "达标", "未达标", "未报送", "无目标"
 STATUSES = (MET, NOT_MET, NOT_REPORTED, NO_TARGET)
@@ -109,23 +108,10 @@ _OPERATORS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": opera
 
 # --- reference data -------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
-def _read_rules() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE_DIR / "status_rules.csv", dtype=str, keep_default_na=False,
-                       encoding="utf-8")
-
-
 def status_rules() -> pd.DataFrame:
-    """The published status rules, in the order they are applied.
-
-    Columns: ``order, kind ("*" = every kind), test (actual | target | due | completion),
-    operator (missing | >= | > | <= | < | ==), threshold (float; NaN for missing), status,
-    condition`` (the rule in words, Chinese). The first matching rule decides a row's status.
-    """
-    rules = _read_rules().copy()
-    rules["order"] = rules["order"].astype(int)
-    rules["threshold"] = pd.to_numeric(rules["threshold"].replace("", None), errors="coerce")
-    return rules.sort_values("order", kind="stable").reset_index(drop=True)
+    """The published status rules, in the order they are applied (:func:`catalog.status_rules`:
+    ``order, kind, test, operator, threshold, status, condition``)."""
+    return catalog.status_rules()
 
 
 @lru_cache(maxsize=None)

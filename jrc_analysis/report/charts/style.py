@@ -106,8 +106,23 @@ def cjk_font_path() -> Path:
         path = _candidate_path(row.source, row.family, row.path)
         if path is not None:
             font_manager.fontManager.addfont(str(path))
+            if row.source == "bundled":
+                _only_this_file_for_its_family(path)
             return path
     raise CJKFontError(_font_not_found_message(candidates))
+
+
+def _only_this_file_for_its_family(path: Path) -> None:
+    """Make the bundled font win over system fonts of the same family name.
+
+    matplotlib resolves a family name to the first best-scoring file; with ``fonts-noto-cjk``
+    installed, the system's ``NotoSansCJK-Regular.ttc`` (and its Bold) are also "Noto Sans CJK SC"
+    and come first, so the charts' pixels would depend on the machine. The other files of this
+    family are taken out of matplotlib's font list (for this process only)."""
+    manager = font_manager.fontManager
+    family = next(f.name for f in manager.ttflist if f.fname == str(path))
+    manager.ttflist = [f for f in manager.ttflist if f.name != family or f.fname == str(path)]
+    manager._findfont_cached.cache_clear()
 
 
 @lru_cache(maxsize=None)
