@@ -56,6 +56,17 @@ def test_the_save_hook_normalises_what_jupyterlab_saves():
     assert other == {"type": "file", "content": "text"}
 
 
+def test_chunks_of_one_stream_are_merged_and_other_outputs_kept_in_order():
+    stream = nbformat.v4.new_output
+    outputs = [stream("stream", name="stdout", text="通报年度：2024年"), stream("stream", name="stdout", text="\n"),
+               stream("display_data", data={"image/png": "iVBOR"}),
+               stream("stream", name="stdout", text="第二句\n"), stream("stream", name="stderr", text="警告\n")]
+    merged = nbfiles.merged_streams(outputs)
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in merged] == [
+        ("stream", "stdout", "通报年度：2024年\n"), ("display_data", None, None),
+        ("stream", "stdout", "第二句\n"), ("stream", "stderr", "警告\n")]
+
+
 def test_make_lab_loads_the_config_that_registers_the_hook():
     from traitlets.config import Config
     from traitlets.utils.importstring import import_item

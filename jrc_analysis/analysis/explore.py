@@ -1,8 +1,11 @@
-"""Exploring: everything a notebook needs, computed once and cached beside the processed outputs.
+"""The raw folder read once and cached (tidy values, issues, full gap tables), and the tables the
+notebooks show.
 
 :func:`load` returns a :class:`Loaded` — the tidy values, the issues, the files read and the gap
-tables of :mod:`jrc_analysis.analysis.gaps` — ingesting the raw folder only when it changed since the last
-run, so a notebook is ready in a couple of seconds.
+tables of :mod:`jrc_analysis.analysis.gaps` over every year — ingesting the raw folder only when
+it changed since the last run, so a notebook is ready in a couple of seconds. The analysis of one
+year (:func:`jrc_analysis.analysis.analysis.analyse`) is cut from it; notebooks and the briefing
+use that, not :func:`load` directly.
 
 When is the raw folder "changed"? :func:`fingerprint` is a sha256 over
 

@@ -205,14 +205,6 @@ def _clean_targets(targets: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def unit_totals(values: pd.DataFrame) -> pd.DataFrame:
-    """Each reporting unit's total per indicator and year (its summary-sheet values).
-
-    Columns ``year, prefecture, indicator, total``; sorted by those keys (prefecture as text).
-    """
-    return _totals(_clean_values(values))
-
-
 def _totals(v: pd.DataFrame) -> pd.DataFrame:
     v = v[v["county"] == ""]
     out = v.groupby(["year", "prefecture", "indicator"], as_index=False)["value"].sum()
@@ -220,19 +212,9 @@ def _totals(v: pd.DataFrame) -> pd.DataFrame:
         ["year", "prefecture", "indicator"], kind="stable").reset_index(drop=True)
 
 
-def county_values(values: pd.DataFrame) -> pd.DataFrame:
-    """County rows (not 市本级, not the summary): ``year, prefecture, county, indicator, value``."""
-    return _county_rows(_clean_values(values))
-
-
 def _county_rows(v: pd.DataFrame) -> pd.DataFrame:
     v = v[(v["county"] != "") & (v["county"] != COUNTY_HQ)]
     return v.groupby(["year", "prefecture", "county", "indicator"], as_index=False)["value"].sum()
-
-
-def returns_received(values: pd.DataFrame) -> pd.DataFrame:
-    """Which unit sent a return in which year: ``year, prefecture`` (one row per return)."""
-    return _returns(_clean_values(values))
 
 
 def _returns(v: pd.DataFrame) -> pd.DataFrame:
@@ -240,20 +222,10 @@ def _returns(v: pd.DataFrame) -> pd.DataFrame:
             .sort_values(["year", "prefecture"], kind="stable").reset_index(drop=True))
 
 
-def plan_years(targets: pd.DataFrame) -> tuple[int, int]:
-    """First and last year that has a target (the plan's period, 2022–2024)."""
-    return _period(_clean_targets(targets))
-
-
 def _period(t: pd.DataFrame) -> tuple[int, int] | None:
     if t.empty:
         return None
     return int(t["year"].min()), int(t["year"].max())
-
-
-def analysis_years(values: pd.DataFrame, targets: pd.DataFrame) -> list[int]:
-    """Years the gap tables cover: years with values, plus target years up to the latest one."""
-    return _years(_clean_values(values), _clean_targets(targets))
 
 
 def _years(v: pd.DataFrame, t: pd.DataFrame) -> list[int]:

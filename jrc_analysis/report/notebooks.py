@@ -30,12 +30,34 @@ TIMEOUT = 600
 def normalise(nb: dict) -> dict:
     """``nb`` (a notebook as a dict / NotebookNode) with machine-independent metadata, in place and
     returned: notebook metadata = the kernel spec and language name only; cell metadata = tags
-    only (nbval and papermill read them); outputs untouched."""
+    only (nbval and papermill read them); consecutive chunks of one output stream merged
+    (:func:`merged_streams`); outputs otherwise untouched."""
     nb["metadata"] = {"kernelspec": dict(KERNELSPEC), "language_info": dict(LANGUAGE_INFO)}
     for cell in nb.get("cells", []):
         kept = {k: cell["metadata"][k] for k in CELL_METADATA_KEPT if k in cell.get("metadata", {})}
         cell["metadata"] = kept
+        if "outputs" in cell:
+            cell["outputs"] = merged_streams(cell["outputs"])
     return nb
+
+
+def merged_streams(outputs: list) -> list:
+    """``outputs`` with consecutive stream outputs of the same name (stdout, stderr) joined into
+    one: the kernel sends a long ``print`` in chunks whose cut depends on timing, so the same
+    text arrives as one output on one run and two on the next (nbval joins them too)."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            previous["text"] = _text(previous["text"]) + _text(output["text"])
+            continue
+        merged.append(output)
+    return merged
+
+
+def _text(text) -> str:
+    return "".join(text) if isinstance(text, list) else text
 
 
 def pre_save_hook(model: dict, **kwargs) -> None:

@@ -28,7 +28,6 @@ from jrc_analysis.report.charts.style import (
     area_colour,
     cjk_font,
     cjk_font_path,
-    cjk_font_properties,
     colours,
     data_note,
     figure_bytes,
@@ -37,7 +36,6 @@ from jrc_analysis.report.charts.style import (
     palette,
     save_figure,
     status_colour,
-    use_house_style,
 )
 from jrc_analysis.report.charts.units import (
     display_unit,
@@ -51,12 +49,12 @@ from jrc_analysis.report.charts.units import (
 
 __all__ = [
     "CJKFontError", "DEFAULT_ALLOCATION_NOTE", "area_colour", "cjk_font", "cjk_font_path",
-    "cjk_font_properties", "colours", "contribution_chart", "coverage_chart",
+    "colours", "contribution_chart", "coverage_chart",
     "coverage_rule", "cumulative_chart",
     "cumulative_table", "data_note", "display_unit", "display_units", "figure_bytes",
     "format_number", "format_percent", "format_target", "format_value", "headline_indicators", "house_rc",
     "house_style", "MIN_ALLOCATED", "palette", "prefecture_chart_indicators",
     "prefecture_chart_meaningful", "prefecture_gap_chart", "reported_text", "save_figure",
-    "scorecard_chart", "status_colour", "trend_chart", "use_house_style", "with_catalogue",
+    "scorecard_chart", "status_colour", "trend_chart", "with_catalogue",
     "with_display_units",
 ]

@@ -8,7 +8,7 @@ Every chart in the briefing looks the same and renders the same bytes on every r
   system fonts are the fallback. With none available it raises :class:`CJKFontError` (a Chinese
   message saying what to install) instead of drawing missing-glyph boxes.
 - **Style** — :func:`house_rc` is the rcParams dictionary; :func:`house_style` applies it in a
-  ``with`` block, :func:`use_house_style` globally (e.g. once at the top of a notebook).
+  ``with`` block.
 - **Colours** — :func:`palette` reads ``data/palette.csv``: one colour per action area (Paul Tol's
   muted scheme) and per status (Okabe–Ito), both colour-blind-safe.
 - **Saving** — :func:`save_figure` writes PNG and SVG atomically and byte-deterministically: no
@@ -132,11 +132,6 @@ def cjk_font() -> str:
     return font_manager.ttfFontProperty(font_manager.get_font(str(path))).name
 
 
-def cjk_font_properties(size: float | None = None) -> font_manager.FontProperties:
-    """``FontProperties`` of the CJK font file itself (for text drawn outside the style)."""
-    return font_manager.FontProperties(fname=str(cjk_font_path()), size=size)
-
-
 @lru_cache(maxsize=None)
 def palette() -> pd.DataFrame:
     """The palette: ``group (area|status|ink), key, label, colour, source``."""
@@ -234,7 +229,14 @@ def house_rc() -> dict:
         "svg.hashsalt": SVG_HASH_SALT,
         "svg.id": None,
         "pdf.fonttype": 42,
-    }
+    } | _language_rc()
+
+
+def _language_rc() -> dict:
+    """The text's language for the shaper (matplotlib ≥ 3.11 shapes text with libraqm/HarfBuzz):
+    without it HarfBuzz takes the process locale, and punctuation such as "—" gets other glyphs
+    under ``LANG=zh_CN.UTF-8`` than under ``C.UTF-8``. Older matplotlib has no such setting."""
+    return {"text.language": "zh-Hans"} if "text.language" in mpl.rcParams else {}
 
 
 @contextmanager
@@ -242,11 +244,6 @@ def house_style() -> Iterator[None]:
     """Apply the house style inside a ``with`` block (restores the previous rcParams after)."""
     with mpl.rc_context(house_rc()):
         yield
-
-
-def use_house_style() -> None:
-    """Apply the house style globally (e.g. once at the top of a notebook)."""
-    mpl.rcParams.update(house_rc())
 
 
 def data_note(synthetic: bool = True, extra: Iterable[str] = ()) -> str:
