@@ -216,3 +216,20 @@ def test_a_user_allocation_changes_the_prefecture_table_and_the_plan(tmp_path, p
     assert targets["target"].tolist() == [50.0] * 11
     assert [s.indicator for s in a.charts if s.chart == "prefectures"] == ["first_aid.aed_new"]
     assert chart_plan(a) == list(a.charts)
+
+
+# --------------------------------------------------------------------------- discoverable
+
+
+def test_the_package_lists_its_public_api():
+    import jrc_analysis
+
+    listed = dir(jrc_analysis)
+    for name in ("analyse", "Analysis", "AnalysisError", "load_plan", "Plan", "views", "charts",
+                 "explore", "run_briefing"):
+        assert name in listed and name in jrc_analysis.__all__
+    assert all(getattr(jrc_analysis, name) is not None for name in jrc_analysis.__all__)
+    assert jrc_analysis.analyse is analyse
+    assert "analyse(year=None)" in jrc_analysis.__doc__
+    with pytest.raises(AttributeError):
+        jrc_analysis.no_such_thing  # noqa: B018

@@ -136,6 +136,22 @@ def test_outputs_and_fingerprint_are_written_beside_each_other(data_root, counte
     assert pd.read_parquet(processed / "returns.parquet")["value"].tolist() == [12.0]
 
 
+def test_a_deleted_output_means_ingest(data_root, counted):
+    from jrc_analysis.returns.ingest import OUTPUT_FILES
+
+    assert explore.OUTPUT_FILES == OUTPUT_FILES
+    explore.load()
+    (data_root / "processed" / "returns.csv").unlink()
+    explore.load()
+    assert len(counted) == 2
+    assert (data_root / "processed" / "returns.csv").is_file()
+
+
+def test_loaded_repr_is_one_short_line():
+    text = repr(tiny_loaded())
+    assert text == "Loaded（报表 0 个，数值 1 个，年度：2023；错误 0 条，警告 0 条；本次读取了原始报表）"
+
+
 def test_a_damaged_cache_is_rebuilt(data_root, counted):
     explore.load()
     (data_root / "processed" / "explore_cache.pkl").write_bytes(b"not a pickle")

@@ -110,6 +110,39 @@ def test_the_bundled_font_wins_over_a_system_font_of_the_same_family():
         manager._findfont_cached.cache_clear()
 
 
+TWO_LINE_NOTE = """
+import hashlib, sys
+from matplotlib.figure import Figure
+from jrc_analysis.report.charts import style
+with style.house_style():
+    fig = Figure(figsize=(7.2, 1))
+    fig.text(0.01, 0.5, "目标：《江西省红十字会深化改革创新三年行动方案（2022—2024年）》。\\n非官方统计。", fontsize=8)
+sys.stdout.write(hashlib.sha256(style.figure_bytes(fig, "png", 100)).hexdigest())
+"""
+
+
+def locale_available(name: str) -> bool:
+    import locale
+
+    before = locale.setlocale(locale.LC_CTYPE)
+    try:
+        locale.setlocale(locale.LC_CTYPE, name)
+    except locale.Error:
+        return False
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    return True
+
+
+@pytest.mark.skipif(not locale_available("zh_CN.UTF-8"), reason="locale zh_CN.UTF-8 not generated")
+def test_chart_pixels_do_not_depend_on_the_locale():
+    def png_hash(lang: str) -> str:
+        env = dict(os.environ, LANG=lang, LC_ALL=lang)
+        return subprocess.run([sys.executable, "-c", TWO_LINE_NOTE], env=env, capture_output=True,
+                              text=True, check=True, timeout=120).stdout
+    assert png_hash("zh_CN.UTF-8") == png_hash("C.UTF-8")
+
+
 # --------------------------------------------------------------------------- YEAR and papermill
 
 

@@ -86,8 +86,8 @@ def test_a_table_renders_html_with_status_colours_aligned_numbers_and_no_ids():
     assert f"background:{charts.status_colour('达标')}" in html
     assert "&lt;b&gt;配置AED&lt;/b&gt;" in html and "<b>" not in html
     # numbers (also with units and %) right-aligned, text left-aligned, missing as —
-    assert '<td style="text-align:right;font-variant-numeric:tabular-nums">2.39万人</td>' in html
-    assert '<td style="text-align:left">发展会员</td>' in html
+    assert '<td style="padding:0.15em 0.6em;text-align:right;font-variant-numeric:tabular-nums">2.39万人</td>' in html
+    assert '<td style="padding:0.15em 0.6em;text-align:left">发展会员</td>' in html
     assert html.count(">—<") == 2
 
 

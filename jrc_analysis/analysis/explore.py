@@ -54,6 +54,7 @@ from jrc_analysis.analysis import gaps
 from jrc_analysis.fileio import atomic_path, write_text_atomic
 
 FINGERPRINT_FILE = "fingerprint.json"
+OUTPUT_FILES = ("returns.parquet", "returns.csv", "issues.csv")  # ingest.OUTPUT_FILES
 CACHE_FILE = "explore_cache.pkl"
 CACHE_FORMAT = 1  # bump when the Loaded fields change
 PACKAGE_DIR = config.PACKAGE_DIR
@@ -186,10 +187,13 @@ def read_fingerprint(processed_dir: str | os.PathLike) -> dict | None:
 # ----------------------------------------------------------------------------------------------
 
 def _read_cache(processed_dir: Path, digest: str) -> Loaded | None:
-    """The cached :class:`Loaded` if the recorded fingerprint is ``digest`` and the pickle is the
-    one recorded; else None."""
+    """The cached :class:`Loaded` if the recorded fingerprint is ``digest``, the pickle is the
+    one recorded and the contract's outputs (``returns.parquet``, ``returns.csv``, ``issues.csv``)
+    are all there (someone may have deleted one); else None."""
     recorded = read_fingerprint(processed_dir)
     if not recorded or recorded.get("digest") != digest:
+        return None
+    if not all((processed_dir / name).is_file() for name in OUTPUT_FILES):
         return None
     cache = processed_dir / CACHE_FILE
     try:

@@ -132,7 +132,7 @@ def _is_numeric_text(value) -> bool:
 
 def cell_style(column: str, value) -> str:
     """Inline CSS of one cell: status cells in their colour, numbers right-aligned."""
-    styles = []
+    styles = ["padding:0.15em 0.6em"]
     if column == STATUS_COLUMN and isinstance(value, str) and value in charts.colours("status"):
         colour = charts.status_colour(value)
         from jrc_analysis.report.charts.style import text_colour_on
@@ -150,11 +150,11 @@ def table_html(frame: pd.DataFrame, caption: str = "") -> str:
     if frame.empty:
         return f"<p>{escape(caption)}（无）</p>" if caption else "<p>（无）</p>"
     show_index = not isinstance(frame.index, pd.RangeIndex)
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in
+    head = "".join(f'<th style="padding:0.15em 0.6em">{escape(str(c))}</th>' for c in
                    ([frame.index.name or ""] if show_index else []) + list(frame.columns))
     rows = []
     for label, row in frame.iterrows():
-        cells = [f'<th style="text-align:left">{escape(str(label))}</th>'] if show_index else []
+        cells = [f'<th style="text-align:left;padding:0.15em 0.6em">{escape(str(label))}</th>'] if show_index else []
         for column, value in row.items():
             text = "—" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
             cells.append(f'<td style="{cell_style(str(column), text)}">{escape(str(text))}</td>')

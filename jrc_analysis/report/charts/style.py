@@ -242,8 +242,32 @@ def _language_rc() -> dict:
 @contextmanager
 def house_style() -> Iterator[None]:
     """Apply the house style inside a ``with`` block (restores the previous rcParams after)."""
-    with mpl.rc_context(house_rc()):
+    with mpl.rc_context(house_rc()), _neutral_ctype_locale():
         yield
+
+
+@contextmanager
+def _neutral_ctype_locale() -> Iterator[None]:
+    """The C (UTF-8) character-type locale inside the block, the previous one restored after.
+
+    The text shaper (HarfBuzz, through libraqm in matplotlib ≥ 3.11) takes its default language
+    from ``LC_CTYPE`` the first time it shapes text in a process, and matplotlib measures a line's
+    height with that default: under ``LANG=zh_CN.UTF-8`` the second line of a two-line note sat
+    a pixel lower than under ``C.UTF-8``. Drawing with a neutral ``LC_CTYPE`` makes the pixels the
+    same whatever the machine's locale (the text itself is Unicode either way)."""
+    import locale
+
+    before = locale.setlocale(locale.LC_CTYPE)
+    for name in ("C.UTF-8", "C"):
+        try:
+            locale.setlocale(locale.LC_CTYPE, name)
+            break
+        except locale.Error:
+            continue
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
 
 
 def data_note(synthetic: bool = True, extra: Iterable[str] = ()) -> str:
