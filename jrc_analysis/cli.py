@@ -13,10 +13,7 @@ import sys
 from pathlib import Path
 
 from jrc_analysis import config
-
-
-class UsageError(Exception):
-    """A problem with how the command was called (exit code 2)."""
+from jrc_analysis.issues import UsageError
 
 
 def _parser() -> argparse.ArgumentParser:

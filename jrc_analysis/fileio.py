@@ -3,9 +3,11 @@ set of outputs half replaced (:func:`replace_set`)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import tempfile
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -228,3 +230,24 @@ def _replace_set(folder: Path, store: Path, contents: dict[str, bytes]) -> list[
         _copy_top_level(folder, contents)
     _remove_other_generations(store, {generation, previous})
     return [folder / name for name in names]
+ZIP_TIME = (2024, 1, 1, 0, 0, 0)  # every zip entry's time: the same bytes on every run
+
+
+def deterministic_zip(data: bytes, fixes: dict | None = None) -> bytes:
+    """Rewrite a zip container with fixed entry times (and optional per-entry byte fixes:
+    entry name → function of its bytes).
+
+    Entry order and per-entry compression are kept (an ODF ``mimetype`` entry stays first and stored).
+    """
+    fixes = fixes or {}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            payload = src.read(info.filename)
+            if info.filename in fixes:
+                payload = fixes[info.filename](payload)
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            entry.compress_type = info.compress_type
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, payload)
+    return out.getvalue()

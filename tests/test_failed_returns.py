@@ -85,14 +85,14 @@ def test_the_briefing_shows_a_truncated_return_as_return_failed(tmp_path):
     import shutil
     from pathlib import Path
 
-    from jrc_analysis.report import briefing
-    from jrc_analysis.returns.ingest import load_returns
+    from jrc_analysis.analysis.analysis import analyse
+    from jrc_analysis.report import captions as briefing
 
     raw = tmp_path / "raw"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "raw", raw)
+    shutil.copytree(Path(__file__).resolve().parent / "data" / "raw", raw)
     broken = raw / "2024" / "2024年度_赣州市_目标任务完成情况表.xlsx"
     broken.write_bytes(broken.read_bytes()[:3000])
-    tables = briefing.briefing_tables(load_returns(raw), 2024, catalog.allocation(), synthetic=True)
+    tables = analyse(2024, raw, tmp_path / "processed")
     ganzhou = tables.prefectures[(tables.prefectures["year"] == 2024)
                                  & (tables.prefectures["prefecture"] == "赣州市")]
     assert set(ganzhou["status"]) == {"报表有错误"} and len(ganzhou) == len(catalog.indicators())

@@ -32,6 +32,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import hostile_corpus as hc
+from fixed_data import FIXED_RAW
 from jrc_analysis.plan import catalog
 from jrc_analysis.returns import ingest
 from jrc_analysis.returns.ingest import (
@@ -48,7 +49,7 @@ from jrc_analysis.returns.names import match_indicator, match_place
 from jrc_analysis.returns.parse import parse_number, unit_factor
 
 PROJECT = Path(__file__).resolve().parents[1]
-SAMPLE_RAW = PROJECT / "data" / "raw"
+SAMPLE_RAW = FIXED_RAW  # the tests' fixed data set (tests/data/raw), never data/raw
 FORMULA_START = ("=", "+", "-", "@")
 
 

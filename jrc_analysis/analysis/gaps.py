@@ -63,7 +63,6 @@ import numpy as np
 import pandas as pd
 
 from jrc_analysis.plan import catalog
-from jrc_analysis.config import REFERENCE_DIR
 
 MET, NOT_MET, NOT_REPORTED, NO_TARGET = "达标", "未达标", "未报送", "无目标"
 STATUSES = (MET, NOT_MET, NOT_REPORTED, NO_TARGET)
@@ -117,23 +116,10 @@ _OPERATORS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": opera
 
 # --- reference data -------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
-def _read_rules() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE_DIR / "status_rules.csv", dtype=str, keep_default_na=False,
-                       encoding="utf-8")
-
-
 def status_rules() -> pd.DataFrame:
-    """The published status rules, in the order they are applied.
-
-    Columns: ``order, kind ("*" = every kind), test (actual | target | due | completion),
-    operator (missing | >= | > | <= | < | ==), threshold (float; NaN for missing), status,
-    condition`` (the rule in words, Chinese). The first matching rule decides a row's status.
-    """
-    rules = _read_rules().copy()
-    rules["order"] = rules["order"].astype(int)
-    rules["threshold"] = pd.to_numeric(rules["threshold"].replace("", None), errors="coerce")
-    return rules.sort_values("order", kind="stable").reset_index(drop=True)
+    """The published status rules, in the order they are applied (:func:`catalog.status_rules`:
+    ``order, kind, test, operator, threshold, status, condition``)."""
+    return catalog.status_rules()
 
 
 @lru_cache(maxsize=None)
@@ -227,14 +213,6 @@ def _clean_targets(targets: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def unit_totals(values: pd.DataFrame) -> pd.DataFrame:
-    """Each reporting unit's total per indicator and year (its summary-sheet values).
-
-    Columns ``year, prefecture, indicator, total``; sorted by those keys (prefecture as text).
-    """
-    return _totals(_clean_values(values))
-
-
 def _totals(v: pd.DataFrame) -> pd.DataFrame:
     v = v[v["county"] == ""]
     out = v.groupby(["year", "prefecture", "indicator"], as_index=False)["value"].sum()
@@ -242,19 +220,9 @@ def _totals(v: pd.DataFrame) -> pd.DataFrame:
         ["year", "prefecture", "indicator"], kind="stable").reset_index(drop=True)
 
 
-def county_values(values: pd.DataFrame) -> pd.DataFrame:
-    """County rows (not 市本级, not the summary): ``year, prefecture, county, indicator, value``."""
-    return _county_rows(_clean_values(values))
-
-
 def _county_rows(v: pd.DataFrame) -> pd.DataFrame:
     v = v[(v["county"] != "") & (v["county"] != COUNTY_HQ)]
     return v.groupby(["year", "prefecture", "county", "indicator"], as_index=False)["value"].sum()
-
-
-def returns_received(values: pd.DataFrame) -> pd.DataFrame:
-    """Which unit sent a return in which year: ``year, prefecture`` (one row per return)."""
-    return _returns(_clean_values(values))
 
 
 def _returns(v: pd.DataFrame) -> pd.DataFrame:
@@ -262,20 +230,10 @@ def _returns(v: pd.DataFrame) -> pd.DataFrame:
             .sort_values(["year", "prefecture"], kind="stable").reset_index(drop=True))
 
 
-def plan_years(targets: pd.DataFrame) -> tuple[int, int]:
-    """First and last year that has a target (the plan's period, 2022–2024)."""
-    return _period(_clean_targets(targets))
-
-
 def _period(t: pd.DataFrame) -> tuple[int, int] | None:
     if t.empty:
         return None
     return int(t["year"].min()), int(t["year"].max())
-
-
-def analysis_years(values: pd.DataFrame, targets: pd.DataFrame) -> list[int]:
-    """Years the gap tables cover: years with values, plus target years up to the latest one."""
-    return _years(_clean_values(values), _clean_targets(targets))
 
 
 def _years(v: pd.DataFrame, t: pd.DataFrame) -> list[int]:

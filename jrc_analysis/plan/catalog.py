@@ -1,4 +1,4 @@
-"""The plan as data: indicator catalogue, targets, geography and the target allocation.
+"""The plan as data: indicator catalogue, targets, geography, the target allocation and the status rules.
 
 Everything here is read from the CSV files in ``jrc_analysis/data/`` (reference data as data, not
 dicts in code). Functions return fresh DataFrames with proper dtypes: ``area`` and ``prefecture``
@@ -140,6 +140,32 @@ def targets() -> pd.DataFrame:
 def plan_years() -> list[int]:
     """The years the plan sets targets for (2022, 2023, 2024)."""
     return sorted(int(y) for y in _read("targets.csv")["year"].unique())
+
+
+def targeted_indicators() -> list[str]:
+    """Indicators the plan sets a target for (in some year), in catalogue order."""
+    with_target = set(_read("targets.csv")["indicator"])
+    return [code for code in indicators()["code"] if code in with_target]
+
+
+def headline_indicators() -> tuple[str, ...]:
+    """Codes of the headline indicators (``headline_indicators.csv``), in briefing order."""
+    frame = _read("headline_indicators.csv").copy()
+    frame["order"] = frame["order"].astype(int)
+    return tuple(frame.sort_values("order", kind="stable")["indicator"])
+
+
+def status_rules() -> pd.DataFrame:
+    """The published status rules (``status_rules.csv``), in the order they are applied.
+
+    Columns: ``order, kind ("*" = every kind), test (actual | target | due | completion),
+    operator (missing | >= | > | <= | < | ==), threshold (float; NaN for missing), status,
+    condition`` (the rule in words, Chinese). The first matching rule decides a row's status.
+    """
+    rules = _read("status_rules.csv").copy()
+    rules["order"] = rules["order"].astype(int)
+    rules["threshold"] = pd.to_numeric(rules["threshold"].replace("", None), errors="coerce")
+    return rules.sort_values("order", kind="stable").reset_index(drop=True)
 
 
 # --- allocation of province targets to prefectures ---------------------------------------------

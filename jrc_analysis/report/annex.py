@@ -28,7 +28,7 @@ from jrc_analysis.report import charts
 from jrc_analysis.analysis import gaps
 from jrc_analysis.report.charts.style import text_colour_on
 from jrc_analysis.safe_text import looks_like_formula, sheet_text
-from jrc_analysis.returns.template import deterministic_zip
+from jrc_analysis.fileio import deterministic_zip
 
 FMT = "_fmt"
 NUMBER, PERCENT, YESNO = "number", "percent", "yesno"
@@ -202,7 +202,7 @@ def issues_sheet(issues: pd.DataFrame) -> pd.DataFrame:
 
 
 def annex_tables(tables) -> dict[str, pd.DataFrame]:
-    """Sheet name → display table, in sheet order (``tables``: :class:`briefing.BriefingTables`)."""
+    """Sheet name → display table, in sheet order (``tables``: :class:`~jrc_analysis.analysis.analysis.Analysis`)."""
     province = display_values(tables.province)
     sheets = {OVERVIEW_SHEET: scorecard_table(province, tables.year)}
     for area, name in _area_names().items():

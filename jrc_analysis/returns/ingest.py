@@ -48,16 +48,6 @@ UNKNOWN_UNIT = "未识别单位"
 FEEDBACK_COLUMNS = ["文件", "工作表", "单元格", "发现的问题", "如何修改"]
 
 
-class ReturnResult(CleanResult):
-    """One file read and cleaned: a :class:`~jrc_analysis.returns.clean.CleanResult` (``columns``/``values``,
-    ``issues``, ``accounting``, ``info``) with ``metadata`` as the name callers of the ingest use."""
-
-    @property
-    def metadata(self) -> ReturnInfo:
-        """What the return says about itself (unit, year, template version, 填报日期, revision)."""
-        return self.info
-
-
 @dataclass
 class LoadResult:
     """Every return of a folder: ``values`` (tidy, resubmissions resolved, sorted, withheld values
@@ -103,7 +93,7 @@ def relative_name(path: Path, raw_root: Path | None) -> str:
 
 
 def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = None,
-                mappings: Mappings | None = None) -> ReturnResult:
+                mappings: Mappings | None = None) -> CleanResult:
     """Read, clean and check one return (cleaning issues, then the rules that need this return
     only: :func:`~jrc_analysis.returns.validate.return_issues`). Never raises: any failure is an error
     issue for this file.
@@ -117,7 +107,7 @@ def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = No
         workbook = read_cells(path, source_file=source)
         result = clean_workbook(workbook, source, mappings)
         issues = result.issues + return_issues(result.columns)
-        return ReturnResult(result.columns, issues, result.accounting, with_path_info(result),
+        return CleanResult(result.columns, issues, result.accounting, with_path_info(result),
                             result.unmatched, result.mapping_lines)
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
         if os.environ.get("JRC_DEBUG"):
@@ -127,7 +117,7 @@ def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = No
             f"{where(source)}：处理时程序出错（{type(exc).__name__}），本文件未采用。"
             "请把该文件发给维护人员；其余文件照常处理。")
         unit, year = unit_and_year_of_path(source)
-        return ReturnResult(tidy_columns([]), [issue], Accounting(source, 0, 0, 0, 0),
+        return CleanResult(tidy_columns([]), [issue], Accounting(source, 0, 0, 0, 0),
                             ReturnInfo(source, prefecture=unit, year=year))
 
 

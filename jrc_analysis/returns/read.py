@@ -55,7 +55,6 @@ RATIO_CHECK_MIN_BYTES = 10 * 1024 * 1024
 # this many cells are refused (read.sheet_unreadable) before the engine loads them.
 MAX_SHEET_AREA = 20_000_000
 
-ACCEPTED_FORMATS = ("xlsx", "xlsm", "xls", "ods")
 ACCEPTED_TEXT = ".xlsx、.xlsm、.xls、.ods"
 CELL_COLUMNS = ["sheet", "row", "col", "cell", "value", "raw", "formula_uncached"]
 

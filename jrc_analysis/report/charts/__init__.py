@@ -57,7 +57,6 @@ from jrc_analysis.report.charts.style import (
     area_colour,
     cjk_font,
     cjk_font_path,
-    cjk_font_properties,
     colours,
     data_note,
     figure_bytes,
@@ -67,7 +66,6 @@ from jrc_analysis.report.charts.style import (
     save_figure,
     status_colour,
     unit_colour,
-    use_house_style,
 )
 from jrc_analysis.report.charts.units import (
     display_unit,
@@ -84,14 +82,14 @@ from jrc_analysis.report.charts.units import (
 
 __all__ = [
     "CJKFontError", "DEFAULT_ALLOCATION_NOTE", "area_colour", "cjk_font", "cjk_font_path",
-    "cjk_font_properties", "colours", "contribution_chart", "coverage_chart",
+    "colours", "contribution_chart", "coverage_chart",
     "coverage_rule", "cumulative_chart",
     "cumulative_table", "data_note", "display_unit", "display_units", "figure_bytes",
     "format_indicator_value", "format_number", "format_percent", "format_target", "format_value",
     "headline_indicators", "house_rc", "indicator_display_unit", "round_half_up",
     "house_style", "MIN_ALLOCATED", "palette", "prefecture_chart_indicators",
     "prefecture_chart_meaningful", "prefecture_gap_chart", "reported_text", "save_figure",
-    "scorecard_chart", "status_colour", "trend_chart", "use_house_style", "with_catalogue",
+    "scorecard_chart", "status_colour", "trend_chart", "with_catalogue",
     "with_display_units",
     # issue 14
     "PROGRESS", "cash_share_table", "completion_class", "completion_colour", "completion_heatmap",

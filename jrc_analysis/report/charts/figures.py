@@ -29,6 +29,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from jrc_analysis.analysis.analysis import MIN_ALLOCATED, prefecture_chart_indicators  # noqa: F401
 from jrc_analysis.plan import catalog
 from jrc_analysis.config import REFERENCE_DIR
 from jrc_analysis.report.charts.style import (
@@ -61,7 +62,6 @@ PERCENT_KINDS = ("ratio", "growth")
 LABEL_BOX = {"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none"}
 VALUE_BOX = {"boxstyle": "square,pad=0.2", "fc": "white", "ec": "none"}
 BAND_ZORDER = 0.8  # a range target's band: above the grid (0.5), behind the bars (2)
-MIN_ALLOCATED = 1.0  # a prefecture chart needs every allocated target to be at least one unit
 FLAG_HATCH = "////"  # a value validation flagged: hatched, the issue in the note
 FLAG_LABEL = "斜线：校验存疑"
 COUNT_UNITS_FACTOR = 1.0  # values shown in their base unit are counts: integer ticks only
@@ -70,12 +70,7 @@ COUNT_UNITS_FACTOR = 1.0  # values shown in their base unit are counts: integer 
 # --------------------------------------------------------------------------- table helpers
 
 
-@lru_cache(maxsize=None)
-def headline_indicators() -> tuple[str, ...]:
-    """Codes of the headline indicators (``data/headline_indicators.csv``), in briefing order."""
-    frame = pd.read_csv(REFERENCE_DIR / "headline_indicators.csv", dtype=str)
-    frame["order"] = frame["order"].astype(int)
-    return tuple(frame.sort_values("order", kind="stable")["indicator"])
+headline_indicators = catalog.headline_indicators  # the plan's reference data
 
 
 @lru_cache(maxsize=None)
@@ -658,19 +653,6 @@ def prefecture_gap_chart(
 
 
 # --------------------------------------------------------------------------- contribution
-
-
-def prefecture_chart_indicators(prefectures: pd.DataFrame, year: int) -> list[str]:
-    """Indicators whose prefecture gap chart for ``year`` is worth drawing, sorted: the units have
-    allocated targets (``target_basis`` set, where the table has it) and every one of them is at
-    least :data:`MIN_ALLOCATED` — 2 warehouses shared by population give 0.05 of a warehouse to
-    鹰潭市, which no one can be measured against."""
-    rows = prefectures[(pd.to_numeric(prefectures["year"], errors="coerce") == year)
-                       & pd.to_numeric(prefectures["target"], errors="coerce").notna()]
-    if "target_basis" in rows.columns:
-        rows = rows[rows["target_basis"].fillna("").astype(str) != ""]
-    smallest = pd.to_numeric(rows["target"]).groupby(rows["indicator"].astype(str)).min()
-    return sorted(smallest[smallest >= MIN_ALLOCATED].index)
 
 
 def prefecture_chart_meaningful(prefectures: pd.DataFrame, indicator: str, year: int) -> bool:

@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from jrc_analysis.analysis.analysis import milestone_indicators
 from jrc_analysis.plan import catalog
 from jrc_analysis.report.charts.figures import (
     TITLE_IN,
@@ -26,14 +27,6 @@ from jrc_analysis.report.charts.style import data_note, house_style, status_colo
 
 DONE, NOT_DONE = "✓ 已完成", "✗ 未完成"
 MARK_FONT = "DejaVu Sans"  # ✗ (U+2717) is not in Noto Sans CJK SC; DejaVu Sans ships with matplotlib
-
-
-def milestone_indicators(province: pd.DataFrame) -> list[str]:
-    """Indicators of ``province`` with a milestone target, in catalogue order."""
-    rows = province[province["kind"].astype(str) == "milestone"] if "kind" in province.columns \
-        else province.iloc[0:0]
-    have = set(rows["indicator"].astype(str))
-    return [code for code in catalog.indicators()["code"] if code in have]
 
 
 def milestone_text(actual: float) -> str:
