@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
@@ -574,3 +575,100 @@ def test_damaged_deflate_data_in_the_content_types_part_is_a_corrupt_file(tmp_pa
     bad.write_bytes(bytes(data))
     workbook = read.read_cells(bad)
     assert [i.code for i in workbook.issues] == ["read.corrupt"] and workbook.cells.empty
+
+
+# ---------------------------------------------------------------------------------------------
+# files from the wild (issue 13): the engine's panic, the formula scan's cost
+# ---------------------------------------------------------------------------------------------
+
+
+def xls_with_truncated_directory(path: Path) -> Path:
+    """An .xls (xlwt) cut one byte into the third directory entry: the ``Workbook`` entry is
+    whole, so it sniffs as xls, and the engine panics on the 1-byte directory chunk
+    (``range end index 64 out of range for slice of length 1``, as on POI's fuzzed
+    ``clusterfuzz-testcase-minimized-POIHSSFFuzzer-5816431116615680.xls``)."""
+    book = xlwt.Workbook()
+    book.add_sheet("汇总表").write(0, 0, "x")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    directory = (int.from_bytes(data[0x30:0x34], "little") + 1) * 512
+    assert directory + 512 == len(data)  # the directory is the file's last sector
+    path.write_bytes(data[:directory + 2 * 128 + 1])
+    return path
+
+
+def test_engine_panic_is_a_corrupt_file_and_prints_nothing(tmp_path, capfd, monkeypatch):
+    monkeypatch.setenv("RUST_BACKTRACE", "1")
+    path = xls_with_truncated_directory(tmp_path / "截断.xls")
+    assert detect_format(path) == "xls"
+    workbook = read_cells(path)
+    assert issue_codes(workbook) == ["read.corrupt"]
+    assert workbook.issues[0].message == (
+        "文件“截断.xls”已损坏或不完整（Excel 97-2003 工作簿），无法读取。"
+        "请用 Excel 或 WPS 打开确认无误后重新保存，再重新报送（邮件附件可能未完整下载）。")
+    out, err = capfd.readouterr()
+    assert "panicked" not in err and "backtrace" not in err and out == ""
+    # standard error works again afterwards
+    print("后来的输出", file=sys.stderr, flush=True)
+    assert "后来的输出" in capfd.readouterr().err
+
+
+def test_engine_failure_excludes_interrupts():
+    assert read.is_engine_failure(ValueError("x"))
+    assert read.is_engine_failure(BaseException("a panic is a BaseException"))
+    assert not read.is_engine_failure(KeyboardInterrupt())
+    assert not read.is_engine_failure(SystemExit(1))
+
+
+class CountingBytes(bytes):
+    """Bytes that count how many bytes their ``find``/``rfind`` calls examine: a forward search
+    looks from its start to the end of the match (or its window's end), a backward one from
+    its window's end back to the match (or its window's start)."""
+
+    examined = 0
+
+    def find(self, sub, start=0, end=None):
+        end = len(self) if end is None else end
+        found = super().find(sub, start, end)
+        CountingBytes.examined += (found + len(sub) if found != -1 else end) - start
+        return found
+
+    def rfind(self, sub, start=0, end=None):
+        end = len(self) if end is None else end
+        found = super().rfind(sub, start, end)
+        CountingBytes.examined += end - (found if found != -1 else start)
+        return found
+
+
+def formula_sheet(formulas: int) -> bytes:
+    """A sheet part with ``formulas`` cells, each a formula; every 7th has no cached value."""
+    cells = []
+    for i in range(1, formulas + 1):
+        value = "" if i % 7 == 0 else f"<v>{i}</v>"
+        cells.append(f'<row r="{i}"><c r="B{i}"><f>A{i}*2</f>{value}</c></row>')
+    return _SHEET.format(rows="".join(cells), tail="").encode()
+
+
+def test_formula_scan_work_grows_linearly_with_the_formulas():
+    """Counted, not timed: the bytes the scan's searches examine, for 10k to 80k formulas.
+
+    Searching back from each formula to the start of the part (the old scan) examined about
+    n²/2 · 40 bytes: 80k formulas ≈ 1.3e11 bytes, a minute. Linear means each byte is examined
+    a bounded number of times: at most 3 × the part's size here (one backward and one forward
+    search per formula over disjoint windows), so the work per byte of the part stays the same
+    as the formulas grow 8× (quadratic: it would grow 8×)."""
+    per_byte = {}
+    for n in (10_000, 20_000, 40_000, 80_000):
+        data = CountingBytes(formula_sheet(n))
+        CountingBytes.examined = 0
+        uncached = read._uncached_by_pattern(data)
+        assert uncached == {(i, 2) for i in range(7, n + 1, 7)}
+        assert CountingBytes.examined <= 3 * len(data)
+        per_byte[n] = CountingBytes.examined / len(data)
+    assert 0.9 <= per_byte[80_000] / per_byte[10_000] <= 1.1
+
+
+def test_two_formula_elements_in_one_cell_fall_back_to_expat():
+    data = _SHEET.format(rows='<row r="1"><c r="A1"><f>1</f><f>2</f></c></row>', tail="").encode()
+    assert read._uncached_by_pattern(data) is None

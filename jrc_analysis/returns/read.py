@@ -29,11 +29,14 @@ Notices (warnings on :attr:`Workbook.issues`; the cells are still read):
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import io
 import os
 import re
 import struct
+import sys
+import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -591,19 +594,27 @@ def _uncached_by_pattern(data: bytes) -> set[tuple[int, int]] | None:
     ``<c …>…</c>`` element is located with ``rfind``/``find`` and checked for a non-empty
     ``<v>`` (fast: work only where formulas are; safe because parts with a DTD are refused
     first, so no entity can hide markup). None when a formula cell has no ``r`` address or
-    the markup is unexpected (then :func:`_scan_sheet_xml` follows the rows with expat)."""
+    the markup is unexpected (then :func:`_scan_sheet_xml` follows the rows with expat).
+
+    Linear in the size of the part: the search back for a cell's start stops where the
+    previous formula cell ended, so no byte is searched twice by the same search (searching
+    back to the start of the part for each formula made 80,000 formulas cost a minute)."""
     prefix = _element_prefix(data)
     if prefix is None:
         return None
     opens = (b"<" + prefix + b"c ", b"<" + prefix + b"c>")
     close = b"</" + prefix + b"c>"
     uncached = set()
+    done = 0  # where the last cell scanned ended: no search goes back before it
     for hint in _FORMULA_HINT.finditer(data):
         pos = hint.start()
-        begin = max(data.rfind(opens[0], 0, pos), data.rfind(opens[1], 0, pos))
+        if pos < done:  # a second formula element inside one cell
+            return None
+        begin = max(data.rfind(opens[0], done, pos), data.rfind(opens[1], done, pos))
         end = data.find(close, pos)
         if begin == -1 or end == -1:
             return None
+        done = end + len(close)
         element = data[begin:end]
         head = element[: element.find(b">") + 1]
         ref = _CELL_REF_ATTR.search(head)
@@ -980,8 +991,53 @@ def _read_opened(data: bytes, fmt: str, source: str, looks_like: str,
             "read.corrupt", source,
             f"文件“{source}”的内部 XML 含有 DTD/实体声明（正常的工作簿不会有），为安全起见未读取。"
             "请用 Excel 或 WPS 打开后另存为 .xlsx 重新报送。"))
-    except Exception:  # noqa: BLE001 - any failure of the engine means a damaged file
+    except BaseException as exc:  # noqa: BLE001 - any failure of the engine means a damaged file
+        if not is_engine_failure(exc):
+            raise
         return _failed(fmt, _corrupt(source, looks_like))
+
+
+def is_engine_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is a failure of reading a file, to be reported for that file only: any
+    exception, and the Rust engine's panic (``pyo3_runtime.PanicException``, which derives from
+    BaseException, not Exception) — but never an interrupt or an exit."""
+    return not isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit))
+
+
+_STDERR_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _engine_output_discarded():
+    """Standard error (file descriptor 2) sent to the null device while the engine runs.
+
+    When the Rust engine panics on a damaged file it prints the panic message, and with
+    ``RUST_BACKTRACE`` set a whole backtrace, on standard error before the panic becomes a
+    Python exception; that exception becomes the file's ``read.corrupt`` issue, and a user must
+    not see a backtrace. Nothing else writes while this is in force (the lock keeps threads
+    from interleaving their redirections); where descriptor 2 cannot be duplicated, nothing is
+    redirected.
+    """
+    with _STDERR_LOCK:
+        try:
+            sys.stderr.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+        try:
+            saved = os.dup(2)
+        except OSError:
+            yield
+            return
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, 2)
+            finally:
+                os.close(null)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _too_large(source: str, why: str) -> Issue:
@@ -1004,6 +1060,23 @@ def _read_workbook(data: bytes, fmt: str, source: str,
     sheets: list[SheetInfo] = []
     columns: tuple[list, ...] = ([], [], [], [], [], [], [])
     extras = _format_extras(archive, fmt)
+    with _engine_output_discarded():
+        _read_sheets(data, source, extras, sheets, columns, issues)
+    members = set(archive.namelist()) if archive is not None and fmt in ("xlsx", "xlsm") else set()
+    issues.extend(_notices(members, source, sheets, columns, extras))
+    if not columns[0] and not any(i.severity == "error" for i in issues):
+        issues.append(error(
+            "read.empty", source,
+            f"文件“{source}”中没有任何内容（所有工作表都是空的）。请填写年度报表后重新报送。"))
+    return Workbook(format=fmt, sheets=sheets, issues=issues, columns=columns)
+
+
+def _read_sheets(data: bytes, source: str, extras: dict[str, dict], sheets: list[SheetInfo],
+                 columns: tuple[list, ...], issues: list[Issue]) -> None:
+    """Read every worksheet of ``data`` with the engine, appending to ``sheets``, ``columns`` and
+    ``issues``: a sheet the engine cannot read (or :func:`_format_extras` refused) becomes a
+    ``read.sheet_unreadable`` issue and the others are kept. Raises what the engine raises when
+    it cannot open the workbook at all."""
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         for index, meta in enumerate(book.sheets_metadata):
@@ -1023,7 +1096,9 @@ def _read_workbook(data: bytes, fmt: str, source: str,
                 rows = sheet.to_python(skip_empty_area=True)
                 start = sheet.start or (0, 0)
                 merged = _calamine_merges(sheet.merged_cell_ranges)
-            except Exception as exc:  # noqa: BLE001 - one bad sheet must not stop the others
+            except BaseException as exc:  # noqa: BLE001 - one bad sheet must not stop the others
+                if not is_engine_failure(exc):
+                    raise
                 sheets.append(SheetInfo(meta.name, index, hidden, []))
                 issues.append(_sheet_issue(source, meta.name, exc))
                 continue
@@ -1033,13 +1108,6 @@ def _read_workbook(data: bytes, fmt: str, source: str,
             _append_cells(columns, meta.name, rows, start, part.get("uncached", set()))
     finally:
         book.close()
-    members = set(archive.namelist()) if archive is not None and fmt in ("xlsx", "xlsm") else set()
-    issues.extend(_notices(members, source, sheets, columns, extras))
-    if not columns[0] and not any(i.severity == "error" for i in issues):
-        issues.append(error(
-            "read.empty", source,
-            f"文件“{source}”中没有任何内容（所有工作表都是空的）。请填写年度报表后重新报送。"))
-    return Workbook(format=fmt, sheets=sheets, issues=issues, columns=columns)
 
 
 def _notices(members: set[str], source: str, sheets: list[SheetInfo], columns: tuple[list, ...],
@@ -1087,7 +1155,7 @@ def _hidden_rows(data: bytes) -> set[int]:
     return rows
 
 
-def _sheet_issue(source: str, sheet: str, exc: Exception) -> Issue:
+def _sheet_issue(source: str, sheet: str, exc: BaseException) -> Issue:
     if isinstance(exc, UnsafeXml):
         reason = "含有 DTD/实体声明，正常的工作簿不会有"
     elif isinstance(exc, SheetTooLarge):
