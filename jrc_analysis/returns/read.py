@@ -44,6 +44,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 import numpy as np
+import olefile
 import pandas as pd
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
@@ -91,6 +92,8 @@ _FORMULA_HINT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REFS = re.compile(rb"r\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 # an address as _CELL_REFS reads it, with three column letters or a row of 5+ digits
 # (possessive: nothing to give back, as "=", quotes and "$" are neither spaces nor letters)
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\s")
+_CONTENT_CHILD = re.compile(rb"\s*<(?:\w+:)?(?:v|f|is)[\s>/]")
 _FAR_CELL_REF = re.compile(
     rb"r\s*+=\s*+[\"']\$?+(?:[A-Za-z]{3}\$?[0-9]|[A-Za-z]{1,2}\$?[0-9]{5})")
 # the largest used area spanned by addresses within ZZ9999 (rows 0..9999, columns A..ZZ)
@@ -100,6 +103,8 @@ _CELL_REF_ATTR = re.compile(rb"\sr=[\"']([^\"']+)[\"']")
 _HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s[^>]*?hidden\s*=\s*[\"'](?:1|true)[\"'][^>]*>")
 _ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"']([0-9]{1,7})[\"']")
 MAX_LISTED_ROWS = 10
+# an error cell of an OOXML sheet: <c … t="e">
+_ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
 _VALUE_ELEMENT = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>(.*?)</(?:\w+:)?v>", re.DOTALL)
 
 
@@ -204,7 +209,10 @@ def detect_format(path: str | os.PathLike) -> str | None:
     ``Workbook`` or ``Book`` stream), ``ods`` (a zip whose ``mimetype`` is the OpenDocument
     spreadsheet type), ``encrypted`` (an OLE2 file holding ``EncryptionInfo`` /
     ``EncryptedPackage``: a password-protected xlsx), else None (including unreadable or
-    truncated zips). Never raises.
+    truncated zips, and spreadsheets in a format we do not read: .xlsb, Excel 2.x–4.0). The
+    workbook part of an xlsx may sit anywhere: it is found through ``_rels/.rels``; stream and
+    member names are compared as Excel compares them (``WORKBOOK`` is ``Workbook``, ``xl\\``
+    is ``xl/``). Never raises.
     """
     try:
         with open(path, "rb") as handle:
@@ -216,15 +224,20 @@ def detect_format(path: str | os.PathLike) -> str | None:
     fmt, _looks_like, archive = _sniff(data)
     if archive is not None:
         archive.close()
-    return fmt
+    return None if fmt == UNSUPPORTED else fmt
+
+
+# _sniff's format for a spreadsheet in a format that is not read (.xlsb, Excel 2.x–4.0)
+UNSUPPORTED = "unsupported"
 
 
 def _sniff(data: bytes) -> tuple[str | None, str, zipfile.ZipFile | None]:
     """``(format, what the file looks like in Chinese, the open zip)`` of a file's bytes.
 
     Format as in :func:`detect_format`; ``"corrupt"`` marks a zip or OLE2 file whose structure
-    cannot be read. The description is used for ``read.not_spreadsheet`` and ``read.corrupt``
-    messages. The zip is returned open (for the caller to close) when the format is one of
+    cannot be read, :data:`UNSUPPORTED` a spreadsheet in a format that is not read. The
+    description is used for the ``read.not_spreadsheet``, ``read.unsupported_format`` and
+    ``read.corrupt`` messages. The zip is returned open (for the caller to close) when the format is one of
     :data:`_ZIP_FORMATS`, else None: a workbook's zip is opened once.
     """
     if data.startswith(OLE_MAGIC):
@@ -232,7 +245,30 @@ def _sniff(data: bytes) -> tuple[str | None, str, zipfile.ZipFile | None]:
                 None)
     if data.startswith(ZIP_MAGICS):
         return _sniff_zip(data)
+    old_excel = _old_excel(data[:8])
+    if old_excel:
+        return UNSUPPORTED, old_excel, None
     return None, _describe_head(data[:4096]), None
+
+
+# BOF record types of the BIFF versions that stand alone, not in an OLE2 container
+_OLD_BOF = {0x0009: "Excel 2.x", 0x0209: "Excel 3.0", 0x0409: "Excel 4.0", 0x0809: "Excel 5.0"}
+
+
+def _old_excel(head: bytes) -> str | None:
+    """What an Excel 2.x–4.0 file (a bare BIFF2–4 stream: a BOF record first, 4–16 bytes long,
+    whose version word repeats the record type's high byte) looks like, in Chinese; else None."""
+    if len(head) < 6:
+        return None
+    record, length = struct.unpack_from("<HH", head)
+    if record not in _OLD_BOF or not 4 <= length <= 16:
+        return None
+    version = _OLD_BOF[record]
+    if record == 0x0809 and head[4:6] not in (b"\x00\x05", b"\x00\x06"):
+        return None
+    if record == 0x0009 and head[5] != 0:  # BIFF2: the sheet type word (0x10 worksheet …)
+        return None
+    return f"旧版 Excel 文件（{version} 格式，1987–1993 年的版本）"
 
 
 def _sniff_ole(data: bytes) -> tuple[str | None, str]:
@@ -257,20 +293,24 @@ def _ole_entry_names(data: bytes) -> set[str]:
     after a header of the same alignment): UTF-16LE name (64 bytes), its length in bytes
     including the terminator (uint16 at 64), object type (byte 66: 1 storage, 2 stream, 5 root).
     We look for the few names we care about at aligned positions, which avoids parsing the FAT.
+    Names compare without regard to case, as in the compound-file format (``WORKBOOK``, ``BOOK``).
     """
     found = set()
-    for name in ("Workbook", "Book", "EncryptionInfo", "EncryptedPackage", "WordDocument",
-                 "PowerPoint Document"):
-        encoded = name.encode("utf-16-le") + b"\x00\x00"
-        start = data.find(encoded)
-        while start != -1:
+    for name, pattern in _OLE_NAMES.items():
+        for match in pattern.finditer(data):
+            start = match.start()
             if start % OLE_DIR_ENTRY == 0 and start + 67 <= len(data):
                 length = int.from_bytes(data[start + 64:start + 66], "little")
-                if length == len(encoded) and data[start + 66] in (1, 2):
-                    found.add(name.lower())
+                if length == match.end() - start and data[start + 66] in (1, 2):
+                    found.add(name)
                     break
-            start = data.find(encoded, start + 1)
     return found
+
+
+_OLE_NAMES = {name.lower(): re.compile(re.escape(name.encode("utf-16-le") + b"\x00\x00"),
+                                       re.IGNORECASE)
+              for name in ("Workbook", "Book", "EncryptionInfo", "EncryptedPackage",
+                           "WordDocument", "PowerPoint Document")}
 
 
 def _sniff_zip(data: bytes) -> tuple[str | None, str, zipfile.ZipFile | None]:
@@ -278,7 +318,7 @@ def _sniff_zip(data: bytes) -> tuple[str | None, str, zipfile.ZipFile | None]:
         archive = _ZipInMemory(data)
         fmt, looks_like = _zip_kind(archive)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError,
-            NotImplementedError, EOFError, zlib.error):
+            NotImplementedError, EOFError, zlib.error, expat.ExpatError, UnsafeXml):
         return "corrupt", "损坏或不完整的 zip/Excel 文件", None
     if fmt in _ZIP_FORMATS:
         return fmt, looks_like, archive
@@ -298,6 +338,19 @@ class _ZipInMemory(zipfile.ZipFile):
     def __init__(self, data: bytes) -> None:
         super().__init__(io.BytesIO(data))
         self._data = data
+        self._parts: dict[str, str] | None = None
+
+    @property
+    def parts(self) -> dict[str, str]:
+        """Package part name -> member name: backslashes read as slashes, no leading slash
+        (some writers store ``xl\\workbook.xml``, which Excel and the engine accept)."""
+        if self._parts is None:
+            self._parts = {_part_name(name): name for name in self.namelist()}
+        return self._parts
+
+    def read_part(self, part: str) -> bytes:
+        """The content of package part ``part`` (KeyError when there is none)."""
+        return self.read(self.parts[part])
 
     def read(self, name, pwd=None) -> bytes:
         """The content of member ``name``, as :meth:`zipfile.ZipFile.read` gives it."""
@@ -343,32 +396,96 @@ def _plain_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     return content
 
 
-def _zip_kind(archive: zipfile.ZipFile) -> tuple[str | None, str]:
-    names = set(archive.namelist())
+def _part_name(member: str) -> str:
+    """The package part name of a zip member name (``xl\\workbook.xml`` -> ``xl/workbook.xml``)."""
+    return member.replace("\\", "/").lstrip("/")
+
+
+def _zip_kind(archive: _ZipInMemory) -> tuple[str | None, str]:
+    names = archive.parts
     if "mimetype" in names:
-        mime = archive.read("mimetype")[:200].strip()
+        mime = archive.read_part("mimetype")[:200].strip()
         if mime == ODS_MIMETYPE:
             return "ods", "OpenDocument 电子表格"
         return None, f"OpenDocument 文件（{mime.decode('ascii', 'replace')}，不是电子表格）"
-    if "xl/workbook.xml" in names:
+    others = {"word/document.xml": "Word 文档（.docx）",
+              "ppt/presentation.xml": "PowerPoint 演示文稿（.pptx）"}
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        for part, looks_like in others.items():
+            if part in names:
+                return None, looks_like
+    workbook = workbook_part(archive)
+    if workbook is not None and workbook.endswith(".bin"):
+        return UNSUPPORTED, "Excel 二进制工作簿（.xlsb）"
+    if workbook is not None:
         return _ooxml_kind(archive, names), "Excel 工作簿"
-    if "xl/workbook.bin" in names:
-        return None, "Excel 二进制工作簿（.xlsb）"
-    if "word/document.xml" in names:
-        return None, "Word 文档（.docx）"
-    if "ppt/presentation.xml" in names:
-        return None, "PowerPoint 演示文稿（.pptx）"
     return None, "zip 压缩包"
 
 
-def _ooxml_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
+def _ooxml_kind(archive: _ZipInMemory, names: dict[str, str]) -> str:
     if "xl/vbaProject.bin" in names:
         return "xlsm"
     try:
-        types = archive.read("[Content_Types].xml")[:1_000_000]
+        types = archive.read_part("[Content_Types].xml")[:1_000_000]
     except KeyError:
         return "xlsx"
     return "xlsm" if b"macroEnabled" in types else "xlsx"
+
+
+def workbook_part(archive: _ZipInMemory) -> str | None:
+    """The package part holding the workbook of an OOXML zip: ``xl/workbook.xml`` (or
+    ``xl/workbook.bin``, an .xlsb), else the target of the ``officeDocument`` relationship of
+    ``_rels/.rels`` when that part exists and is a workbook (its root element ``<workbook>``);
+    None for any other zip."""
+    parts = archive.parts
+    for usual in ("xl/workbook.xml", "xl/workbook.bin"):
+        if usual in parts:
+            return usual
+    if "_rels/.rels" not in parts:
+        return None
+    for kind, target, _id in _relationships(archive.read_part("_rels/.rels"), "_rels/.rels"):
+        if kind.endswith("/officeDocument"):
+            part = _resolve_target("", target)
+            if part in parts and _WORKBOOK_ROOT.search(archive.read_part(part)[:4096]):
+                return part
+    return None
+
+
+# the root element of a SpreadsheetML workbook part (a .docx's main part is <w:document>)
+_WORKBOOK_ROOT = re.compile(rb"<(?:\w+:)?workbook[\s>/]")
+
+
+def _relationships(data: bytes, member: str) -> list[tuple[str, str, str]]:
+    """``(Type, Target, Id)`` of each ``<Relationship>`` of a ``.rels`` part (DTD refused:
+    :class:`UnsafeXml`; malformed XML: ``expat.ExpatError``)."""
+    if _has_dtd(data):
+        raise UnsafeXml(member)
+    found: list[tuple[str, str, str]] = []
+
+    def start(name: str, attrs: dict) -> None:
+        if name.rsplit(" ", 1)[-1] == "Relationship":
+            found.append((attrs.get("Type", ""), attrs.get("Target", ""), attrs.get("Id", "")))
+
+    parser = _safe_parser()
+    parser.StartElementHandler = start
+    parser.Parse(data, True)
+    return found
+
+
+def _resolve_target(folder: str, target: str) -> str:
+    """The part a relationship ``target`` names, seen from the part folder ``folder`` (``""``
+    for the package root): an absolute target from the root, ``.`` and ``..`` resolved."""
+    target = target.replace("\\", "/")
+    base = [] if target.startswith("/") else [p for p in folder.split("/") if p]
+    for piece in target.split("/"):
+        if piece in _DOTS:
+            continue
+        if piece == "..":
+            if base:
+                base.pop()
+        else:
+            base.append(piece)
+    return "/".join(base)
 
 
 _MAGIC_DESCRIPTIONS = [
@@ -536,8 +653,10 @@ def _has_dtd(data: bytes) -> bool:
     return b"!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data)
 
 
-def _scan_sheet_xml(data: bytes) -> tuple[set[tuple[int, int]], list[tuple[int, int, int, int]]]:
-    """Cells holding a formula without a cached value, and merged ranges, of an OOXML sheet part.
+def _scan_sheet_xml(data: bytes) -> tuple[set[tuple[int, int]], list[tuple[int, int, int, int]],
+                                          dict[tuple[int, int], str]]:
+    """Cells holding a formula without a cached value, merged ranges, and error cells (``t="e"``:
+    their text, e.g. ``#DIV/0!``) of an OOXML sheet part.
 
     A formula is uncached when the ``<c>`` element has an ``<f>`` child and no ``<v>`` child or
     an empty one (as openpyxl writes ``=SUM(…)``). Cells without an ``r`` attribute follow the
@@ -545,7 +664,8 @@ def _scan_sheet_xml(data: bytes) -> tuple[set[tuple[int, int]], list[tuple[int, 
     """
     uncached: set[tuple[int, int]] = set()
     merged: list[tuple[int, int, int, int]] = []
-    state = {"row": 0, "col": 0, "f": False, "v": "", "in_v": False, "in_c": False}
+    errors: dict[tuple[int, int], str] = {}
+    state = {"row": 0, "col": 0, "f": False, "v": "", "in_v": False, "in_c": False, "e": False}
 
     def start(name: str, attrs: dict) -> None:
         local = name.rsplit(" ", 1)[-1]
@@ -558,7 +678,7 @@ def _scan_sheet_xml(data: bytes) -> tuple[set[tuple[int, int]], list[tuple[int, 
                 state["row"], state["col"] = ref
             else:
                 state["col"] += 1
-            state.update(f=False, v="", in_v=False, in_c=True)
+            state.update(f=False, v="", in_v=False, in_c=True, e=attrs.get("t") == "e")
         elif local == "f" and state["in_c"]:
             state["f"] = True
         elif local == "v" and state["in_c"]:
@@ -575,6 +695,8 @@ def _scan_sheet_xml(data: bytes) -> tuple[set[tuple[int, int]], list[tuple[int, 
         elif local == "c":
             if state["f"] and not state["v"].strip():
                 uncached.add((state["row"], state["col"]))
+            elif state["e"] and state["v"].strip():
+                errors[state["row"], state["col"]] = state["v"].strip()
             state["in_c"] = False
 
     def text(chunk: str) -> None:
@@ -586,7 +708,7 @@ def _scan_sheet_xml(data: bytes) -> tuple[set[tuple[int, int]], list[tuple[int, 
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text
     parser.Parse(data, True)
-    return uncached, sorted(merged)
+    return uncached, sorted(merged), errors
 
 
 def _uncached_by_pattern(data: bytes) -> set[tuple[int, int]] | None:
@@ -627,18 +749,41 @@ def _uncached_by_pattern(data: bytes) -> set[tuple[int, int]] | None:
     return uncached
 
 
-def _xlsx_used_area(data: bytes) -> int:
+def _xlsx_used_area(data: bytes, content_only: bool = False) -> int:
     """Cells in the rectangle spanned by the addressed ``<c r=…>`` elements of a sheet part.
 
     One C-level regex pass collects the addresses (``r = "…"`` with any spacing, so a far cell
-    cannot hide); Python only turns the distinct ones into numbers.
+    cannot hide); Python only turns the distinct ones into numbers. ``content_only``: only the
+    cells with content count (see :func:`_has_content`): the engine loads the rectangle of the
+    cells with a value, and empty cells that only carry formatting (``<c r="XFD1048576"
+    s="1"/>``, left behind by formatting whole rows or columns) are skipped by it.
     """
-    refs = set(_CELL_REFS.findall(data))
+    if content_only:
+        refs = {match.groups() for match in _CELL_REFS.finditer(data)
+                if _has_content(data, match.start())}
+    else:
+        refs = set(_CELL_REFS.findall(data))
     if not refs:
         return 0
     rows = {int(row) for _, row in refs}
     cols = [parse_address(letters.decode("ascii") + "1")[1] for letters in {c for c, _ in refs}]
     return (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1)
+
+
+def _has_content(data: bytes, ref_at: int) -> bool:
+    """Whether the address found at offset ``ref_at`` belongs to a ``<c>`` element with content
+    (a ``<v>``, ``<f>`` or ``<is>`` child). Anything unexpected counts as content, so that the
+    area can only be overestimated; an address outside any ``<c>`` tag (e.g. in text) does not
+    count."""
+    tag = data.rfind(b"<", 0, ref_at)
+    element = _XML_TAG.match(data, tag) if tag != -1 else None
+    if element is None:
+        return True
+    if _CELL_TAG.match(data, tag) is None:  # inside another element's tag, or in text
+        return False
+    if element.group(0).endswith(b"/>"):
+        return False
+    return _CONTENT_CHILD.match(data, element.end()) is not None
 
 
 def _far_cell_ref(data: bytes) -> bool:
@@ -687,39 +832,37 @@ def _range_box(ref: str) -> tuple[int, int, int, int] | None:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
 
 
-def _ooxml_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> zip member of its XML part, from workbook.xml and its relationships."""
-    rels: dict[str, str] = {}
+def _ooxml_sheet_parts(archive: _ZipInMemory) -> dict[str, tuple[str, str]]:
+    """Sheet name -> (package part of its XML, relationship type), in workbook order, from the
+    workbook part (see :func:`workbook_part`) and its relationships; empty when either is
+    missing."""
+    book = workbook_part(archive)
+    if book is None:
+        return {}
+    folder, _, base = book.rpartition("/")
+    rels_part = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
     sheets: list[tuple[str, str]] = []
-
-    def rel_start(name: str, attrs: dict) -> None:
-        if name.rsplit(" ", 1)[-1] == "Relationship":
-            rels[attrs.get("Id", "")] = attrs.get("Target", "")
 
     def book_start(name: str, attrs: dict) -> None:
         if name == f"{_NS_MAIN} sheet" or name.rsplit(" ", 1)[-1] == "sheet":
             sheets.append((attrs.get("name", ""), attrs.get(f"{_NS_REL} id", "")))
 
-    for member, handler in (("xl/_rels/workbook.xml.rels", rel_start),
-                            ("xl/workbook.xml", book_start)):
-        try:
-            data = archive.read(member)
-        except KeyError:
-            return {}
-        if _has_dtd(data):
-            raise UnsafeXml(member)
-        parser = _safe_parser()
-        parser.StartElementHandler = handler
-        parser.Parse(data, True)
+    try:
+        rels_data, book_data = archive.read_part(rels_part), archive.read_part(book)
+    except KeyError:
+        return {}
+    rels = {rel_id: (kind, target)
+            for kind, target, rel_id in _relationships(rels_data, rels_part)}
+    if _has_dtd(book_data):
+        raise UnsafeXml(book)
+    parser = _safe_parser()
+    parser.StartElementHandler = book_start
+    parser.Parse(book_data, True)
     parts = {}
     for name, rel_id in sheets:
-        target = rels.get(rel_id, "")
-        if not target:
-            continue
-        if target.startswith("/"):
-            parts[name] = target.lstrip("/")
-        else:  # as str(PurePosixPath("xl") / target): empty and "." parts dropped
-            parts[name] = "/".join(["xl", *(part for part in target.split("/") if part not in _DOTS)])
+        kind, target = rels.get(rel_id, ("", ""))
+        if target:
+            parts[name] = (_resolve_target(folder, target), kind)
     return parts
 
 
@@ -945,11 +1088,15 @@ def read_cells(path: str | os.PathLike, source_file: str | None = None) -> Workb
         return _failed(None, _corrupt(source, "无法打开的文件"))
     fmt, looks_like, archive = _sniff(data)
     if fmt == "encrypted":
-        return _failed(fmt, error(
-            "read.encrypted", source,
-            f"文件“{source}”设置了打开密码（已加密），无法读取。请取消工作簿密码后重新报送。"))
+        return _failed(fmt, _encrypted(source))
     if fmt == "corrupt":
         return _failed(None, _corrupt(source, looks_like))
+    if fmt == UNSUPPORTED:
+        return _failed(None, error(
+            "read.unsupported_format", source,
+            f"文件“{source}”是{looks_like}，本系统不读取这种格式。"
+            f"请用 Excel 或 WPS 打开后另存为 .xlsx（Excel 工作簿）再重新报送。"
+            f"可接受的格式：{ACCEPTED_TEXT}。"))
     if fmt is None:
         return _failed(None, error(
             "read.not_spreadsheet", source,
@@ -978,9 +1125,7 @@ def _read_opened(data: bytes, fmt: str, source: str, looks_like: str,
     try:
         return _read_workbook(data, fmt, source, archive)
     except PasswordError:
-        return _failed("encrypted", error(
-            "read.encrypted", source,
-            f"文件“{source}”设置了打开密码（已加密），无法读取。请取消工作簿密码后重新报送。"))
+        return _failed("encrypted", _encrypted(source))
     except SheetTooLarge as exc:
         area, sheet = exc.args
         return _failed(fmt, _too_large(source, (
@@ -994,7 +1139,30 @@ def _read_opened(data: bytes, fmt: str, source: str, looks_like: str,
     except BaseException as exc:  # noqa: BLE001 - any failure of the engine means a damaged file
         if not is_engine_failure(exc):
             raise
+        if _password_protected(data, fmt, archive):
+            return _failed("encrypted", _encrypted(source))
         return _failed(fmt, _corrupt(source, looks_like))
+
+
+def _encrypted(source: str) -> Issue:
+    return error(
+        "read.encrypted", source,
+        f"文件“{source}”设置了打开密码（已加密），无法读取。请取消工作簿密码后重新报送。")
+
+
+def _password_protected(data: bytes, fmt: str, archive: zipfile.ZipFile | None) -> bool:
+    """Whether a workbook the engine could not open is password-protected: an .xls whose
+    workbook stream has a FILEPASS record (RC4 or XOR obfuscation), an .ods whose manifest
+    declares encrypted parts. Never raises."""
+    try:
+        if fmt == "xls":
+            stream = _xls_workbook_stream(data)
+            return stream is not None and _biff_filepass(stream)
+        if fmt == "ods" and archive is not None:
+            return b"encryption-data" in archive.read("META-INF/manifest.xml")
+    except Exception:  # noqa: BLE001 - a damaged file is not an encrypted one
+        return False
+    return False
 
 
 def is_engine_failure(exc: BaseException) -> bool:
@@ -1060,10 +1228,19 @@ def _read_workbook(data: bytes, fmt: str, source: str,
     sheets: list[SheetInfo] = []
     columns: tuple[list, ...] = ([], [], [], [], [], [], [])
     extras = _format_extras(archive, fmt)
+    macro_sheets = [name for name, part in extras.items() if part.get("macro")]
+    if macro_sheets:
+        data = _macro_sheets_hidden(archive)
+    by_index = {}
+    if fmt == "xls":
+        stream = _xls_stream_or_none(data)
+        if stream is not None and _biff_filepass(stream):
+            raise PasswordError("FILEPASS")  # values would be read obfuscated
+        by_index = _xls_error_cells(stream) if stream is not None else {}
     with _engine_output_discarded():
-        _read_sheets(data, source, extras, sheets, columns, issues)
-    members = set(archive.namelist()) if archive is not None and fmt in ("xlsx", "xlsm") else set()
-    issues.extend(_notices(members, source, sheets, columns, extras))
+        _read_sheets(data, source, extras, by_index, sheets, columns, issues)
+    members = set(archive.parts) if archive is not None and fmt in ("xlsx", "xlsm") else set()
+    issues.extend(_notices(members, source, sheets, columns, extras, macro_sheets))
     if not columns[0] and not any(i.severity == "error" for i in issues):
         issues.append(error(
             "read.empty", source,
@@ -1071,12 +1248,14 @@ def _read_workbook(data: bytes, fmt: str, source: str,
     return Workbook(format=fmt, sheets=sheets, issues=issues, columns=columns)
 
 
-def _read_sheets(data: bytes, source: str, extras: dict[str, dict], sheets: list[SheetInfo],
+def _read_sheets(data: bytes, source: str, extras: dict[str, dict],
+                 xls_errors: dict[int, dict[tuple[int, int], str]], sheets: list[SheetInfo],
                  columns: tuple[list, ...], issues: list[Issue]) -> None:
     """Read every worksheet of ``data`` with the engine, appending to ``sheets``, ``columns`` and
     ``issues``: a sheet the engine cannot read (or :func:`_format_extras` refused) becomes a
-    ``read.sheet_unreadable`` issue and the others are kept. Raises what the engine raises when
-    it cannot open the workbook at all."""
+    ``read.sheet_unreadable`` issue and the others are kept. Error cells, which the engine
+    reads as empty, come from ``extras`` (xlsx) or ``xls_errors`` (by sheet position, xls).
+    Raises what the engine raises when it cannot open the workbook at all."""
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         for index, meta in enumerate(book.sheets_metadata):
@@ -1105,17 +1284,25 @@ def _read_sheets(data: bytes, source: str, extras: dict[str, dict], sheets: list
             if merged is None:
                 merged = _fallback_merges(part)
             sheets.append(SheetInfo(meta.name, index, hidden, merged))
-            _append_cells(columns, meta.name, rows, start, part.get("uncached", set()))
+            _append_cells(columns, meta.name, rows, start, part.get("uncached", set()),
+                          part.get("errors") or xls_errors.get(index, {}))
     finally:
         book.close()
 
 
 def _notices(members: set[str], source: str, sheets: list[SheetInfo], columns: tuple[list, ...],
-             extras: dict[str, dict]) -> list[Issue]:
-    """Warnings about what was read but deserves a look: macros, external links, hidden content.
+             extras: dict[str, dict], macro_sheets: list[str]) -> list[Issue]:
+    """Warnings about what was read but deserves a look: macros, Excel 4.0 macro sheets,
+    external links, hidden content.
 
-    ``members``: the zip member names of an xlsx/xlsm (empty for other formats)."""
+    ``members``: the package part names of an xlsx/xlsm (empty for other formats)."""
     notices = []
+    if macro_sheets:
+        names = "、".join(f"“{name}”" for name in macro_sheets)
+        notices.append(warning(
+            "read.macro_sheets_ignored", source,
+            f"文件“{source}”含有 Excel 4.0 宏表 {names}。宏没有运行，宏表未读取；其余工作表照常读取。"
+            "请确认数值无误；今后请另存为不含宏的 .xlsx 报送。"))
     if "xl/vbaProject.bin" in members:
         notices.append(warning(
             "read.macros_ignored", source,
@@ -1176,8 +1363,10 @@ def _calamine_merges(ranges) -> list[tuple[int, int, int, int]] | None:
 
 
 def _append_cells(columns: tuple[list, ...], sheet: str, rows: list[list], start: tuple[int, int],
-                  uncached: set[tuple[int, int]]) -> None:
-    """Append the non-empty cells of one sheet (and its uncached formulas) to ``columns``.
+                  uncached: set[tuple[int, int]], errors: dict[tuple[int, int], str]) -> None:
+    """Append the non-empty cells of one sheet, its uncached formulas and its error cells
+    (``#DIV/0!`` …, value and raw both the text Excel shows; the engine reads them as empty)
+    to ``columns``.
 
     The hot loop of the reader: plain lists, one pass, no pandas per cell.
     """
@@ -1208,9 +1397,15 @@ def _append_cells(columns: tuple[list, ...], sheet: str, rows: list[list], start
             values.append(value)
             raws.append(raw)
     flags = [False] * len(rs)
-    if uncached:
-        extra = sorted(uncached - set(zip(rs, cs)))
-        for r, c in extra:
+    if uncached or errors:
+        present = set(zip(rs, cs))
+        for r, c in sorted(set(errors) - present):
+            rs.append(r)
+            cs.append(c)
+            values.append(errors[r, c])
+            raws.append(errors[r, c])
+            flags.append(False)
+        for r, c in sorted(uncached - present - set(errors)):
             rs.append(r)
             cs.append(c)
             values.append(None)
@@ -1246,17 +1441,44 @@ def _format_extras(archive: zipfile.ZipFile | None, fmt: str) -> dict[str, dict]
         if _has_dtd(data):
             raise UnsafeXml("content.xml")
         return _ods_tables(data)
-    members = set(archive.namelist())
-    for shared in ("xl/sharedStrings.xml", "xl/styles.xml"):
-        if shared in members and _has_dtd(archive.read(shared)):
+    for shared in archive.parts:
+        if shared.endswith(("/sharedStrings.xml", "/styles.xml")) and _has_dtd(
+                archive.read_part(shared)):
             raise UnsafeXml(shared)
-    for name, member in _ooxml_sheet_parts(archive).items():
+    for name, (part, kind) in _ooxml_sheet_parts(archive).items():
+        if kind.endswith(_MACRO_SHEET_TYPES):
+            extras[name] = {"macro": True}
+            continue
         try:
-            data = archive.read(member)
+            data = archive.read_part(part)
         except KeyError:
             continue
         extras[name] = _sheet_extras(data)
     return extras
+
+
+# relationship types of Excel 4.0 macro sheets (the engine refuses a workbook holding one)
+_MACRO_SHEET_TYPES = ("/xlMacrosheet", "/xlIntlMacrosheet")
+_CHART_SHEET_TYPE = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/chartsheet"
+
+
+def _macro_sheets_hidden(archive: _ZipInMemory) -> bytes:
+    """The package again, its Excel 4.0 macro sheets' relationships typed as chart sheets: the
+    engine then lists them as chart sheets (which are skipped, their positions kept) instead of
+    refusing the whole workbook. Macro sheets are never read."""
+    book = workbook_part(archive)
+    folder, _, base = (book or "").rpartition("/")
+    rels_part = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as copy:
+        for part, member in archive.parts.items():
+            content = archive.read(member)
+            if part == rels_part:
+                for kind in _MACRO_SHEET_TYPES:
+                    content = re.sub(rb"Type\s*=\s*([\"'])[^\"']*" + re.escape(kind.encode())
+                                     + rb"\1", b'Type="' + _CHART_SHEET_TYPE + b'"', content)
+            copy.writestr(part, content)
+    return out.getvalue()
 
 
 def _sheet_extras(data: bytes) -> dict:
@@ -1268,15 +1490,18 @@ def _sheet_extras(data: bytes) -> dict:
         return {"problem": "DTD"}
     if _far_cell_ref(data):
         area = _xlsx_used_area(data)
+        if area > MAX_SHEET_AREA:  # formatting alone is not loaded: count cells with content
+            area = _xlsx_used_area(data, content_only=True)
         if area > MAX_SHEET_AREA:
             return {"problem": "AREA", "area": area}
     extras = {"part": data, "hidden_rows": _hidden_rows(data) if b"hidden" in data else set()}
-    if not _has_formula(data):
+    errors = _ERROR_TYPE.search(data) is not None
+    if not errors and not _has_formula(data):
         return extras
     try:
-        uncached = _uncached_by_pattern(data)
-        if uncached is None:  # a formula cell without an address: follow the rows with expat
-            uncached, extras["merged"] = _scan_sheet_xml(data)
+        uncached = None if errors else _uncached_by_pattern(data)
+        if uncached is None:  # error cells, or a formula cell without an address: expat
+            uncached, extras["merged"], extras["errors"] = _scan_sheet_xml(data)
     except UnsafeXml:
         return {"problem": "DTD"}
     except Exception:  # noqa: BLE001 - malformed XML: calamine decides, we report the sheet
@@ -1293,3 +1518,110 @@ def _fallback_merges(extras: dict) -> list[tuple[int, int, int, int]]:
     if "part" in extras:
         return _scan_merges_only(extras["part"])
     return []
+
+
+# --------------------------------------------------------------------------------------------
+# The BIFF records the engine does not give us: error cells, the password record (xls)
+# --------------------------------------------------------------------------------------------
+
+_BIFF_BOF = (0x0809, 0x0409, 0x0209, 0x0009)
+_BIFF_EOF = 0x000A
+_BIFF_FILEPASS = 0x002F
+_BIFF_BOUNDSHEET = 0x0085
+_BIFF_BOOLERR = 0x0205
+_BIFF_FORMULA = 0x0006
+# what Excel shows for each BIFF error code
+BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
+               0x24: "#NUM!", 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+# a BOOLERR record holding an error, or a FORMULA record whose cached result is an error (its
+# 8-byte result: 0x02, …, 0xFFFF); every such record matches, and a false match only costs the
+# walk over the records that settles it
+_BIFF_ERROR_HINT = re.compile(
+    rb"\x05\x02\x08\x00.{7}\x01|\x06\x00..(?:.{6})\x02.{5}\xff\xff", re.DOTALL)
+
+
+def _xls_workbook_stream(data: bytes) -> bytes | None:
+    """The ``Workbook`` (BIFF8) or ``Book`` (BIFF5) stream of an OLE2 file, names compared
+    without regard to case; None when there is none. Raises what olefile raises for a damaged
+    container."""
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        for name in ("Workbook", "Book"):
+            if ole.exists(name):  # olefile compares names without regard to case
+                return ole.openstream(name).read()
+    return None
+
+
+def _biff_records(stream: bytes, start: int = 0):
+    """``(offset, type, body)`` of the BIFF records of ``stream`` from ``start`` to its end
+    (a truncated last record ends the walk)."""
+    pos = start
+    end = len(stream)
+    while pos + 4 <= end:
+        kind, size = struct.unpack_from("<HH", stream, pos)
+        body_end = pos + 4 + size
+        if body_end > end:
+            return
+        yield pos, kind, stream[pos + 4:body_end]
+        pos = body_end
+
+
+def _biff_filepass(stream: bytes) -> bool:
+    """Whether the workbook globals of a BIFF5/8 stream hold a FILEPASS record (the workbook
+    has a password to open: RC4 encryption or XOR obfuscation)."""
+    for _pos, kind, _body in _biff_records(stream):
+        if kind == _BIFF_FILEPASS:
+            return True
+        if kind in (_BIFF_EOF, _BIFF_BOUNDSHEET):
+            return False
+    return False
+
+
+def _xls_stream_or_none(data: bytes) -> bytes | None:
+    """:func:`_xls_workbook_stream`, or None when the container cannot be read (the engine then
+    says what is wrong). Never raises."""
+    try:
+        return _xls_workbook_stream(data)
+    except Exception:  # noqa: BLE001 - a damaged container: the engine reports it
+        return None
+
+
+def _xls_error_cells(stream: bytes) -> dict[int, dict[tuple[int, int], str]]:
+    """Error cells of an .xls workbook stream, by sheet position (0-based, as the engine lists
+    sheets): 1-based ``(row, col)`` -> what Excel shows (``#DIV/0!`` …), from BOOLERR records
+    and FORMULA records whose cached result is an error. Empty when there are none."""
+    if _BIFF_ERROR_HINT.search(stream) is None:
+        return {}
+    sheet_starts = []
+    for _pos, kind, body in _biff_records(stream):
+        if kind == _BIFF_BOUNDSHEET and len(body) >= 4:
+            sheet_starts.append(struct.unpack_from("<I", body)[0])
+        elif kind == _BIFF_EOF:
+            break
+    found: dict[int, dict[tuple[int, int], str]] = {}
+    for index, start in enumerate(sheet_starts):
+        cells = _biff_sheet_errors(stream, start)
+        if cells:
+            found[index] = cells
+    return found
+
+
+def _biff_sheet_errors(stream: bytes, start: int) -> dict[tuple[int, int], str]:
+    """The error cells of the sheet substream at ``start`` (its BOF) up to its EOF."""
+    cells: dict[tuple[int, int], str] = {}
+    records = _biff_records(stream, start)
+    first = next(records, None)
+    if first is None or first[1] not in _BIFF_BOF:
+        return cells
+    for _pos, kind, body in records:
+        if kind == _BIFF_EOF:
+            break
+        if kind == _BIFF_BOOLERR and len(body) >= 8 and body[7] == 1:
+            code = body[6]
+        elif (kind == _BIFF_FORMULA and len(body) >= 14 and body[6] == 2
+              and body[12:14] == b"\xff\xff"):
+            code = body[8]
+        else:
+            continue
+        row, col = struct.unpack_from("<HH", body)
+        cells[row + 1, col + 1] = BIFF_ERRORS.get(code, "#N/A")
+    return cells
