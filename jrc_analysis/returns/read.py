@@ -743,10 +743,33 @@ def _uncached_by_pattern(data: bytes) -> set[tuple[int, int]] | None:
         where = parse_address(ref.group(1).decode("ascii", "replace")) if ref else None
         if where is None:
             return None
-        value = _VALUE_ELEMENT.search(element)
-        if value is None or not value.group(1).strip():
+        if not _has_cached_value(element, prefix):
             uncached.add(where)
     return uncached
+
+
+def _has_cached_value(element: bytes, prefix: bytes) -> bool:
+    """Whether a ``<c>…</c>`` element holds a non-empty ``<v>``: found with ``find`` when it
+    carries the sheet's prefix (a cached value of thousands of characters costs a memchr, not
+    a regex step per character), else with the regex that accepts any prefix."""
+    opening = b"<" + prefix + b"v"
+    start = element.find(opening)
+    while start != -1:
+        after = start + len(opening)
+        if element[after:after + 1] in _AFTER_NAME:
+            tag_end = element.find(b">", after)
+            if tag_end == -1 or element[tag_end - 1:tag_end] == b"/":
+                break
+            closing = element.find(b"</" + prefix + b"v>", tag_end)
+            if closing == -1:
+                break
+            return bool(element[tag_end + 1:closing].strip())
+        start = element.find(opening, after)
+    value = _VALUE_ELEMENT.search(element)
+    return value is not None and bool(value.group(1).strip())
+
+
+_AFTER_NAME = (b">", b" ", b"\t", b"\n", b"\r", b"/")
 
 
 def _xlsx_used_area(data: bytes, content_only: bool = False) -> int:
@@ -792,6 +815,12 @@ def _far_cell_ref(data: bytes) -> bool:
     column before AAA (702), so the used area cannot exceed :data:`MAX_SHEET_AREA` (one C-level
     search instead of collecting every address)."""
     return _NEAR_REFS_AREA > MAX_SHEET_AREA or _FAR_CELL_REF.search(data) is not None
+
+
+def _has_error_cell(data: bytes) -> bool:
+    """Whether a sheet part may hold an error cell (``t="e"``): two memchr-speed searches settle
+    the usual part, which has no quoted ``e`` at all."""
+    return (b'"e"' in data or b"'e'" in data) and _ERROR_TYPE.search(data) is not None
 
 
 def _has_formula(data: bytes) -> bool:
@@ -1495,7 +1524,7 @@ def _sheet_extras(data: bytes) -> dict:
         if area > MAX_SHEET_AREA:
             return {"problem": "AREA", "area": area}
     extras = {"part": data, "hidden_rows": _hidden_rows(data) if b"hidden" in data else set()}
-    errors = _ERROR_TYPE.search(data) is not None
+    errors = _has_error_cell(data)
     if not errors and not _has_formula(data):
         return extras
     try:
