@@ -71,12 +71,13 @@ def corpus_files() -> list[Path]:
     return sorted(p for p in CORPUS.rglob("*") if p.is_file())
 
 
-def copy_into_years(files: list[Path], raw: Path) -> list[str]:
-    """Copy ``files`` into ``raw/2022``, ``raw/2023``, ``raw/2024`` in turn, each named
-    ``<source>__<path with __ for />``; the names relative to ``raw``, as the outputs give them."""
+def copy_into_years(files: list[Path], raw: Path, corpus: Path | None = None) -> list[str]:
+    """Copy ``files`` (under ``corpus``, default :data:`CORPUS`) into ``raw/2022``,
+    ``raw/2023``, ``raw/2024`` in turn, each named ``<source>__<path with __ for />``; the names
+    relative to ``raw``, as the outputs give them."""
     names = []
     for i, path in enumerate(files):
-        flat = path.relative_to(CORPUS).as_posix().replace("/", "__")
+        flat = path.relative_to(corpus or CORPUS).as_posix().replace("/", "__")
         target = raw / str(2022 + i % 3) / flat
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
