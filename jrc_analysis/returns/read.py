@@ -16,11 +16,20 @@ Safety bounds (refused *before* parsing, issue ``read.too_large``):
   ``read.too_large`` for an ods file (the engine loads all its tables at once).
 
 XML parts containing a DTD (``<!DOCTYPE``: the vehicle of entity-expansion attacks) are refused;
-our own XML scans use expat with DTD and entity declarations rejected.
+our own XML scans use expat with DTD and entity declarations rejected. A panic of the Rust engine
+(``pyo3_runtime.PanicException``, a BaseException) is a ``read.corrupt`` file like any failure of
+the engine, and what the panic prints on standard error is discarded.
+
+What the engine does not say is found in the file itself: error cells (``#DIV/0!`` …, read as
+empty by the engine) from the sheet XML (xlsx) or the BIFF records (xls, through olefile); the
+password record of an .xls (``read.encrypted``, not corrupt); Excel 4.0 macro sheets, which make
+the engine refuse an .xlsm (they are hidden from it and skipped). ``.xlsb`` and Excel 2.x–4.0 files
+are ``read.unsupported_format`` (re-save as .xlsx).
 
 Notices (warnings on :attr:`Workbook.issues`; the cells are still read):
 
 - ``read.macros_ignored``: an .xlsm holding macros (``xl/vbaProject.bin``) — macros are never run;
+- ``read.macro_sheets_ignored``: Excel 4.0 macro sheets, named — never run, never read;
 - ``read.external_links``: the workbook links to other workbooks (``xl/externalLinks/``) — the
   values cached in this file are used, the linked files are never opened;
 - ``read.hidden_rows``: content in hidden rows of an xlsx/xlsm sheet is read like any other, and
@@ -1098,9 +1107,13 @@ def read_cells(path: str | os.PathLike, source_file: str | None = None) -> Workb
       (calamine's for xlsx/xls, the sheet XML's ``<mergeCell>`` as fallback, spanned cells for
       ods).
 
+    Error cells are cells: ``value`` and ``raw`` both the text Excel shows (``#DIV/0!``,
+    ``#REF!``, ``#N/A``, ``#VALUE!`` …).
+
     Never raises for a bad file: instead the workbook has no cells and an error issue —
-    ``read.not_spreadsheet``, ``read.encrypted``, ``read.corrupt``, ``read.too_large`` or
-    ``read.empty`` —; one unreadable sheet gives ``read.sheet_unreadable`` and the others are kept.
+    ``read.not_spreadsheet``, ``read.unsupported_format``, ``read.encrypted``, ``read.corrupt``,
+    ``read.too_large`` or ``read.empty`` —; one unreadable sheet gives ``read.sheet_unreadable``
+    and the others are kept.
     """
     path = Path(path)
     source = source_file if source_file is not None else path.name
