@@ -944,3 +944,23 @@ def test_an_error_cell_in_a_return_is_named_by_the_ingest(tmp_path):
     assert named and named[0].severity == "error"
     assert ("fundraising.total", "F7") in {(v, c) for v, c in zip(result.columns["indicator"],
                                                                   result.columns["cell"])}
+
+
+def test_engine_panic_in_the_process_pool_costs_only_that_file(tmp_path):
+    """Read by two worker processes (what the ingest does from 50 files on; ``jobs=2`` asks
+    for them with four): the panicking .xls is read.corrupt, the three good returns are read
+    (a PanicException escaping a worker cannot be pickled and ended the whole run with
+    ``PicklingError``)."""
+    from jrc_analysis.returns.ingest import load_returns
+    folder = tmp_path / "2023"
+    folder.mkdir()
+    good = write_xlsx(folder / "good.xlsx", {"汇总表": return_rows("南昌市")})
+    for i in range(2):
+        shutil.copyfile(good, folder / f"good{i}.xlsx")
+    xls_with_truncated_directory(folder / "截断.xls")
+    result = load_returns(tmp_path, jobs=2)
+    assert len(result.accounting) == 4
+    broken = [i for i in result.issues if i.source_file == "2023/截断.xls"]
+    assert [i.code for i in broken] == ["read.corrupt"]
+    read_files = set(result.accounting.loc[result.accounting["cells_read"] > 0, "source_file"])
+    assert read_files == {"2023/good.xlsx", "2023/good0.xlsx", "2023/good1.xlsx"}
