@@ -50,19 +50,20 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp, "raw")
         names = copy_into_years(sorted(p for p in corpus.rglob("*") if p.is_file()), raw, corpus)
-        print(f"{len(names)} files, {sum(p.stat().st_size for p in raw.rglob('*') if p.is_file()) / 2**20:.1f} MiB, "
-              f"JRC_JOBS={env.get('JRC_JOBS', '(default)')}, {os.cpu_count()} CPUs, "
-              f"load average {os.getloadavg()[0]:.1f}")
+        mib = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file()) / 2**20
+        print(f"{len(names)} files, {mib:.1f} MiB, JRC_JOBS={env.get('JRC_JOBS', '(default)')}, "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
         for run in range(1, args.repeats + 1):
             cpu_before, _ = children_usage()
             start = time.perf_counter()
-            done = subprocess.run([*jrc_command(), "ingest", str(raw), "-o", str(Path(tmp, "out"))],
-                                  env=env, capture_output=True, text=True, encoding="utf-8")
+            command = [*jrc_command(), "ingest", str(raw), "-o", str(Path(tmp, "out"))]
+            done = subprocess.run(command, env=env, capture_output=True, text=True,
+                                  encoding="utf-8")
             wall = time.perf_counter() - start
             cpu_after, peak = children_usage()
             walls.append(wall)
-            print(f"run {run}: exit {done.returncode}, wall {wall:.1f} s, "
-                  f"CPU {cpu_after - cpu_before:.1f} s, peak {peak:.0f} MB (largest process so far)")
+            print(f"run {run}: exit {done.returncode}, wall {wall:.1f} s, CPU "
+                  f"{cpu_after - cpu_before:.1f} s, peak {peak:.0f} MB (largest process so far)")
     _, peak = children_usage()
     print(f"median wall {statistics.median(walls):.1f} s over {len(walls)} runs, peak {peak:.0f} MB")
     return 0

@@ -22,7 +22,7 @@ from conftest import write_xlsx
 from hostile_corpus import fake_cfb  # tests/hostile_corpus.py: the shared low-level builders
 from hostile_corpus import return_rows
 from hostile_corpus import minimal_xlsx as write_minimal_xlsx
-from jrc_analysis.returns import read
+from jrc_analysis.returns import ods, ooxml, read, sniff
 from jrc_analysis.returns.ingest import read_return
 from jrc_analysis.returns.read import (
     CELL_COLUMNS,
@@ -511,14 +511,14 @@ _SPANS = ('<table:table table:name="甲"><table:table-row><table:table-cell/>'
 ])
 def test_ods_merges_by_counting_tags_are_those_of_the_streaming_scan(tables, countable):
     data = _CONTENT.format(tables=tables).encode()
-    assert read._ods_countable(data) is countable
-    streamed = read._ods_tables_streamed(data)
+    assert ods._ods_countable(data) is countable
+    streamed = ods._ods_tables_streamed(data)
     merges_only = {name: {"merged": table["merged"]} for name, table in streamed.items()}
-    assert read._ods_tables(data) in (streamed, merges_only)
+    assert ods.ods_tables(data) in (streamed, merges_only)
 
 
 def test_ods_merges_by_counting_tags():
-    tables = read._ods_tables(_CONTENT.format(tables=_SPANS).encode())
+    tables = ods.ods_tables(_CONTENT.format(tables=_SPANS).encode())
     # as the streaming scan places them: after a sub-table its last position goes on
     assert tables == {"甲": {"merged": [(1, 2, 2, 3), (3, 3, 5, 3)]}, "乙": {"merged": []},
                       "子": {"merged": [(1, 1, 1, 2), (1, 2, 1, 4)]}}
@@ -526,11 +526,11 @@ def test_ods_merges_by_counting_tags():
 
 def test_ods_bad_span_is_an_error_on_both_paths():
     data = _CONTENT.format(tables=_SPANS.replace('" 3"', '"x"')).encode()
-    assert read._ods_countable(data)
+    assert ods._ods_countable(data)
     with pytest.raises(ValueError):
-        read._ods_tables(data)
+        ods.ods_tables(data)
     with pytest.raises(ValueError):
-        read._ods_tables_streamed(data)
+        ods._ods_tables_streamed(data)
 
 
 @pytest.mark.parametrize("refs, far", [
@@ -542,16 +542,16 @@ def test_ods_bad_span_is_an_error_on_both_paths():
 ])
 def test_far_address_pre_check(refs, far):
     data = refs.encode()
-    assert read._far_cell_ref(data) is far
+    assert ooxml._far_cell_ref(data) is far
     if not far:
-        assert read._xlsx_used_area(data) <= read._NEAR_REFS_AREA
+        assert ooxml._xlsx_used_area(data) <= ooxml._NEAR_REFS_AREA
 
 
 def test_zip_members_read_from_memory_as_zipfile_reads_them(tmp_path):
     path = write_summary_xlsx(tmp_path / "a.xlsx")
     data = path.read_bytes()
     with zipfile.ZipFile(path) as plain:
-        archive = read._ZipInMemory(data)
+        archive = sniff.ZipInMemory(data)
         assert all(archive.read(name) == plain.read(name) for name in plain.namelist())
         info = plain.getinfo("xl/workbook.xml")
     damaged = bytearray(data)
@@ -559,7 +559,7 @@ def test_zip_members_read_from_memory_as_zipfile_reads_them(tmp_path):
     with pytest.raises(Exception) as expected:
         zipfile.ZipFile(io.BytesIO(bytes(damaged))).read("xl/workbook.xml")
     with pytest.raises(expected.type):
-        read._ZipInMemory(bytes(damaged)).read("xl/workbook.xml")
+        sniff.ZipInMemory(bytes(damaged)).read("xl/workbook.xml")
 
 
 def test_damaged_deflate_data_in_the_content_types_part_is_a_corrupt_file(tmp_path):
@@ -666,7 +666,7 @@ def test_formula_scan_work_grows_linearly_with_the_formulas():
     for n in (10_000, 20_000, 40_000, 80_000):
         data = CountingBytes(formula_sheet(n))
         CountingBytes.examined = 0
-        uncached = read._uncached_by_pattern(data)
+        uncached = ooxml._uncached_by_pattern(data)
         assert uncached == {(i, 2) for i in range(7, n + 1, 7)}
         assert CountingBytes.examined <= 3 * len(data)
         per_byte[n] = CountingBytes.examined / len(data)
@@ -675,7 +675,7 @@ def test_formula_scan_work_grows_linearly_with_the_formulas():
 
 def test_two_formula_elements_in_one_cell_fall_back_to_expat():
     data = _SHEET.format(rows='<row r="1"><c r="A1"><f>1</f><f>2</f></c></row>', tail="").encode()
-    assert read._uncached_by_pattern(data) is None
+    assert ooxml._uncached_by_pattern(data) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -751,7 +751,8 @@ def test_damaged_xls_without_password_stays_corrupt(tmp_path):
 
 _MACRO_TYPE = "http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet"
 _SHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
-_RELS = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>'
+_RELS = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         "{}</Relationships>")
 _BOOK = ('<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
          'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
          "<sheets>{}</sheets></workbook>")
@@ -776,7 +777,8 @@ def ooxml_package(path: Path, book: str, sheets: list[tuple[str, str, str, str]]
             'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
             f'<Override PartName="/{book}" ContentType="application/vnd.openxmlformats-'
             'officedocument.spreadsheetml.sheet.main+xml"/></Types>'),
-        "_rels/.rels": _RELS.format(f'<Relationship Id="rId1" Type="{_ROOT_TYPE}" Target="{book}"/>'),
+        "_rels/.rels": _RELS.format(
+            f'<Relationship Id="rId1" Type="{_ROOT_TYPE}" Target="{book}"/>'),
         book: _BOOK.format(entries),
         f"{folder}/_rels/{base}.rels".lstrip("/"): _RELS.format(rels),
     }
