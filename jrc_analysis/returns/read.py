@@ -181,7 +181,7 @@ def _read_opened(data: bytes, fmt: str, source: str, looks_like: str,
     except BaseException as exc:  # noqa: BLE001 - any failure of the engine means a damaged file
         if not is_engine_failure(exc):
             raise
-        if _password_protected(data, fmt, archive):
+        if _password_protected(fmt, archive):
             return _failed("encrypted", _encrypted(source))
         return _failed(fmt, _corrupt(source, looks_like))
 
@@ -192,19 +192,16 @@ def _encrypted(source: str) -> Issue:
         f"文件“{source}”设置了打开密码（已加密），无法读取。请取消工作簿密码后重新报送。")
 
 
-def _password_protected(data: bytes, fmt: str, archive: zipfile.ZipFile | None) -> bool:
-    """Whether a workbook the engine could not open is password-protected: an .xls whose
-    workbook stream has a FILEPASS record (RC4 or XOR obfuscation), an .ods whose manifest
-    declares encrypted parts. Never raises."""
+def _password_protected(fmt: str, archive: zipfile.ZipFile | None) -> bool:
+    """Whether a workbook the engine could not open is password-protected: an .ods whose
+    manifest declares encrypted parts (an .xls with a FILEPASS record is refused before the
+    engine runs, see :func:`_read_workbook`). Never raises."""
+    if fmt != "ods" or archive is None:
+        return False
     try:
-        if fmt == "xls":
-            stream = biff.workbook_stream(data)
-            return stream is not None and biff.has_filepass(stream)
-        if fmt == "ods" and archive is not None:
-            return b"encryption-data" in archive.read("META-INF/manifest.xml")
+        return b"encryption-data" in archive.read("META-INF/manifest.xml")
     except Exception:  # noqa: BLE001 - a damaged file is not an encrypted one
         return False
-    return False
 
 
 def is_engine_failure(exc: BaseException) -> bool:
@@ -266,6 +263,9 @@ def _corrupt(source: str, looks_like: str) -> Issue:
 
 def _read_workbook(data: bytes, fmt: str, source: str,
                    archive: zipfile.ZipFile | None) -> Workbook:
+    """The workbook read by the engine, with what the file itself says besides: the sheet
+    parts' extras, macro sheets hidden from the engine, an .xls's error cells and its password
+    record (PasswordError: its values would be read obfuscated), the notices."""
     issues: list[Issue] = []
     sheets: list[SheetInfo] = []
     columns: tuple[list, ...] = ([], [], [], [], [], [], [])

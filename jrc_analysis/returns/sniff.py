@@ -105,8 +105,11 @@ _OLD_BOF = {0x0009: "Excel 2.x", 0x0209: "Excel 3.0", 0x0409: "Excel 4.0", 0x080
 
 
 def _old_excel(head: bytes) -> str | None:
-    """What an Excel 2.x–4.0 file (a bare BIFF2–4 stream: a BOF record first, 4–16 bytes long,
-    whose version word repeats the record type's high byte) looks like, in Chinese; else None."""
+    """What an Excel 2.x–5.0 file outside an OLE2 container looks like, in Chinese; else None.
+
+    Such a file is a bare BIFF stream: a BOF record first (type 0x0009, 0x0209 or 0x0409 for
+    BIFF2–4; 0x0809 with the BIFF5/8 version word 0x0500/0x0600), its body 4 to 16 bytes; BIFF2's
+    version word has a zero high byte."""
     if len(head) < 6:
         return None
     record, length = struct.unpack_from("<HH", head)
@@ -115,7 +118,7 @@ def _old_excel(head: bytes) -> str | None:
     version = _OLD_BOF[record]
     if record == 0x0809 and head[4:6] not in (b"\x00\x05", b"\x00\x06"):
         return None
-    if record == 0x0009 and head[5] != 0:  # BIFF2: the sheet type word (0x10 worksheet …)
+    if record == 0x0009 and head[5] != 0:
         return None
     return f"旧版 Excel 文件（{version} 格式，1987–1993 年的版本）"
 
