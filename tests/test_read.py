@@ -966,3 +966,16 @@ def test_engine_panic_in_the_process_pool_costs_only_that_file(tmp_path):
     assert [i.code for i in broken] == ["read.corrupt"]
     read_files = set(result.accounting.loc[result.accounting["cells_read"] > 0, "source_file"])
     assert read_files == {"2023/good.xlsx", "2023/good0.xlsx", "2023/good1.xlsx"}
+
+
+def test_shared_part_with_a_dtd_refused_wherever_the_workbook_sits(tmp_path):
+    """The styles part beside a workbook found through ``_rels/.rels`` (here at the package
+    root) is checked for a DTD like ``xl/styles.xml``."""
+    data = _SHEET.format(rows='<row r="1"><c r="A1"><v>1</v></c></row>', tail="")
+    path = ooxml_package(tmp_path / "根.xlsx", "workbook.xml",
+                         [("表", _SHEET_TYPE, "worksheets/sheet1.xml", data)])
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("styles.xml", '<!DOCTYPE x [<!ENTITY a "aaaa">]><styleSheet/>')
+    workbook = read_cells(path)
+    assert issue_codes(workbook) == ["read.corrupt"]
+    assert "DTD" in workbook.issues[0].message

@@ -306,9 +306,29 @@ def macro_sheets_hidden(archive: ZipInMemory) -> bytes:
     return out.getvalue()
 
 
+def package_extras(archive: ZipInMemory) -> dict[str, dict]:
+    """Per sheet name of an xlsx/xlsm package: what :func:`sheet_extras` says of its part, or
+    ``{"macro": True}`` for an Excel 4.0 macro sheet (never read). Raises :class:`UnsafeXml`
+    when a shared part (shared strings, styles) declares a DTD: the whole file is refused."""
+    for shared in archive.parts:
+        if shared.rsplit("/", 1)[-1] in ("sharedStrings.xml", "styles.xml") and has_dtd(
+                archive.read_part(shared)):
+            raise UnsafeXml(shared)
+    extras: dict[str, dict] = {}
+    for name, (part, kind) in sheet_parts(archive).items():
+        if kind.endswith(MACRO_SHEET_TYPES):
+            extras[name] = {"macro": True}
+            continue
+        try:
+            data = archive.read_part(part)
+        except KeyError:
+            continue
+        extras[name] = sheet_extras(data)
+    return extras
+
 def sheet_extras(data: bytes) -> dict:
-    """What :func:`_format_extras` says of one xlsx/xlsm sheet part: a ``problem`` (``DTD``,
-    ``AREA`` with its ``area``, ``XML``), or its ``hidden_rows``, ``uncached`` formula cells and
+    """What the reader keeps of one xlsx/xlsm sheet part: a ``problem`` (``DTD``, ``AREA`` with
+    its ``area``, ``XML``), or its ``hidden_rows``, ``uncached`` formula cells, ``errors`` and
     either the ``merged`` ranges expat found or the ``part`` itself (scanned for merged ranges
     only if calamine gives none, see :func:`fallback_merges`)."""
     if has_dtd(data):
@@ -336,8 +356,9 @@ def sheet_extras(data: bytes) -> dict:
 
 
 def fallback_merges(extras: dict) -> list[tuple[int, int, int, int]]:
-    """Merged ranges of a sheet from its :func:`_format_extras` entry, for when calamine gives
-    none (ods: the spanned cells; xlsx: expat's or the ``<mergeCell>`` elements of the part)."""
+    """Merged ranges of a sheet from its extras (:func:`sheet_extras`, or the ods scan's), for
+    when calamine gives none (ods: the spanned cells; xlsx: expat's or the ``<mergeCell>``
+    elements of the part)."""
     if "merged" in extras:
         return extras["merged"]
     if "part" in extras:

@@ -54,8 +54,7 @@ from jrc_analysis.returns.cells import (CELL_COLUMNS, SheetInfo, Workbook, appen
                                        cell_address, cells_frame, column_letters, empty_cells,
                                        parse_address, raw_text)
 from jrc_analysis.returns.ods import ods_tables
-from jrc_analysis.returns.ooxml import (MACRO_SHEET_TYPES, fallback_merges, macro_sheets_hidden,
-                                        sheet_extras, sheet_parts)
+from jrc_analysis.returns.ooxml import fallback_merges, macro_sheets_hidden, package_extras
 from jrc_analysis.returns.sniff import (MAX_FILE_BYTES, OLE_MAGIC, UNSUPPORTED, detect_format,
                                         is_junk, sniff_bytes)
 from jrc_analysis.returns.xmlscan import MAX_SHEET_AREA, SheetTooLarge, UnsafeXml, has_dtd
@@ -397,30 +396,15 @@ def _calamine_merges(ranges) -> list[tuple[int, int, int, int]] | None:
 def _format_extras(archive: zipfile.ZipFile | None, fmt: str) -> dict[str, dict]:
     """Per sheet name: ``uncached`` formula cells, fallback merged ranges, or a ``problem``.
 
-    xlsx/xlsm: each sheet part is checked for a DTD and for its used area, and scanned (only
-    when it contains a formula element) for formulas without a cached value. ods: spanned cells
-    and used area from ``content.xml``.
-    Shared parts with a DTD raise :class:`UnsafeXml` (the whole file is refused).
+    xlsx/xlsm: see :func:`~jrc_analysis.returns.ooxml.package_extras`. ods: spanned cells and
+    used area from ``content.xml``. A shared part with a DTD raises :class:`UnsafeXml` (the
+    whole file is refused).
     """
-    extras: dict[str, dict] = {}
     if fmt not in ("xlsx", "xlsm", "ods") or archive is None:
-        return extras
+        return {}
     if fmt == "ods":
         data = archive.read("content.xml")
         if has_dtd(data):
             raise UnsafeXml("content.xml")
         return ods_tables(data)
-    for shared in archive.parts:
-        if shared.endswith(("/sharedStrings.xml", "/styles.xml")) and has_dtd(
-                archive.read_part(shared)):
-            raise UnsafeXml(shared)
-    for name, (part, kind) in sheet_parts(archive).items():
-        if kind.endswith(MACRO_SHEET_TYPES):
-            extras[name] = {"macro": True}
-            continue
-        try:
-            data = archive.read_part(part)
-        except KeyError:
-            continue
-        extras[name] = sheet_extras(data)
-    return extras
+    return package_extras(archive)
