@@ -367,7 +367,15 @@ def split_header_unit(text: object) -> tuple[str, str | None]:
     """
     if text is None:
         return "", None
-    return _split_header_text(str(text))
+    text = str(text)
+    if len(text) > MAX_HEADER_CHARS:  # not a header: the patterns would cost a step per character
+        return text.strip(), None
+    return _split_header_text(text)
+
+
+# A header that states its unit is a few words; longer text (a note, a pasted paragraph) is
+# never one, and matching it would cost time in proportion to its length.
+MAX_HEADER_CHARS = 200
 
 
 @lru_cache(maxsize=4096)
