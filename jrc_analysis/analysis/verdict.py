@@ -107,7 +107,7 @@ def cumulative_verdict(rows: pd.DataFrame, year: int) -> dict:
                                "due": [True],
                                "completion": [actual / target if target > 0 else np.nan]})
         status = str(gaps.apply_status(judged)["status"].iloc[0])
-    notes = [f"目标为{_years_text(due_years)}目标之和" if len(due_years) > 1
+    notes = [f"目标为{span_text(due_years)}各年目标之和" if len(due_years) > 1
              else f"目标为{due_years[0]}年目标"]
     if silent:
         notes.append(f"{_years_text(silent)}全省未报送（未按0计）")

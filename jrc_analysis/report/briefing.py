@@ -9,8 +9,11 @@ through :func:`jrc_analysis.returns.ingest.write_outputs`), computes the gap tab
   without its area prefix): ``first_aid/certified_trainees_trend``, ``…_prefectures`` (allocated
   targets), ``…_contribution`` (headline indicators), ``…_coverage`` (coverage targets), and
   ``overview/scorecard``, ``overview/cumulative``;
+- the plan verdict's charts ``verdict/<area>`` (:mod:`jrc_analysis.analysis.verdict`,
+  :mod:`jrc_analysis.report.charts.verdict`);
 - the annex ``briefing_<Y>.xlsx`` (:mod:`jrc_analysis.report.annex`);
-- the page ``briefing_<Y>.html`` (:mod:`jrc_analysis.report.report_html`).
+- the page ``briefing_<Y>.html`` (:mod:`jrc_analysis.report.report_html`);
+- the Word draft ``通报_<Y>.docx`` (:mod:`jrc_analysis.report.word_draft`).
 
 Every file goes through :func:`jrc_analysis.fileio.write_bytes_atomic` (temp name, then rename;
 an unchanged file is not rewritten), so a second run changes no byte. The charts are rendered to
@@ -50,19 +53,21 @@ class ChartSpec:
     """One chart of the briefing: ``name`` is its path under ``figures/<Y>/`` without suffix."""
 
     name: str
-    chart: str  # trend | prefectures | contribution | coverage | scorecard | cumulative
+    chart: str  # trend | prefectures | contribution | coverage | scorecard | cumulative | verdict
     indicator: str  # "" for the overview charts
     area: str  # the action area, or "overview"
 
 
 @dataclass(frozen=True)
 class RenderedChart:
-    """A chart rendered once: its PNG and SVG bytes and its caption (Chinese)."""
+    """A chart rendered once: its PNG and SVG bytes, its caption (Chinese) and the small PNG
+    the page embeds (:func:`jrc_analysis.report.report_html.page_png`, made in the worker)."""
 
     spec: ChartSpec
     png: bytes
     svg: bytes
     caption: str
+    page_png: bytes = b""
 
 
 @dataclass
@@ -77,6 +82,7 @@ class BriefingTables:
     issues: pd.DataFrame  # issues.csv columns plus ``year`` (of the file, NA when unknown), ≤ year
     allocation: pd.DataFrame
     synthetic: bool
+    verdict: pd.DataFrame | None = None  # analysis.verdict.plan_verdict for ``year``
 
 
 # --------------------------------------------------------------------------- inputs
@@ -126,6 +132,10 @@ def briefing_tables(result: LoadResult, year: int, allocation: pd.DataFrame,
     tables = gaps.gap_tables(values, allocation=allocation)
     province, prefectures, coverage = tables.province, tables.prefectures, tables.coverage
     done = gaps.completeness(values)
+    from jrc_analysis.analysis.verdict import plan_verdict
+
+    cut = {name: table[table["year"] <= year].reset_index(drop=True)
+           for name, table in (("province", province), ("coverage", coverage))}
     return BriefingTables(
         year=year,
         province=province[province["year"] <= year].reset_index(drop=True),
@@ -135,6 +145,7 @@ def briefing_tables(result: LoadResult, year: int, allocation: pd.DataFrame,
         issues=issues_up_to(issues_with_year(result), year),
         allocation=allocation,
         synthetic=synthetic,
+        verdict=plan_verdict(cut["province"], cut["coverage"], year),
     )
 
 
@@ -178,6 +189,9 @@ def chart_plan(tables: BriefingTables) -> list[ChartSpec]:
     plan = [ChartSpec(f"{OVERVIEW}/scorecard", "scorecard", "", OVERVIEW)]
     if cumulative_years(tables.year):
         plan.append(ChartSpec(f"{OVERVIEW}/cumulative", "cumulative", "", OVERVIEW))
+    if tables.verdict is not None:
+        plan += [ChartSpec(f"verdict/{area}", "verdict", "", area)
+                 for area in catalog.areas()["area"].astype(str)]
     for code in catalog.indicators()["code"]:
         for kind in CHART_KINDS:
             if code in wanted[kind]:
@@ -213,6 +227,10 @@ def chart_figure(spec: ChartSpec, tables: BriefingTables) -> Figure:
                                          province=tables.province, synthetic=synthetic)
     if spec.chart == "coverage":
         return charts.coverage_chart(tables.coverage, spec.indicator, synthetic=synthetic)
+    if spec.chart == "verdict":
+        from jrc_analysis.report.charts.verdict import verdict_chart
+
+        return verdict_chart(tables.verdict, spec.area, tables.year, synthetic=synthetic)
     raise ValueError(f"unknown chart kind {spec.chart!r}")
 
 
@@ -221,7 +239,9 @@ def render_chart(spec: ChartSpec, tables: BriefingTables) -> RenderedChart:
     fig = chart_figure(spec, tables)
     png = charts.figure_bytes(fig, "png", PNG_DPI)
     svg = charts.figure_bytes(fig, "svg", PNG_DPI)
-    return RenderedChart(spec, png, svg, chart_caption(spec, tables))
+    from jrc_analysis.report.report_html import page_png
+
+    return RenderedChart(spec, png, svg, chart_caption(spec, tables), page_png(png))
 
 
 _WORKER_TABLES: BriefingTables | None = None
@@ -403,6 +423,10 @@ def chart_caption(spec: ChartSpec, tables: BriefingTables) -> str:
         return prefectures_caption(tables.prefectures, spec.indicator, year)
     if spec.chart == "contribution":
         return contribution_caption(tables.prefectures, spec.indicator, year)
+    if spec.chart == "verdict":
+        from jrc_analysis.report.verdict_display import verdict_caption
+
+        return verdict_caption(tables.verdict, spec.area, year)
     return coverage_caption(tables.coverage, spec.indicator, year)
 
 
@@ -432,6 +456,7 @@ def run_briefing(year: int | None = None, raw_dir=None, processed_dir=None, figu
     """
     from jrc_analysis.report.annex import annex_bytes, annex_tables
     from jrc_analysis.report.report_html import briefing_html
+    from jrc_analysis.report.word_draft import draft_bytes
 
     raw = Path(raw_dir) if raw_dir is not None else config.raw_dir()
     processed = Path(processed_dir) if processed_dir is not None else config.processed_dir()
@@ -471,11 +496,14 @@ def run_briefing(year: int | None = None, raw_dir=None, processed_dir=None, figu
 
     step = time.perf_counter()
     annex = year_dir / f"briefing_{chosen}.xlsx"
-    sheets = annex_tables(tables)
+    sheets = annex_tables(tables, tables.verdict)
     write_bytes_atomic(annex, annex_bytes(sheets))
     page = year_dir / f"briefing_{chosen}.html"
-    write_bytes_atomic(page, briefing_html(tables, rendered, sheets).encode("utf-8"))
-    _done(f"已写出附表 {shown_path(annex)} 和网页 {shown_path(page)}", step)
+    write_bytes_atomic(page, briefing_html(tables, rendered, sheets, tables.verdict).encode("utf-8"))
+    draft = year_dir / f"通报_{chosen}.docx"
+    write_bytes_atomic(draft, draft_bytes(tables, rendered, tables.verdict, result.returns))
+    _done(f"已写出附表 {shown_path(annex)}、网页 {shown_path(page)} 和通报初稿 {shown_path(draft)}",
+          step)
     _done("通报生成完毕", started)
     if result.errors:
         print(f"注意：报表中有 {result.errors} 条错误（见 {shown_path(processed / 'issues.csv')}），"

@@ -103,7 +103,7 @@ def verdict_sheet(verdict: pd.DataFrame) -> pd.DataFrame:
             "行动": names.get(str(row["area"]), str(row["area"])), "指标名称": row["name"],
             "评估口径": row["basis"], "单位": "%" if fmt == PERCENT else shown,
             "完成数": row["actual"] / scale, "目标": row["target"] / scale,
-            "差距": row["gap"] / scale, "完成率（%）": completion, STATUS_HEADER: row["status"],
+            "差距": row["gap"] / scale if fmt != YESNO else np.nan, "完成率（%）": completion, STATUS_HEADER: row["status"],
             "说明": row["detail"], FMT: fmt,
         })
     return pd.DataFrame(rows, columns=VERDICT_HEADERS + [FMT])
@@ -112,3 +112,32 @@ def verdict_sheet(verdict: pd.DataFrame) -> pd.DataFrame:
 def status_of_chart(status: str) -> str:
     """The palette status a verdict status is drawn in (未到期 as 无目标's grey: progress only)."""
     return gaps.NO_TARGET if status == NOT_DUE else status
+
+
+def verdict_caption(verdict: pd.DataFrame, area: str, year: int) -> str:
+    """The caption of an area's verdict chart: its counts and the 未达标 items with their gaps."""
+    from jrc_analysis.analysis.verdict import VERDICT_STATUSES, verdict_title
+
+    rows = verdict[verdict["area"].astype(str) == area]
+    counts = rows["status"].value_counts()
+    text = (f"{area_names().get(area, area)}{verdict_title(year)}：" + "，".join(
+        f"{s}{int(counts[s])}项" for s in VERDICT_STATUSES if counts.get(s, 0)) + "。")
+    missed = [f"{r['name']}（{r['basis']}，{gap_text(r)}）"
+              for _, r in rows[rows["status"] == gaps.NOT_MET].iterrows()]
+    return text + (f"未达标：{'；'.join(missed)}。" if missed else "")
+
+
+def verdict_text_table(verdict: pd.DataFrame, with_area: bool = False) -> pd.DataFrame:
+    """The verdict as text for a document (units written with the numbers): 指标名称, 评估口径,
+    完成, 目标, 差距, 状态, 说明 (行动 first when ``with_area``)."""
+    names = area_names()
+    rows = []
+    for _, row in verdict.iterrows():
+        item = {"行动": names.get(str(row["area"]), str(row["area"]))} if with_area else {}
+        item.update({"指标名称": row["name"], "评估口径": row["basis"],
+                     "完成": value_text(row["actual"], row), "目标": value_text(row["target"], row),
+                     "差距": gap_text(row), STATUS_HEADER: row["status"], "说明": row["detail"]})
+        rows.append(item)
+    columns = (["行动"] if with_area else []) + ["指标名称", "评估口径", "完成", "目标", "差距",
+                                                 STATUS_HEADER, "说明"]
+    return pd.DataFrame(rows, columns=columns)
