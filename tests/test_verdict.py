@@ -180,3 +180,22 @@ def test_sample_2024_verdict_names_the_shortfalls_in_the_plans_units(samples):
     assert teams["gap"] == cov["units_meeting"] - cov["units_expected"]
     assert cov["missing_text"] in teams["detail"]
     assert set(verdict.not_met(table.reset_index())["status"]) == {"未达标"}
+
+
+# --------------------------------------------------------------------------- the verdict chart
+
+
+def test_verdict_chart_caps_long_bars_and_keeps_labels_off_the_100_percent_line(samples):
+    from jrc_analysis.report.charts.verdict import AXIS_CAP, verdict_chart
+
+    table = verdict.plan_verdict(samples.province, samples.coverage, 2024)
+    fig = verdict_chart(table, "fundraising", 2024, synthetic=True)
+    ax = fig.axes[0]
+    bars = {p.get_gid(): p.get_width() for p in ax.patches if p.get_gid()}
+    total = table.set_index("indicator").loc["fundraising.total"]
+    assert total["completion"] > AXIS_CAP  # 5.1× the three years' targets
+    assert bars["bar:fundraising.total"] == AXIS_CAP
+    labels = [t for t in ax.texts if "／" in t.get_text() or "未" in t.get_text()]
+    assert labels and all(t.xy[0] >= 1.0 for t in labels)  # right of the 100% line
+    assert any("超出坐标轴" in t.get_text() for t in labels)
+    assert any("差1个设区市" in t.get_text() for t in labels)  # 透明指数评价: 10 of 11
