@@ -56,7 +56,8 @@ figure img {{ display: block; max-width: 100%; height: auto; border: 1px solid #
 figcaption {{ font-size: 14px; color: #333; margin-top: 4px; }}
 .table-wrap {{ max-width: 100%; overflow-x: auto; margin: 8px 0 20px 0; }}
 table {{ border-collapse: collapse; font-size: 13px; }}
-th, td {{ border: 1px solid #ccc; padding: 3px 6px; vertical-align: top; }}
+th, td {{ border: 1px solid #ccc; padding: 3px 6px; vertical-align: top; min-width: 4em;
+          overflow-wrap: normal; }}
 th {{ background: #f2f2f2; }}
 td.num {{ text-align: right; white-space: nowrap; }}
 nav.contents ol {{ margin: 4px 0; padding-left: 22px; columns: 2 220px; }}
