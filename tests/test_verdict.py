@@ -199,3 +199,12 @@ def test_verdict_chart_caps_long_bars_and_keeps_labels_off_the_100_percent_line(
     assert labels and all(t.xy[0] >= 1.0 for t in labels)  # right of the 100% line
     assert any("超出坐标轴" in t.get_text() for t in labels)
     assert any("差1个设区市" in t.get_text() for t in labels)  # 透明指数评价: 10 of 11
+
+
+def test_verdict_chart_labels_milestones_in_words_once(samples):
+    from jrc_analysis.report.charts.verdict import verdict_chart
+
+    table = verdict.plan_verdict(samples.province, samples.coverage, 2024)
+    texts = [t.get_text() for t in verdict_chart(table, "digital", 2024).axes[0].texts]
+    assert texts.count("已完成") == 4 and texts.count("未完成") == 1  # 国产商用密码: not done
+    assert any(t.startswith("97.2%（目标100%），差2.79个百分点") for t in texts)  # 赣政通 ratio

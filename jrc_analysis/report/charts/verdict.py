@@ -22,7 +22,7 @@ from jrc_analysis.report.verdict_display import (area_names, completion_text, ga
 AXIS_CAP = 1.5  # bars longer than 150% are cut there, their value written
 WIDTH_IN = 9.0
 ROW_IN = 0.42
-LABEL_CHARS = 15  # indicator names are wrapped at this many characters
+LABEL_CHARS = 12  # indicator names longer than this are cut into two even lines
 
 
 def bar_label(row) -> str:
@@ -44,7 +44,7 @@ def bar_label(row) -> str:
         text = f"{actual}／{target}（{completion_text(row)}）"
     if status == NOT_DUE:
         return f"未到期：{text}"
-    if status == gaps.NOT_MET:
+    if status == gaps.NOT_MET and kind != "milestone":  # 未完成 already says it
         return f"{text}，{gap_text(row)}"
     return text
 
@@ -58,10 +58,11 @@ def bar_length(row) -> float:
 
 
 def wrap_name(name: str, width: int = LABEL_CHARS) -> str:
-    """An indicator name on at most two lines of ``width`` characters."""
+    """An indicator name on one line, or two even lines when longer than ``width`` characters."""
     if len(name) <= width:
         return name
-    return name[:width] + "\n" + name[width:]
+    half = (len(name) + 1) // 2
+    return name[:half] + "\n" + name[half:]
 
 
 def verdict_chart(verdict: pd.DataFrame, area: str, year: int, *, synthetic: bool = True) -> Figure:
