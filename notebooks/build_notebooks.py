@@ -237,9 +237,10 @@ def area_notebook(title: str, area: str) -> list:
     rows = rows[(rows["area"].astype(str) == area) & rows["code"].isin(targeted)]
     for row in rows.itertuples(index=False):
         cells += indicator_cells(row.code, row.name)
-    if catalog.targets().query("kind == 'milestone'")["area"].astype(str).eq(area).any():
-        cells += [md("### 建设里程碑（是/否）\n\n每项一行、每年一列：✓ 已完成，✗ 未完成。"),
-                  code(f"views.show_charts(a, a.area_summaries({area!r}))")]
+    has_milestones = catalog.targets().query("kind == 'milestone'")["area"].astype(str).eq(area).any()
+    cells += [md("## 本行动评估\n\n方案各项指标按整个方案期评判（通报年度为 2024 年时为收官评估，此前为进展评估）"
+                 + ("；建设里程碑每项一行、每年一列：✓ 已完成，✗ 未完成。" if has_milestones else "。")),
+              code(f"views.show_charts(a, a.area_summaries({area!r}))")]
     if area in DEPTH:
         cells += DEPTH[area]()
     return cells

@@ -107,7 +107,7 @@ def test_the_second_analysis_reads_the_cache_not_the_files(analyses, processed):
 def test_the_repr_is_one_line(analyses):
     text = repr(analyses[2024])
     assert "\n" not in text and text.startswith("Analysis（2024年；有报表的年度：2022、2023、2024；")
-    assert "图表 75 张" in text
+    assert "图表 83 张" in text
 
 
 # --------------------------------------------------------------------------- the chart plan
@@ -131,13 +131,14 @@ def test_the_chart_plan_of_2024_on_the_fixed_set(analyses):
     # 40 indicators with a target, of which 5 yes/no milestones shown in one ✓/✗ table → 35
     # trends; 8 headline → 8 contributions, and a tile map each (all have whole-unit allocations);
     # 5 coverage targets; 3 overview charts (scorecard, cumulative, heat-map); the cash share;
-    # prefecture charts for allocated targets of at least 1 in every unit
+    # the plan verdict of each of the 8 areas; prefecture charts for allocated targets of at
+    # least 1 in every unit
     assert len(load_plan().targeted_indicators) == 40
     assert kinds["trend"] == 40 - 5 and kinds["milestones"] == 1
     assert kinds["contribution"] == 8 and kinds["tiles"] == 8 and kinds["coverage"] == 5
     assert kinds["scorecard"] == 1 and kinds["cumulative"] == 1 and kinds["heatmap"] == 1
-    assert kinds["fundraising"] == 1
-    assert len(plan) == 75 and kinds["prefectures"] == 75 - 35 - 1 - 8 - 8 - 5 - 3 - 1
+    assert kinds["fundraising"] == 1 and kinds["verdict"] == 8
+    assert len(plan) == 83 and kinds["prefectures"] == 83 - 35 - 1 - 8 - 8 - 5 - 3 - 1 - 8
     assert plan[0] == ChartSpec("overview/scorecard", "scorecard", "", "overview")
     assert ChartSpec("first_aid/certified_trainees_prefectures", "prefectures",
                      "first_aid.certified_trainees", "first_aid") in plan

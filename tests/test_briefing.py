@@ -6,6 +6,7 @@ shared by the module (fixture ``run``); its wall time is printed (``pytest -s``)
 """
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import io
@@ -42,7 +43,8 @@ COVERAGE = ["grassroots.volunteer_teams", "rescue.prefecture_teams", "rescue.cou
 AREA_SHEETS = ["深化改革攻坚", "强基固本提升", "应急救援壮骨", "应急救护提质", "救助服务关爱",
                "筹资动员优化", "文化传播增效", "“数字红十字会”赋能"]
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-SHEETS = ["总览", *AREA_SHEETS, "分市排名", "覆盖情况", "报送情况", "数据问题"]
+SHEETS = ["收官评估", "总览", *AREA_SHEETS, "分市排名", "覆盖情况", "报送情况", "数据问题"]
+AREAS = ["reform", "grassroots", "rescue", "first_aid", "care", "fundraising", "culture", "digital"]
 
 
 def hashes(folder: Path) -> dict[str, str]:
@@ -101,6 +103,7 @@ def test_chart_files_have_stable_descriptive_names(run):
     expected = {f"{YEAR}/overview/scorecard", f"{YEAR}/overview/cumulative",
                 f"{YEAR}/overview/heatmap", f"{YEAR}/digital/milestones",
                 f"{YEAR}/fundraising/cash_share"}
+    expected |= {f"{YEAR}/verdict/{area}" for area in AREAS}  # the plan verdict, one per area
     targets = catalog.targets()
     milestones = set(targets.loc[targets["kind"] == "milestone", "indicator"])
     for code in set(targets["indicator"]) - milestones:  # milestones: one ✓/✗ table (issue 14)
@@ -130,7 +133,8 @@ def test_chart_files_have_stable_descriptive_names(run):
     assert f"{YEAR}/first_aid/certified_trainees_tiles" in tiles
     assert charts == expected | prefecture_charts | tiles
     assert {c + ".svg" for c in charts} <= files
-    assert {f"{YEAR}/briefing_{YEAR}.xlsx", f"{YEAR}/briefing_{YEAR}.html"} <= files
+    assert {f"{YEAR}/briefing_{YEAR}.xlsx", f"{YEAR}/briefing_{YEAR}.html",
+            f"{YEAR}/通报_{YEAR}.docx"} <= files
     # no temporaries; hidden: only the generation of the three outputs (fileio.replace_set)
     assert not [f for f in files if f.endswith(".tmp")
                 or ("/." in f and not f.startswith("processed/.outputs/"))]
@@ -322,3 +326,181 @@ def test_charts_are_rendered_in_every_cpu_when_each_gets_two_charts(monkeypatch)
     assert briefing.default_workers(6) == 3
     monkeypatch.setenv("JRC_JOBS", "3")
     assert briefing.default_workers(2) == 3
+
+
+# --------------------------------------------------------------------------- the plan verdict, the
+# Word draft, the page on a phone and in print, the annex's print set-up (issue 14)
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+PDF_TOOLS = shutil.which("pdfinfo") and shutil.which("pdftotext")
+PAGE_LIMIT_BYTES = 3 * 1024 * 1024
+PHONE_WIDTH = 390
+AREA_HEADINGS = [f"{n}、{name}" for n, name in zip("一二三四五六七八", AREA_SHEETS)]
+DRAFT_HEADINGS = ["三年行动收官评估", *AREA_HEADINGS, "各设区市完成分解目标情况", "数据质量",
+                  "数据来源与说明"]
+
+
+def pdf_of(document: Path, out_dir: Path) -> Path:
+    """``document`` converted to PDF by LibreOffice (headless, its own profile)."""
+    profile = out_dir / "lo-profile"
+    done = subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                           "--convert-to", "pdf", "--outdir", str(out_dir), str(document)],
+                          capture_output=True, text=True, timeout=300)
+    pdf = out_dir / (document.stem + ".pdf")
+    assert done.returncode == 0 and pdf.is_file(), done.stderr
+    return pdf
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def pdf_outline(pdf: Path) -> list[str]:
+    """The titles of the PDF's outline (bookmarks), as LibreOffice writes them (UTF-16 hex)."""
+    data = pdf.read_bytes()
+    titles = []
+    for hexed in re.findall(rb"/Title\s*<FEFF([0-9A-Fa-f]*)>", data):
+        titles.append(bytes.fromhex(hexed.decode()).decode("utf-16-be"))
+    for literal in re.findall(rb"/Title\s*\((.*?)\)", data):
+        titles.append(literal.decode("latin-1"))
+    return titles
+
+
+def test_the_word_draft_has_a_heading_for_the_verdict_and_each_action_and_its_tables(run):
+    from docx import Document
+
+    doc = Document(str(run["year_dir"] / f"通报_{YEAR}.docx"))
+    headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    level1 = [text for style, text in headings if style == "Heading 1"]
+    assert level1 == DRAFT_HEADINGS
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4
+    # tables: the verdict's counts and its 未达标 list, one per 行动, the ranking, data quality
+    assert len(doc.tables) == 2 + len(AREA_SHEETS) + 2
+    assert [c.text for c in doc.tables[0].rows[0].cells][:3] == ["行动", "达标", "未达标"]
+    assert len(doc.tables[0].rows) == 1 + len(AREA_SHEETS) + 1  # header, 8 areas, 合计
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "示例数据（合成）" in text  # the samples are used
+    assert len(doc.inline_shapes) >= len(AREA_SHEETS)  # at least each area's verdict chart
+    props = doc.core_properties
+    assert props.created.year == 2022 and props.modified == props.created  # no run time stamped
+
+
+@pytest.mark.skipif(not (SOFFICE and PDF_TOOLS),
+                    reason="LibreOffice (soffice) or poppler-utils (pdfinfo, pdftotext) absent: "
+                           "apt-get install libreoffice-writer-nogui fonts-noto-cjk poppler-utils")
+def test_the_word_draft_converts_to_pdf_with_contents_level_headings(run, tmp_path):
+    pdf = pdf_of(run["year_dir"] / f"通报_{YEAR}.docx", tmp_path)
+    pages = pdf_pages(pdf)
+    assert 8 <= pages <= 40, pages
+    text = re.sub(r"\s+", "", pdf_text(pdf))
+    for heading in DRAFT_HEADINGS:
+        assert heading in text, heading
+    for header in ("未达标指标及差距", "各行动评估结果（项）", "评估口径", "更正报表", "空白指标数"):
+        assert header in text, header  # table titles and column headers (tables read column-wise)
+    outline = [re.sub(r"\s+", "", t) for t in pdf_outline(pdf)]
+    for heading in DRAFT_HEADINGS:  # headings are in the PDF's outline: contents-level
+        assert heading in outline, (heading, outline[:12])
+
+
+def test_the_page_is_under_3_mb_and_opens_with_the_verdict_and_a_contents_list(run):
+    page_path = run["year_dir"] / f"briefing_{YEAR}.html"
+    assert page_path.stat().st_size <= PAGE_LIMIT_BYTES
+    page = page_path.read_text(encoding="utf-8")
+    first_h2 = re.search(r"<h2[^>]*>(.*?)</h2>", page).group(1)
+    assert first_h2 == "三年行动收官评估"
+    assert page.index("三年行动收官评估") < page.index('<nav class="contents"') < page.index(
+        f"{YEAR}年重点指标</h2>")
+    contents = re.search(r'<nav class="contents".*?</nav>', page, re.S).group(0)
+    for anchor in ["verdict", "overview", *AREAS, "tables"]:
+        assert f'href="#{anchor}"' in contents and f'id="{anchor}"' in page, anchor
+    # embedded charts are the small copies; the files on disk keep their full size
+    embedded = [base64.b64decode(s.split(",", 1)[1])
+                for s in re.findall(r'src="(data:image/png;base64,[^"]*)"', page)]
+    with Image.open(io.BytesIO(embedded[0])) as small, Image.open(
+            run["year_dir"] / "verdict" / "reform.png") as full:
+        assert small.width * 2 == full.width
+
+
+def test_the_page_prints_charts_and_tables_whole_and_scrolls_tables_in_their_own_box(run):
+    page = (run["year_dir"] / f"briefing_{YEAR}.html").read_text(encoding="utf-8")
+    style = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+    printing = style[style.index("@media print"):]
+    assert re.search(r"figure, \.table-wrap, table, \.card \{ break-inside: avoid;", printing)
+    assert "thead { display: table-header-group; }" in printing
+    assert page.count("<table>") == page.count('<div class="table-wrap"><table>')
+    assert ".table-wrap { max-width: 100%; overflow-x: auto;" in style
+
+
+def _browser() -> str | None:
+    return next((shutil.which(b) for b in BROWSERS if shutil.which(b)), None)
+
+
+def scroll_width_at(page: Path, width: int, tmp_path: Path) -> int:
+    """``document.documentElement.scrollWidth`` of ``page`` shown ``width`` px wide, measured in
+    headless Chromium (the page in an iframe of that width: headless windows are at least 500 px)."""
+    probe = tmp_path / "probe.html"
+    shutil.copy(page, tmp_path / "page.html")
+    probe.write_text(
+        '<!DOCTYPE html><html><body style="margin:0">'
+        f'<iframe id="f" src="page.html" style="width:{width}px;height:844px;border:0"></iframe>'
+        '<script>document.getElementById("f").addEventListener("load", function () {'
+        'document.body.setAttribute("data-scroll-width",'
+        ' String(this.contentDocument.documentElement.scrollWidth)); });</script></body></html>',
+        encoding="utf-8")
+    done = subprocess.run(
+        [_browser(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+         "--allow-file-access-from-files", "--virtual-time-budget=20000", "--window-size=800,900",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=180)
+    found = re.search(r'data-scroll-width="(\d+)"', done.stdout)
+    assert found, done.stderr[-500:]
+    return int(found.group(1))
+
+
+@pytest.mark.skipif(_browser() is None, reason="no Chromium installed (apt-get install chromium)")
+def test_the_page_has_no_sideways_scroll_at_390_px(run, tmp_path):
+    wide = tmp_path / "wide"
+    wide.mkdir()
+    control = wide / "control.html"  # the probe does see an overflow
+    control.write_text('<!DOCTYPE html><html><body><div style="width:900px">宽</div></body></html>',
+                       encoding="utf-8")
+    assert scroll_width_at(control, PHONE_WIDTH, wide) > PHONE_WIDTH
+    page = run["year_dir"] / f"briefing_{YEAR}.html"
+    assert scroll_width_at(page, PHONE_WIDTH, tmp_path) <= PHONE_WIDTH
+
+
+def test_the_annex_prints_every_sheet_landscape_fit_to_width_with_repeated_headers(run):
+    wb = openpyxl.load_workbook(run["year_dir"] / f"briefing_{YEAR}.xlsx")
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4), ws.title  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+        assert ws["A1"].border.bottom.style == "thin", ws.title
+        last = ws.cell(row=ws.max_row, column=ws.max_column)
+        assert last.border.right.style == "thin", ws.title
+        assert ws.oddHeader.center.text == "&A" and "&P" in ws.oddFooter.center.text
+
+
+def test_the_annex_writes_years_as_plain_integers_and_no_cumulative_count_as_a_percentage(run):
+    wb = openpyxl.load_workbook(run["year_dir"] / f"briefing_{YEAR}.xlsx")
+    ws = wb["强基固本提升"]
+    headers = [c.value for c in ws[1]]
+    year_col, code_col = headers.index("年度") + 1, headers.index("指标代码") + 1
+    cumulative_col = headers.index("累计完成") + 1
+    for row in range(2, ws.max_row + 1):
+        assert ws.cell(row=row, column=year_col).number_format == "0"  # 2024, not 2,024
+        if ws.cell(row=row, column=code_col).value == "grassroots.school_rc_total":
+            # was 216,000%: the count of schools under the growth rate's percentage format
+            assert ws.cell(row=row, column=cumulative_col).value is None
+    verdict = wb["收官评估"]
+    assert [c.value for c in verdict[1]][:4] == ["行动", "指标名称", "评估口径", "单位"]
+    assert verdict.cell(row=2, column=9).value == "未达标"  # 未达标 items first

@@ -14,17 +14,19 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "jrc_analysis"
-SHARED = ("config", "issues", "fileio", "safe_text", "workers")
+SHARED = ("config", "issues", "fileio", "safe_text", "workers", "formatting")
 WING_RANK = {"plan": 1.0, "returns": 2.0, "analysis": 3.1, "report": 4.1}
 MODULE_RANK = {
     "jrc_analysis.analysis.gaps": 3.0,
     "jrc_analysis.analysis.flags": 3.0,
+    "jrc_analysis.analysis.verdict": 3.0,
     "jrc_analysis.analysis.explore": 3.1,
     "jrc_analysis.analysis.analysis": 3.2,
     "jrc_analysis.analysis": 3.3,  # the wing's __init__ re-exports the Analysis
     "jrc_analysis.report.charts": 4.0,
     "jrc_analysis.report": 4.0,
     "jrc_analysis.report.report_html": 4.2,
+    "jrc_analysis.report.word_draft": 4.3,
     "jrc_analysis.report.briefing": 4.5,
     "jrc_analysis.report.notebooks": 4.5,
     "jrc_analysis.cli": 9.0,

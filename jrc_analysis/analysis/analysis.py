@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,7 @@ from jrc_analysis import config
 from jrc_analysis.analysis import explore, gaps
 from jrc_analysis.analysis.explore import SYNTHETIC_MARK, is_synthetic  # noqa: F401 - re-exported
 from jrc_analysis.analysis.flags import flagged_values
+from jrc_analysis.analysis.verdict import plan_verdict
 from jrc_analysis.plan import Plan, load_plan
 
 OVERVIEW = "overview"
@@ -35,6 +37,7 @@ CHART_KINDS = ("trend", "prefectures", "tiles", "contribution", "coverage")
 MILESTONES = "milestones"  # the yes/no milestones: one ✓/✗ table instead of a chart each
 FUNDRAISING = "fundraising"  # 款物合计, 资金 and the cash share, after fundraising.total's charts
 FUNDRAISING_TOTAL = "fundraising.total"
+VERDICT = "verdict"  # the plan verdict of one area (its name is verdict/<area>)
 MIN_ALLOCATED = 1.0  # a prefecture chart needs every allocated target to be at least one unit
 
 
@@ -91,6 +94,12 @@ class Analysis:
     flags: pd.DataFrame  # values validation flagged (analysis.flags), years up to ``year``
     ingested: bool = False
     charts: tuple[ChartSpec, ...] = field(default=())
+
+    @cached_property
+    def verdict(self) -> pd.DataFrame:
+        """The plan judged as a whole up to ``year`` (:func:`~jrc_analysis.analysis.verdict.plan_verdict`):
+        收官评估 in the plan's last year, progress against the targets due so far before it."""
+        return plan_verdict(self.province, self.coverage, self.year)
 
     @property
     def allocation(self) -> pd.DataFrame:
@@ -288,6 +297,7 @@ def chart_plan(analysis: Analysis) -> list[ChartSpec]:
         specs.append(ChartSpec(f"{OVERVIEW}/cumulative", "cumulative", "", OVERVIEW))
     if allocated & set(analysis.prefectures["indicator"].astype(str)):
         specs.append(ChartSpec(f"{OVERVIEW}/heatmap", "heatmap", "", OVERVIEW))
+    specs += [ChartSpec(f"{VERDICT}/{area}", VERDICT, "", area) for area in plan.areas["area"].astype(str)]
     reported = set(analysis.province["indicator"].astype(str))
     for code in plan.indicators["code"]:
         if milestones and code == milestones[0]:

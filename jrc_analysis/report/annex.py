@@ -15,6 +15,7 @@ properties and zip timestamps).
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from datetime import datetime
 
@@ -27,6 +28,7 @@ from jrc_analysis.report import charts
 
 from jrc_analysis.analysis import gaps
 from jrc_analysis.report.charts.style import text_colour_on
+from jrc_analysis.formatting import round_half_up
 from jrc_analysis.safe_text import looks_like_formula, sheet_text
 from jrc_analysis.fileio import deterministic_zip
 
@@ -35,11 +37,17 @@ NUMBER, PERCENT, YESNO = "number", "percent", "yesno"
 FIXED_TIME = datetime(2022, 1, 1)
 HEADER_FILL = "F2F2F2"
 STATUS_HEADER = "状态"
-VALUE_HEADERS = ("目标", "完成数", "分解目标", "比上年增减", "累计完成", "累计目标")
+VALUE_HEADERS = ("目标", "完成数", "分解目标", "比上年增减", "累计完成", "累计目标", "差距")
 PERCENT_HEADERS = ("完成率（%）", "占全省（%）", "比上年增长（%）", "覆盖率（%）", "累计完成率（%）")
 INTEGER_HEADERS = ("年度", "完成率排名", "总量排名", "达到要求的单位数", "应达到的单位数",
                    "已填指标数", "应填指标数", "空白指标数")
 MAX_WIDTH = 60
+LINE_HEIGHT_PT = 15
+WRAP_WIDTH = 32  # text columns wider than this wrap (a sheet must fit the page width in print)
+AMOUNT_KINDS = ("min", "range", "")
+RATE_KINDS = ("growth", "ratio", "milestone")  # no 完成率 (see blank_cumulative_of_non_amounts)
+VERDICT_SHEET_FINAL, VERDICT_SHEET_TO_DATE = "收官评估", "进展评估"
+NUMBER_DIGITS = 2  # amounts are written rounded half up to this many decimals (as shown)
 OVERVIEW_SHEET, RANKING_SHEET, COVERAGE_SHEET = "总览", "分市排名", "覆盖情况"
 COMPLETENESS_SHEET, ISSUES_SHEET = "报送情况", "数据问题"
 
@@ -71,6 +79,23 @@ def display_values(table: pd.DataFrame) -> pd.DataFrame:
     yesno = units == "是/否"
     out[FMT] = np.select([fraction, yesno], [PERCENT, YESNO], default=NUMBER)
     out.loc[fraction, "display_unit"] = "%"
+    return blank_cumulative_of_non_amounts(out)
+
+
+def blank_cumulative_of_non_amounts(table: pd.DataFrame) -> pd.DataFrame:
+    """Cumulative figures only where they mean something: amounts (``min``/``range`` targets, or
+    none). For a ratio, growth rate, coverage or milestone the gap table's ``cumulative_actual``
+    is the indicator's own total (schools, staff, teams), not the measure the row is read in:
+    shown under a percentage format it printed 216,000% for 2,160 schools."""
+    out = table.copy()
+    other = ~out["kind"].astype(str).isin(AMOUNT_KINDS)
+    for column in ("cumulative_actual", "cumulative_target", "cumulative_completion"):
+        if column in out.columns:
+            out[column] = out[column].where(~other)
+    if "completion" in out.columns:
+        # a growth rate of 1.65% against 1% is not "165% complete"; a ratio or a milestone's
+        # completion only repeats its value
+        out["completion"] = out["completion"].where(~out["kind"].astype(str).isin(RATE_KINDS))
     return out
 
 
@@ -201,10 +226,23 @@ def issues_sheet(issues: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def annex_tables(tables) -> dict[str, pd.DataFrame]:
-    """Sheet name → display table, in sheet order (``tables``: :class:`~jrc_analysis.analysis.analysis.Analysis`)."""
+def verdict_sheet_name(year: int) -> str:
+    """收官评估 in the plan's last year, else 进展评估."""
+    from jrc_analysis.analysis.verdict import is_final_year
+
+    return VERDICT_SHEET_FINAL if is_final_year(year) else VERDICT_SHEET_TO_DATE
+
+
+def annex_tables(tables, verdict: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Sheet name → display table, in sheet order (``tables``: :class:`~jrc_analysis.analysis.analysis.Analysis`;
+    ``verdict``: :func:`jrc_analysis.analysis.verdict.plan_verdict`, its sheet first)."""
+    from jrc_analysis.report.verdict_display import verdict_sheet
+
     province = display_values(tables.province)
-    sheets = {OVERVIEW_SHEET: scorecard_table(province, tables.year)}
+    sheets = {}
+    if verdict is not None:
+        sheets[verdict_sheet_name(tables.year)] = verdict_sheet(verdict)
+    sheets[OVERVIEW_SHEET] = scorecard_table(province, tables.year)
     for area, name in _area_names().items():
         sheets[name] = area_table(province, area)
     sheets[RANKING_SHEET] = ranking_table(tables.prefectures, tables.allocation, tables.year)
@@ -228,9 +266,20 @@ def number_format(header: str, value: float, fmt: str) -> str:
         return "0.0%"
     if header in VALUE_HEADERS and fmt == YESNO:
         return '"是";"是";"否"'
-    if header in INTEGER_HEADERS or float(value).is_integer():
+    if header in INTEGER_HEADERS:
+        return "0"  # years and counts: 2024, never 2,024
+    if float(value).is_integer():
         return "#,##0"
     return "#,##0.00"
+
+
+def written_number(header: str, value: float, fmt: str) -> float:
+    """The number a value cell holds: amounts rounded half up to :data:`NUMBER_DIGITS` decimals,
+    so the cell holds what it shows (and what the page and the Word draft print); fractions and
+    1/0 as they are."""
+    if header in PERCENT_HEADERS or fmt in (PERCENT, YESNO) or header in INTEGER_HEADERS:
+        return value
+    return float(round_half_up(value, NUMBER_DIGITS))
 
 
 def _cell_value(value):
@@ -294,14 +343,55 @@ def write_sheet(ws, table: pd.DataFrame) -> None:
                 write_text(cell, value)
                 widths[j - 1] = max(widths[j - 1], text_width(value))
             else:
-                cell.value = value
+                cell.value = written_number(header, value, fmt)
                 cell.number_format = number_format(header, value, fmt)
                 widths[j - 1] = max(widths[j - 1], 12)
             if header == STATUS_HEADER and value in fills:
                 cell.fill, cell.font = fills[value], fonts[value]
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    lines = [1] * (len(table) + 2)
     for j, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = round(min(width + 2, MAX_WIDTH), 1)
+        shown = min(width + 2, MAX_WIDTH)
+        if width > WRAP_WIDTH:
+            shown = WRAP_WIDTH
+            for row in range(2, len(table) + 2):
+                cell = ws.cell(row=row, column=j)
+                cell.alignment = wrapped
+                if isinstance(cell.value, str):
+                    lines[row] = max(lines[row], math.ceil(text_width(cell.value) / (shown - 1)))
+        ws.column_dimensions[get_column_letter(j)].width = round(shown, 1)
+    for row, count in enumerate(lines):
+        if row >= 2 and count > 1:  # wrapped text: set the height (not every reader recomputes it)
+            ws.row_dimensions[row].height = LINE_HEIGHT_PT * count
     ws.freeze_panes = "A2"
+    print_setup(ws, len(columns), len(table) + 1)
+
+
+def print_setup(ws, columns: int, rows: int) -> None:
+    """A sheet that prints as a leader reads it: A4 landscape, fit to the page width (as many
+    pages down as needed), the header row repeated on every page, thin borders round every
+    cell, the sheet name above and 第N页／共M页 below, centred horizontally."""
+    from openpyxl.styles import Border, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for row in ws.iter_rows(min_row=1, max_row=max(rows, 1), min_col=1, max_col=max(columns, 1)):
+        for cell in row:
+            cell.border = border
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = "1:1"
+    ws.print_area = f"A1:{get_column_letter(max(columns, 1))}{max(rows, 1)}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddHeader.center.text = "&A"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def workbook_bytes(wb) -> bytes:

@@ -9,13 +9,16 @@ chart plan), renders every chart of the plan once (:mod:`jrc_analysis.report.vie
 - every chart as PNG (200 dpi) and SVG, named ``<area>/<indicator>_<chart>`` (the indicator code
   without its area prefix): ``first_aid/certified_trainees_trend``, ``…_prefectures`` (allocated
   targets), ``…_contribution`` (headline indicators), ``…_coverage`` (coverage targets), and
-  ``overview/scorecard``, ``overview/cumulative``;
+  ``…_tiles`` (tile maps), ``overview/scorecard``, ``overview/cumulative``, ``overview/heatmap``,
+  ``digital/milestones``, ``fundraising/cash_share`` and the plan verdict's ``verdict/<area>``
+  (:mod:`jrc_analysis.analysis.verdict`, :mod:`jrc_analysis.report.charts.verdict`);
 - the annex ``briefing_<Y>.xlsx`` (:mod:`jrc_analysis.report.annex`);
-- the page ``briefing_<Y>.html`` (:mod:`jrc_analysis.report.report_html`).
+- the page ``briefing_<Y>.html`` (:mod:`jrc_analysis.report.report_html`);
+- the Word draft ``通报_<Y>.docx`` (:mod:`jrc_analysis.report.word_draft`).
 
 Every file goes through :func:`jrc_analysis.fileio.write_bytes_atomic` (temp name, then rename;
 an unchanged file is not rewritten), so a second run changes no byte. The charts are rendered to
-bytes once and the same PNG bytes are embedded in the page.
+bytes once; the page embeds a smaller copy of each PNG (made in the worker), the Word draft the PNG.
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ from jrc_analysis.analysis.analysis import Analysis, AnalysisError, ChartSpec, a
 from jrc_analysis.fileio import write_bytes_atomic
 from jrc_analysis.report import charts
 from jrc_analysis.report.captions import chart_caption
+from jrc_analysis.report.report_html import page_png
 from jrc_analysis.report.views import chart_figure
 from jrc_analysis.returns.ingest import OUTPUT_FILES
 
@@ -40,12 +44,14 @@ PNG_DPI = 200
 
 @dataclass(frozen=True)
 class RenderedChart:
-    """A chart rendered once: its PNG and SVG bytes and its caption (Chinese)."""
+    """A chart rendered once: its PNG and SVG bytes, its caption (Chinese) and the small PNG
+    the page embeds (:func:`jrc_analysis.report.report_html.page_png`, made in the worker)."""
 
     spec: ChartSpec
     png: bytes
     svg: bytes
     caption: str
+    page_png: bytes = b""
 
 
 # --------------------------------------------------------------------------- rendering
@@ -56,7 +62,7 @@ def render_chart(spec: ChartSpec, analysis: Analysis) -> RenderedChart:
     fig = chart_figure(spec, analysis)
     png = charts.figure_bytes(fig, "png", PNG_DPI)
     svg = charts.figure_bytes(fig, "svg", PNG_DPI)
-    return RenderedChart(spec, png, svg, chart_caption(spec, analysis))
+    return RenderedChart(spec, png, svg, chart_caption(spec, analysis), page_png(png))
 
 
 _WORKER_TABLES: Analysis | None = None
@@ -149,6 +155,7 @@ def run_briefing(year: int | None = None, raw_dir=None, processed_dir=None, figu
     """
     from jrc_analysis.report.annex import annex_bytes, annex_tables
     from jrc_analysis.report.report_html import briefing_html
+    from jrc_analysis.report.word_draft import draft_bytes
 
     raw = Path(raw_dir) if raw_dir is not None else config.raw_dir()
     processed = Path(processed_dir) if processed_dir is not None else config.processed_dir()
@@ -181,11 +188,14 @@ def run_briefing(year: int | None = None, raw_dir=None, processed_dir=None, figu
 
     step = time.perf_counter()
     annex = year_dir / f"briefing_{chosen}.xlsx"
-    sheets = annex_tables(analysis)
+    sheets = annex_tables(analysis, analysis.verdict)
     write_bytes_atomic(annex, annex_bytes(sheets))
     page = year_dir / f"briefing_{chosen}.html"
-    write_bytes_atomic(page, briefing_html(analysis, rendered, sheets).encode("utf-8"))
-    _done(f"已写出附表 {shown_path(annex)} 和网页 {shown_path(page)}", step)
+    write_bytes_atomic(page, briefing_html(analysis, rendered, sheets, analysis.verdict).encode("utf-8"))
+    draft = year_dir / f"通报_{chosen}.docx"
+    write_bytes_atomic(draft, draft_bytes(analysis, rendered, analysis.verdict, analysis.returns))
+    _done(f"已写出附表 {shown_path(annex)}、网页 {shown_path(page)} 和通报初稿 {shown_path(draft)}",
+          step)
     _done("通报生成完毕", started)
     if analysis.errors:
         print(f"注意：报表中有 {analysis.errors} 条错误（见 {shown_path(processed / 'issues.csv')}），"

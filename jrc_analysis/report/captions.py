@@ -9,11 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from jrc_analysis.analysis import gaps
-from jrc_analysis.analysis.analysis import (FUNDRAISING, MILESTONES, Analysis, ChartSpec, cumulative_years,
+from jrc_analysis.analysis.analysis import (FUNDRAISING, MILESTONES, VERDICT, Analysis, ChartSpec, cumulative_years,
                                             milestone_indicators)
 from jrc_analysis.plan import catalog
 from jrc_analysis.report import charts
 from jrc_analysis.report.charts import format_number, format_percent, format_value
+from jrc_analysis.report.verdict_display import verdict_caption
 
 
 def measure_text(value: float, unit: str) -> str:
@@ -140,6 +141,8 @@ def chart_caption(spec: ChartSpec, analysis: Analysis) -> str:
         return milestones_caption(analysis.province, year)
     if spec.chart == FUNDRAISING:
         return fundraising_caption(analysis.province, year)
+    if spec.chart == VERDICT:
+        return verdict_caption(analysis.verdict, spec.area, year)
     return coverage_caption(analysis.coverage, spec.indicator, year)
 
 

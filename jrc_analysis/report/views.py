@@ -17,9 +17,11 @@ from html import escape
 import pandas as pd
 from matplotlib.figure import Figure
 
-from jrc_analysis.analysis.analysis import FUNDRAISING, MILESTONES, Analysis, ChartSpec, cumulative_years
+from jrc_analysis.analysis.analysis import (FUNDRAISING, MILESTONES, VERDICT, Analysis, ChartSpec,
+                                            cumulative_years)
 from jrc_analysis.analysis.explore import text_table
 from jrc_analysis.report import charts
+from jrc_analysis.report.charts.verdict import verdict_chart
 
 PNG_DPI = 100  # notebooks store PNGs at this resolution (the briefing saves its own at 200)
 STATUS_COLUMN = "状态"
@@ -62,6 +64,8 @@ def chart_figure(spec: ChartSpec, analysis: Analysis) -> Figure:
                                          flags=flags)
     if spec.chart == "coverage":
         return charts.coverage_chart(analysis.coverage, spec.indicator, synthetic=synthetic)
+    if spec.chart == VERDICT:
+        return verdict_chart(analysis.verdict, spec.area, analysis.year, synthetic=synthetic)
     raise ValueError(f"未知的图表类型“{spec.chart}”")
 
 

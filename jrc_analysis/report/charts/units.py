@@ -19,7 +19,6 @@ year's numbers (发展志愿者 target 5,500 人: 人 in the trend, the cumulati
 """
 from __future__ import annotations
 
-import math
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Iterable
@@ -27,9 +26,10 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from jrc_analysis import formatting
 from jrc_analysis.config import REFERENCE_DIR
 
-MISSING = "—"
+MISSING = formatting.MISSING
 PREFECTURES = 11  # a prefecture's scale: the province target shared by the 11 prefectures
 LEVELS = ("province", "prefecture")
 
@@ -105,31 +105,15 @@ def indicator_display_unit(
 
 
 def round_half_up(value: float, decimals: int = 2) -> float:
-    """``value`` rounded half up on its written (shortest repr) digits: ``round_half_up(2.385)
-    == 2.39`` where Python's ``round`` gives 2.38 (binary 2.385 is just below), ``-2.385 →
-    -2.39`` (half away from zero)."""
-    exact = Decimal(repr(float(value)))
-    return float(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    """``value`` rounded half up on its written digits (:func:`jrc_analysis.formatting.round_half_up`),
+    as a float: ``round_half_up(2.385) == 2.39``."""
+    return float(formatting.round_half_up(value, decimals))
 
 
 def format_number(value: float, decimals: int = 2) -> str:
-    """A number as Chinese publications print it: at most ``decimals`` decimals (rounded half
-    up: :func:`round_half_up`), trailing zeros dropped, thousands separators from 10,000 up;
-    ``—`` for a missing value.
-
-    ``format_number(145.93) == "145.93"``, ``format_number(75.0) == "75"``,
-    ``format_number(2688) == "2688"``, ``format_number(12345) == "12,345"``,
-    ``format_number(2.385) == "2.39"``.
-    """
-    if value is None or (isinstance(value, float) and not math.isfinite(value)) or pd.isna(value):
-        return MISSING
-    rounded = round_half_up(float(value), decimals)
-    if rounded == 0:
-        rounded = 0.0
-    text = f"{rounded:,.{decimals}f}" if abs(rounded) >= 10000 else f"{rounded:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    """A number as Chinese publications print it (:func:`jrc_analysis.formatting.number_text`):
+    ``format_number(2.385) == "2.39"``, ``format_number(12345) == "12,345"``, ``—`` when missing."""
+    return formatting.number_text(value, decimals)
 
 
 def format_value(value: float, unit: str, scale_by: Iterable[float] | float | None = None) -> str:
@@ -159,18 +143,9 @@ def format_indicator_value(value: float, indicator: str, unit: str, level: str =
 
 
 def format_percent(fraction: float, decimals: int = 0) -> str:
-    """A fraction as a percentage: ``format_percent(1.9457) == "195%"``; ``—`` when missing.
-
-    A fraction below 1 never reads as 100%: it is shown with one more decimal, truncated
-    (``format_percent(0.998) == "99.8%"``, ``format_percent(0.9999) == "99.9%"``), so a 未达标
-    value is never printed as complete."""
-    if fraction is None or pd.isna(fraction) or not math.isfinite(float(fraction)):
-        return MISSING
-    percent = float(Decimal(repr(float(fraction))) * 100)  # 0.285 -> 28.5, not 28.499999…
-    if float(fraction) < 1 and round_half_up(percent, decimals) >= 100:
-        step = 10 ** (decimals + 1)
-        return f"{format_number(math.floor(percent * step) / step, decimals + 1)}%"
-    return f"{format_number(percent, decimals)}%"
+    """A fraction as a percentage (:func:`jrc_analysis.formatting.percent_text`):
+    ``format_percent(1.9457) == "195%"``; a fraction below 1 never reads 100%."""
+    return formatting.percent_text(fraction, decimals)
 
 
 def format_target(value: float) -> str:
