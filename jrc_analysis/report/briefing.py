@@ -133,9 +133,10 @@ def write_charts(rendered: list[RenderedChart], year_dir: Path) -> list[Path]:
 
 
 def shown_path(path: Path) -> str:
-    """``path`` relative to the working directory when it is under it, else as given."""
+    """``path`` relative to the working directory when it is under it, else as given (links are
+    not followed: ``returns.csv`` is shown by its own name, not the generation it points into)."""
     try:
-        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(Path.cwd())).as_posix()
     except ValueError:
         return Path(path).as_posix()
 
