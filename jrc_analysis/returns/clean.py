@@ -22,13 +22,15 @@ from typing import Collection
 
 from jrc_analysis.issues import Issue, error, warning
 from jrc_analysis.returns import names, parse
-from jrc_analysis.returns.grid import (Cell, Grid, cell_records, grid_cells, grids_by_sheet,
+from jrc_analysis.returns.grid import (Cell, Grid, cell_records, column_letter, grid_cells, grids_by_sheet,
                                        is_number_like, workbook_records)
 from jrc_analysis.returns.info import (bare_years_in, date_text, hinted_cells, info_lines,
                                        return_info, revision_rank, years_in)
 from jrc_analysis.returns.ledger import Ledger, finish, places_of
-from jrc_analysis.returns.locate import (TOTAL_LABEL, UNIT_LINE, Table, find_county_header,
-                                         find_summary_header, header_role, sheet_unit_line)
+from jrc_analysis.returns.locate import (NO_COL, TOTAL_LABEL, UNIT_LINE, Table, county_of_code,
+                                         county_place, find_county_header, find_summary_tables,
+                                         find_transposed_county_table, header_role, header_unit,
+                                         sheet_unit_line, transposed_columns, transposed_grid)
 from jrc_analysis.returns.tidy import (CITY_HQ, TIDY_COLUMNS, Accounting, CleanResult,
                                        ReturnInfo, catalogue_fields, county_order, empty_values,
                                        format_number, frame_of_columns, shorten, sort_tidy, tidy_columns,
@@ -61,48 +63,27 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
         return finish(ledger, cells, places, ReturnInfo(source_file))
 
     catalogue = catalogue_fields()
-    hidden = {s.name for s in workbook.sheets if s.hidden}
     by_sheet = grids_by_sheet(cells)
     for item in hidden_sheet_warnings(workbook.sheets, by_sheet, source_file):
         ledger.issue(item)
-    sheet_order = [s.name for s in sorted(workbook.sheets, key=lambda s: (s.hidden, s.index))]
-    summary = county = None
-    extra_tables = []
-    for name in sheet_order:
-        frame = by_sheet.get(name)
-        if frame is None:
-            continue
-        table = find_summary_header(frame, name) or find_county_header(frame, name)
-        if table is None:
-            continue
-        if table.kind == "summary" and summary is None:
-            summary = table
-        elif table.kind == "county" and county is None:
-            county = table
-        elif name not in hidden:
-            extra_tables.append(table)
+    tables = return_tables(workbook.sheets, by_sheet)
 
     lines = info_lines(by_sheet, hinted_cells(by_sheet, cells))
     for line in lines:
         for sheet, cell in line["cells"]:
             ledger.ignore(sheet, cell)
-    info, ok = return_info(by_sheet, lines, summary, county, source_file, ledger)
+    info, ok = return_info(by_sheet, lines, tables, source_file, ledger, complain=bool(tables))
 
-    for table in extra_tables:
-        ledger.issue(warning(
-            "clean.extra_table", source_file,
-            f"{where(source_file, table.sheet)}：又发现一张{'汇总表' if table.kind == 'summary' else '县区明细表'}，"
-            "已按第一张处理、本表未读取。请删除多余的工作表后重新报送。", sheet=table.sheet),
-            cells={(r.sheet, r.cell) for r in grid_cells(by_sheet[table.sheet])})
-    if summary is None and county is None:
+    if not tables:
         ledger.issue(error(
             "clean.no_table", source_file,
-            f"{where(source_file)}：没有找到报表表格（应有一行表头含“指标名称”和“完成数”，"
-            "或含“县（市、区）”和各项指标）。请使用省红十字会下发的模板填报。"),
+            f"{where(source_file)}：这不是年度报表：没有找到报表表格（应有一行表头含“指标名称”和“完成数”，"
+            "或含“县（市、区）”和各项指标），未读取任何数值。"
+            "如是年度报表，请使用省红十字会下发的模板填报；如不是，请从报表文件夹中移走。"),
             cells=places.difference(ledger.ignored).pairs())
         return finish(ledger, cells, places, info)
 
-    table_sheets = {t.sheet for t in (summary, county, *extra_tables) if t is not None}
+    table_sheets = {t.sheet for t in tables}
     for name, frame in by_sheet.items():
         if name not in table_sheets:
             item, other_cells = _other_sheet(frame, name, source_file)
@@ -113,16 +94,109 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
 
     if not ok:
         # no unit or no year: nothing can be used; the error covers every table cell
-        for table in (summary, county):
-            if table is not None:
-                ledger.covered.update((r.sheet, r.cell) for r in grid_cells(by_sheet[table.sheet]))
+        for name in table_sheets:
+            ledger.covered.update((r.sheet, r.cell) for r in grid_cells(by_sheet[name]))
         return finish(ledger, cells, places, info)
 
-    if summary is not None:
-        _clean_summary(by_sheet[summary.sheet], summary, info, catalogue, ledger)
-    if county is not None:
-        _clean_county(by_sheet[county.sheet], county, info, catalogue, ledger)
+    taken: dict[tuple[str, str], tuple] = {}
+    for table in tables:
+        grid = by_sheet[table.sheet]
+        if table.kind == "summary":
+            _clean_summary(grid, table, info, catalogue, ledger, taken, county_of_sheet(table.sheet, info))
+        elif table.transposed:
+            turned = transposed_grid(grid, table)
+            _ignore_outside(grid, turned, table, ledger)
+            _clean_county(turned, transposed_columns(turned, table), info, catalogue, ledger, taken,
+                          sheet_unit_line(grid, table))
+        else:
+            _clean_county(grid, table, info, catalogue, ledger, taken)
     return finish(ledger, cells, places, info)
+
+
+def return_tables(sheets, by_sheet: dict[str, Grid]) -> list[Table]:
+    """The tables of a return, in sheet order: every table on a visible sheet (parts of one
+    return: one sheet per 行动, fundraising on its own sheet, a sheet per county, side-by-side
+    blocks); a hidden sheet's only when no visible sheet has a table of its kind."""
+    visible, hidden = [], []
+    for info in sorted(sheets, key=lambda s: s.index):
+        grid = by_sheet.get(info.name)
+        if grid is not None:
+            (hidden if info.hidden else visible).extend(tables_of_sheet(grid, info.name))
+    kinds = {t.kind for t in visible}
+    hidden_kinds = {}
+    for table in hidden:  # the first hidden sheet of each missing kind
+        hidden_kinds.setdefault(table.kind, table.sheet)
+    return visible + [t for t in hidden if t.kind not in kinds and hidden_kinds[t.kind] == t.sheet]
+
+
+def tables_of_sheet(grid: Grid, sheet: str) -> list[Table]:
+    """The tables on one sheet: summary blocks, else a county table (counties as rows, else as
+    columns); [] for a sheet without one."""
+    found = find_summary_tables(grid, sheet)
+    if found:
+        return found
+    table = find_county_header(grid, sheet) or find_transposed_county_table(grid, sheet)
+    return [table] if table is not None else []
+
+
+def county_of_sheet(sheet: str, info: ReturnInfo) -> str:
+    """The county a summary-style sheet is about when it is named after one of the return's
+    counties (one sheet per county), ``市本级`` for a 市本级 sheet; ``""`` (the prefecture's total)
+    otherwise."""
+    plain = names.plain(sheet)
+    if "本级" in plain and "省" not in plain:
+        return CITY_HQ
+    place = county_place(sheet, info.prefecture)
+    return place.name if place is not None and place.prefecture == info.prefecture else ""
+
+
+def _ignore_outside(grid: Grid, turned: Grid, table: Table, ledger) -> None:
+    """The cells of a counties-as-columns table left out of its turned grid are ignored: the
+    header row, and the columns under a known header (序号, 单位 — its unit is in the turned
+    headers —, 备注); numbers in a column without a header are left to :func:`finish`."""
+    kept = {rec.cell for cols in turned.values() for rec in cols.values()}
+    header = grid[table.label_col]
+    known = {col for col, rec in header.items() if header_role(rec.raw) is not None}
+    for row, cols in grid.items():
+        if row >= table.label_col:
+            for col, rec in cols.items():
+                if rec.cell not in kept and (row == table.label_col or col in known
+                                             or not is_number_like(rec.value)):
+                    ledger.ignore(table.sheet, rec.cell)
+
+
+def _register(ledger, taken: dict, county: str, target, sheet: str, rec) -> None:
+    """Note the value just taken from ``rec`` (the last tidy row). The same indicator (of the
+    same county) already taken from another table: the same number → this one is withdrawn with
+    a warning; a different number → both are withdrawn, an error names both cells."""
+    index = len(ledger.rows) - 1
+    number = ledger.rows[index][4]
+    key = (county, target.code)
+    first = taken.get(key)
+    if first is None:
+        taken[key] = (sheet, rec.cell, number, index)
+        return
+    first_sheet, first_cell, first_number, first_index = first
+    source_file = ledger.source_file
+    ledger.withdraw(index, sheet, rec.cell)
+    whose = f"“{county}”的" if county else ""
+    there = f"工作表“{first_sheet}”单元格 {first_cell}"
+    if first_index is not None and abs(number - first_number) <= tolerance(number, first_number):
+        ledger.issue(warning(
+            "clean.repeated_indicator", source_file,
+            f"{where(source_file, sheet, rec.cell)}：{whose}指标“{target.name}”已在{there}填报，"
+            f"数值相同（{format_number(number)}{target.base}），只采用一次。请删除重复的填报。",
+            sheet=sheet, cell=rec.cell))
+        return
+    if first_index is not None:
+        ledger.withdraw(first_index, first_sheet, first_cell)
+        taken[key] = (first_sheet, first_cell, first_number, None)
+    ledger.issue(error(
+        "clean.conflicting_indicator", source_file,
+        f"{where(source_file, sheet, rec.cell)}：{whose}指标“{target.name}”填报了两次且数值不同："
+        f"{there}为 {format_number(first_number)}{target.base}，本格为 {format_number(number)}{target.base}，"
+        "两个数值都未采用。请核对后只保留正确的一个。", sheet=sheet, cell=rec.cell),
+        cells={(first_sheet, first_cell)})
 
 
 def hidden_sheet_warnings(sheets, used: Collection[str], source_file: str) -> list[Issue]:
@@ -171,24 +245,33 @@ def _row_quote(recs) -> str:
     return " | ".join(shorten(str(r.raw)) for r in sorted(recs, key=lambda r: r.col))
 
 
-def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger) -> None:
+def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken: dict,
+                   county: str = "") -> None:
+    """One summary table (indicators as rows) of the prefecture (``county`` ""), or of one
+    county on a sheet named after it."""
     sheet, source_file = table.sheet, ledger.source_file
     roles = table.columns
-    value_col = _value_column(grid, table, info, ledger)
+    value_col = _value_column(table, info, ledger)
     name_col = next((c for c, r in roles.items() if r == "name"), None)
     code_col = next((c for c, r in roles.items() if r == "code"), None)
     unit_col = next((c for c, r in roles.items() if r == "unit"), None)
-    header = grid[table.header_row]
-    header_unit = parse.split_header_unit(header[value_col].raw)[1] if value_col in header else None
+    value_header_unit = header_unit(table.texts.get(value_col, ()))
     sheet_unit = sheet_unit_line(grid, table)
+    first_col, last_col = table.first_col, table.last_col
+    whole_rows = first_col == 1 and last_col == NO_COL
     ignore = ledger.ignored.of(sheet).add
-    for rec in header.values():
-        ignore(rec.cell)
+    for row in range(table.first_row, table.header_row + 1):
+        for col, rec in grid.get(row, {}).items():
+            if first_col <= col <= last_col:
+                ignore(rec.cell)
     take = value_taker(ledger, info, sheet)
+    order = county_order(county)
     seen: dict[str, str] = {}
     for row, at in grid.items():
         if row <= table.header_row:
             continue
+        if not whole_rows:
+            at = {c: r for c, r in at.items() if first_col <= c <= last_col}
         recs = at.values()
         rec_value, rec_name, rec_code = at.get(value_col), at.get(name_col), at.get(code_col)
         for r in recs:
@@ -217,18 +300,27 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger) -> N
                 f"（已采用 {seen[code]} 的数值，本格未采用）。请删除重复的行。",
                 sheet=sheet, cell=rec_value.cell))
             continue
-        unit_cell = at.get(unit_col)
-        column_unit = (str(unit_cell.raw).strip() if unit_cell is not None else None) \
-            or header_unit or sheet_unit
-        if take("", 0, target_of(code, column_unit), rec_value) is not None:
+        target = target_of(code, _row_unit(at.get(unit_col), rec_name)
+                           or value_header_unit or sheet_unit)
+        if take(county, order, target, rec_value) is not None:
             seen[code] = rec_value.cell
+            _register(ledger, taken, county, target, sheet, rec_value)
 
-def _value_column(grid, table: Table, info: ReturnInfo, ledger) -> int:
+
+def _row_unit(unit_cell, name_cell) -> str | None:
+    """The unit a summary row states: its 单位 cell, else the unit written in its indicator name
+    (应急救护普及培训（万人次）); None when it states none (the header's or sheet's unit applies)."""
+    if unit_cell is not None and str(unit_cell.raw).strip():
+        return str(unit_cell.raw).strip()
+    return parse.split_header_unit(name_cell.raw)[1] if name_cell is not None else None
+
+
+def _value_column(table: Table, info: ReturnInfo, ledger) -> int:
     """The value column: the only one, else the one of the return's year, else the first (warned)."""
     cols = sorted(c for c, r in table.columns.items() if r == "value")
     if len(cols) == 1:
         return cols[0]
-    header = {col: rec.raw for col, rec in grid[table.header_row].items()}
+    header = {col: " ".join(texts) for col, texts in table.texts.items()}
     of_year = [c for c in cols if info.year in years_in(header.get(c, ""))]
     if len(of_year) == 1:
         return of_year[0]
@@ -282,18 +374,27 @@ def _county_columns(grid, table: Table, catalogue, ledger) -> dict[int, tuple[st
     return out
 
 
-def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger) -> None:
+def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken: dict,
+                  sheet_unit: str | None = None) -> None:
+    """One county table (counties as rows; a turned grid for counties as columns). ``sheet_unit``:
+    a 单位：万元 line above the table (looked for here unless the table is turned)."""
     sheet, source_file = table.sheet, ledger.source_file
     columns = _county_columns(grid, table, catalogue, ledger)
-    sheet_unit = sheet_unit_line(grid, table)
+    if not table.transposed:
+        sheet_unit = sheet_unit_line(grid, table)
     first = max(table.header_row, table.code_row) + 1
-    header_cols = set(grid[table.header_row])
+    header = grid[table.header_row]
+    header_cols = set(header)
+    code_col = next((c for c, rec in header.items() if "区划" in names.plain(rec.raw)), None)
     targets = {col: target_of(code, header_unit or sheet_unit) for col, (code, header_unit) in columns.items()}
     seen_counties: dict[str, int] = {}
     totals: list[tuple[int, dict]] = []
     sums: dict[int, float] = {}
     parts: dict[int, list[str]] = {col: [] for col in columns}
     ignore = ledger.ignored.of(sheet).add
+    for row in range(table.first_row, table.header_row):  # 行动 group cells above the names
+        for rec in grid.get(row, {}).values() if not table.transposed else ():
+            ignore(rec.cell)
     take = value_taker(ledger, info, sheet)
     for row, at in grid.items():
         if row < first:
@@ -305,7 +406,7 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger) -> No
             if col in columns:
                 value_recs[col] = r
             elif col in header_cols or not is_number_like(r.value):
-                ignore(r.cell)  # labels, 序号, known extra columns
+                ignore(r.cell)  # labels, 序号, 区划代码, known extra columns
         text = str(label.raw).strip() if label is not None else ""
         plain = names.plain(text)
         if not value_recs:
@@ -313,32 +414,43 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger) -> No
         if TOTAL_LABEL.search(plain):
             totals.append((row, value_recs))
             continue
+        label_cell = label.cell if label is not None else ""
         if "本级" in plain and "省" not in plain:
             county = CITY_HQ
         else:
-            place = names.match_place(text, info.prefecture)
-            if place is None or place.level != "county":
+            code_rec = at.get(code_col) if code_col is not None else None
+            by_code = county_of_code(code_rec.raw) if code_rec is not None else None
+            place = county_place(text, info.prefecture) if text else None
+            if place is not None and by_code is not None and by_code.name != place.name:
+                ledger.issue(error(
+                    "clean.county_code_mismatch", source_file,
+                    f"{where(source_file, sheet, label_cell)}：县（市、区）“{text}”与区划代码“{code_rec.raw}”"
+                    f"（{code_rec.cell}，对应{by_code.name}）不一致，本行数字未采用。请核对名称和区划代码。",
+                    sheet=sheet, cell=label_cell), cells={(sheet, r.cell) for r in recs})
+                continue
+            place = place or by_code
+            if place is None:
                 ledger.issue(warning(
                     "clean.unmatched_county", source_file,
-                    f"{where(source_file, sheet, label.cell if label is not None else '')}：第 {row} 行的县（市、区）"
-                    f"“{text}”无法识别（该行内容：{_row_quote(recs)}），本行数字未采用。"
+                    f"{where(source_file, sheet, label_cell)}：{_line(table, row)}的县（市、区）"
+                    f"“{text}”无法识别（该{_line(table, row)[-1]}内容：{_row_quote(recs)}），本{_line(table, row)[-1]}数字未采用。"
                     f"请填写{info.prefecture}所辖县（市、区）的规范名称。",
-                    sheet=sheet, cell=label.cell if label is not None else ""),
+                    sheet=sheet, cell=label_cell),
                     cells={(sheet, r.cell) for r in recs})
                 continue
             if place.prefecture != info.prefecture:
                 ledger.issue(error(
                     "clean.county_of_other_prefecture", source_file,
-                    f"{where(source_file, sheet, label.cell)}：“{text}”是{place.prefecture}的县（市、区），"
-                    f"不属于{info.prefecture}，本行数字未采用。请删除该行或改为本市所辖县（市、区）。",
-                    sheet=sheet, cell=label.cell), cells={(sheet, r.cell) for r in recs})
+                    f"{where(source_file, sheet, label_cell)}：“{text or code_rec.raw}”是{place.prefecture}的县（市、区），"
+                    f"不属于{info.prefecture}，本{_line(table, row)[-1]}数字未采用。请删除或改为本市所辖县（市、区）。",
+                    sheet=sheet, cell=label_cell), cells={(sheet, r.cell) for r in recs})
                 continue
             county = place.name
         if county in seen_counties:
             ledger.issue(error(
                 "clean.duplicate_county", source_file,
-                f"{where(source_file, sheet, label.cell)}：“{county}”重复出现（第 {seen_counties[county]} 行已采用），"
-                "本行数字未采用。请合并为一行。", sheet=sheet, cell=label.cell),
+                f"{where(source_file, sheet, label_cell)}：“{county}”重复出现（{_line(table, seen_counties[county])}已采用），"
+                f"本{_line(table, row)[-1]}数字未采用。请合并为一{_line(table, row)[-1]}。", sheet=sheet, cell=label_cell),
                 cells={(sheet, r.cell) for r in recs})
             continue
         seen_counties[county] = row
@@ -348,8 +460,16 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger) -> No
             if number is not None:
                 sums[col] = sums.get(col, 0.0) + number
                 parts[col].append(rec.cell)
+                _register(ledger, taken, county, targets[col], sheet, rec)
     for row, value_recs in totals:
         _check_total(row, value_recs, columns, sums, parts, info, catalogue, sheet, sheet_unit, ledger)
+
+
+def _line(table: Table, row: int) -> str:
+    """How a message names a county's line: 第 5 行, or 第 C 列 in a counties-as-columns table."""
+    if table.transposed:
+        return f"第 {column_letter(row)} 列"
+    return f"第 {row} 行"
 
 
 def _check_total(row, value_recs, columns, sums, parts, info, catalogue, sheet, sheet_unit, ledger):

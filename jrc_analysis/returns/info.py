@@ -11,6 +11,7 @@ from jrc_analysis.returns.grid import Cell, Grid, grid_cells
 from jrc_analysis.returns.locate import UNIT_LINE
 from jrc_analysis.returns.tidy import ReturnInfo, where
 
+
 _RAW = itemgetter(Cell._fields.index("raw"))
 
 
@@ -24,15 +25,26 @@ INFO_HINT_WORDS = ("填报", "模板", "联系", "审核", "制表", "负责", "
 _INFO_HINT = re.compile("|".join(INFO_HINT_WORDS))
 _COLON = re.compile("[:：]")
 
+
 _DATE = re.compile(r"(20\d\d)\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})")
 _REVISION_WORDS = re.compile(r"修订|更正|订正|重报|修改版|更新版")
 _REVISION_NUMBER = re.compile(r"(?<![a-z])v\s*(\d+)|第\s*([2-9二三四五])\s*版", re.IGNORECASE)
 _CN_DIGITS = {"二": 2, "三": 3, "四": 4, "五": 5}
 
+
 def years_in(text: object) -> list[int]:
     """Years written as ``2023年`` in a text, plan periods (2022—2024年) excluded."""
     s = _YEAR_RANGE.sub("", str(text or ""))
     return [int(y) for y in _YEAR_IN_TEXT.findall(s)]
+
+
+def title_years(title: str) -> list[int]:
+    """The years a return's title states (2023年度).
+
+    The one call site for a year written in Chinese numerals (二〇二三年度): i12match's year
+    parser goes here when it is merged (tests/test_clean.py has the xfail test waiting for it).
+    """
+    return years_in(title)
 
 
 def bare_years_in(text: object) -> list[int]:
@@ -66,6 +78,7 @@ def date_text(value: object) -> str:
         return dt.date(*(int(g) for g in match.groups())).isoformat()
     except ValueError:
         return ""
+
 
 def hinted_cells(grids: dict[str, Grid], records: list[Cell]) -> list[Cell]:
     """The text cells of ``grids`` (built from ``records``) whose text has a label hint word
@@ -107,6 +120,7 @@ def _places_of_words(text: str, words: tuple[str, ...]) -> list[int]:
             place = text.find(word, place + 1)
     return places
 
+
 def info_lines(grids: dict[str, Grid], hinted: list[Cell]) -> list[dict]:
     """Label lines (填报单位：… 填报日期：… 模板版本：…) anywhere: ``key, text, value, cells``.
 
@@ -143,20 +157,24 @@ def _choose(found: list[tuple[str, object]]) -> tuple[object | None, list[tuple[
     chosen = found[0][1]
     return chosen, [(src, val) for src, val in found if val != chosen]
 
-def return_info(grids, lines, summary, county, source_file, ledger) -> tuple[ReturnInfo, bool]:
-    """Reporting unit, year and the rest, cross-checked; errors when unit or year are unknown."""
+
+def return_info(grids, lines, tables, source_file, ledger, complain: bool = True) -> tuple[ReturnInfo, bool]:
+    """Reporting unit, year and the rest, cross-checked; errors when unit or year are unknown
+    (none when ``complain`` is false: a workbook without a table gets one issue saying so).
+
+    ``tables`` (:class:`~jrc_analysis.returns.locate.Table`) give the title lines (the text above
+    each table's header) and the value column headers (a year: 2023年完成数).
+    """
     titles = []
-    for table in (summary, county):
-        if table is None:
-            continue
-        for rec in grid_cells(grids[table.sheet], last_row=table.header_row - 1):
+    for table in tables:
+        for rec in grid_cells(grids[table.sheet], last_row=table.first_row - 1):
             if (rec.sheet, rec.cell) in ledger.ignored:
                 continue
             unit_line = UNIT_LINE.match(rec.raw)
             if unit_line is None and isinstance(rec.value, str):
                 titles.append((rec.sheet, rec.cell, rec.raw))
             ledger.ignore(rec.sheet, rec.cell)
-    title_text = " ".join(t for _s, _c, t in titles)
+    title_text = " ".join(dict.fromkeys(t for _s, _c, t in titles))  # a title repeated on each sheet once
     path = source_file.replace("\\", "/")
     folder, _, filename = path.rpartition("/")
     by_key = {}
@@ -169,7 +187,7 @@ def return_info(grids, lines, summary, county, source_file, ledger) -> tuple[Ret
         place = names.match_place(str(unit_line["value"]))
         unit_from_line = place.prefecture if place and place.level != "county" else \
             names.find_unit_in_text(unit_line["value"])
-    sheet_names = " ".join(t.sheet for t in (summary, county) if t is not None)
+    sheet_names = " ".join(dict.fromkeys(t.sheet for t in tables))
     unit_found = [
         ("填报单位", unit_from_line),
         ("标题", names.find_unit_in_text(title_text)),
@@ -177,14 +195,11 @@ def return_info(grids, lines, summary, county, source_file, ledger) -> tuple[Ret
         ("文件名", names.find_unit_in_text(filename)),
         ("文件夹", names.find_unit_in_text(folder)),
     ]
-    value_header_years = []
-    if summary is not None:
-        for col, role in summary.columns.items():
-            if role == "value":
-                rec = grids[summary.sheet][summary.header_row].get(col)
-                value_header_years += years_in(rec.raw) if rec is not None else []
+    value_header_years = [year for table in tables if table.kind == "summary"
+                          for col, role in table.columns.items() if role == "value"
+                          for text in table.texts.get(col, ()) for year in years_in(text)]
     year_found = [
-        ("标题", (years_in(title_text) or [None])[0]),
+        ("标题", (title_years(title_text) or [None])[0]),
         ("表头", (value_header_years or [None])[0]),
         ("工作表名", (years_in(sheet_names) + bare_years_in(sheet_names) or [None])[0]),
         ("文件名", (years_in(filename) + bare_years_in(filename) or [None])[0]),
@@ -192,26 +207,24 @@ def return_info(grids, lines, summary, county, source_file, ledger) -> tuple[Ret
     ]
     unit, unit_conflicts = _choose(unit_found)
     year, year_conflicts = _choose(year_found)
-    ok = True
-    if unit is None:
-        ok = False
+    ok = unit is not None and year is not None
+    if complain and unit is None:
         ledger.issue(error(
             "clean.no_prefecture", source_file,
             f"{where(source_file)}：无法判断填报单位（标题、“填报单位”、工作表名和文件名中都没有设区市名称或“省本级”）。"
             "请在“填报单位：”后填写本单位名称（如“南昌市红十字会”）后重新报送。"))
-    elif unit_conflicts:
+    elif complain and unit_conflicts:
         said = "，".join(f"{src}为“{val}”" for src, val in unit_conflicts)
         ledger.issue(warning(
             "clean.prefecture_conflict", source_file,
             f"{where(source_file)}：填报单位不一致：按{unit_found_source(unit_found, unit)}认定为“{unit}”，但{said}。"
             "请核对后统一填报单位和文件名。"))
-    if year is None:
-        ok = False
+    if complain and year is None:
         ledger.issue(error(
             "clean.no_year", source_file,
             f"{where(source_file)}：无法判断报表年度（标题、表头、工作表名和文件名中都没有年份）。"
             "请在标题中写明年度（如“2023年度……完成情况表”）后重新报送。"))
-    elif year_conflicts:
+    elif complain and year_conflicts:
         said = "，".join(f"{src}为{val}年" for src, val in year_conflicts)
         ledger.issue(warning(
             "clean.year_conflict", source_file,

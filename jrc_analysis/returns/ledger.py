@@ -73,7 +73,7 @@ class Ledger:
     """Collects values, issues (with the cells each covers) and ignored cells of one file."""
 
     source_file: str
-    rows: list[tuple] = field(default_factory=list)  # tidy rows, in TIDY_COLUMNS order
+    rows: list[tuple | None] = field(default_factory=list)  # tidy rows (TIDY_COLUMNS order); None: withdrawn
     places: list[int] = field(default_factory=list)  # each row's place in the file's order
     issues: list[Issue] = field(default_factory=list)
     covered: Places = field(default_factory=Places)
@@ -92,9 +92,17 @@ class Ledger:
     def ignore(self, sheet: str, cell: str) -> None:
         self.ignored.add(sheet, cell)
 
+    def withdraw(self, index: int, sheet: str, cell: str) -> None:
+        """Take back the tidy row at ``index`` (from ``sheet``/``cell``): the cell is then no
+        longer used (an issue must name it)."""
+        self.rows[index] = None
+        self.used.of(sheet).discard(cell)
+
     def sorted_rows(self) -> list[tuple]:
-        """The tidy rows in the file's order."""
-        return [self.rows[i] for i in sorted(range(len(self.places)), key=self.places.__getitem__)]
+        """The tidy rows in the file's order (withdrawn rows left out)."""
+        order = sorted(range(len(self.places)), key=self.places.__getitem__)
+        return [row for row in map(self.rows.__getitem__, order) if row is not None]
+
 
 def _records_at(cells: list[Cell], places: Places) -> list[Cell]:
     """The records at ``places``, in order."""

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from jrc_analysis.plan import catalog
 from jrc_analysis.returns import names, parse
-from jrc_analysis.returns.grid import Cell, Grid, grid_cells
+from jrc_analysis.returns.grid import Cell, Grid, grid_cells, is_number_like
 
 
 # Header words (compared after names.plain: NFKC, no spaces or punctuation).
@@ -16,13 +17,17 @@ CODE_HEADERS = {"指标代码", "代码", "编码", "指标编码", "code"}
 UNIT_HEADERS = {"单位", "计量单位", "单位计量"}
 COUNTY_HEADERS = {"县市区", "县区", "区县", "县市区名称", "单位名称", "地区", "县市区红十字会",
                   "县级红十字会", "县市区红会"}
-VALUE_WORDS = ("完成", "实际", "实绩", "本年", "数值", "填报数", "本期")
-NOT_VALUE_WORDS = ("上年", "去年", "同比", "目标", "计划", "增减", "增长", "完成率", "进度", "差额",
+VALUE_WORDS = ("完成", "实际", "实绩", "本年", "数值", "填报数", "本期", "累计")
+NOT_VALUE_WORDS = ("上年", "去年", "同比", "同期", "目标", "计划", "增减", "增长", "完成率", "进度", "差额",
                    "比例", "环比", "任务数")
+# a part of the value beside it (其中：市本级) or one month's figure (12月份): never the year's value
+_PART_OR_MONTH = re.compile(r"^(其中.*|\d{1,2}月份?)$")
 TOTAL_WORDS = ("合计", "小计", "总计", "全市")
 TOTAL_LABEL = re.compile("|".join(TOTAL_WORDS))
 
+
 UNIT_LINE = re.compile(r"^\s*(?:计量)?单位\s*[:：]\s*(\S+)\s*$")
+
 
 _ASCII_LETTER = re.compile("[A-Za-z]")
 
@@ -52,7 +57,7 @@ def _header_role(text: str) -> str | None:
         return "name"
     if h in ("备注", "说明", "备注说明", "情况说明"):
         return "note"
-    if any(w in h for w in NOT_VALUE_WORDS):
+    if any(w in h for w in NOT_VALUE_WORDS) or _PART_OR_MONTH.match(h):
         return "other"
     if any(w in h for w in VALUE_WORDS):
         return "value"
@@ -60,14 +65,40 @@ def _header_role(text: str) -> str | None:
         return "other"
     return None
 
+
+HEADER_BAND = 3   # a header spans at most this many rows (group cells above the column names)
+NO_COL = 1 << 14  # past Excel's last column (16,384)
+
+
 @dataclass(frozen=True)
 class Table:
-    kind: str  # "summary" or "county"
+    """Where one table of a return is.
+
+    ``kind``: ``summary`` (indicators as rows; ``columns`` col → role) or ``county`` (counties as
+    rows, indicators as columns; ``columns`` col → header text). A header may span several rows
+    (group cells such as 完成情况 or a 行动 above the column names): ``top_row`` is its first row,
+    ``header_row`` its last, ``texts`` each column's texts from top to bottom. A sheet may hold
+    side-by-side tables: each covers ``first_col``..``last_col``. ``transposed``: a county table
+    with counties as columns; its rows and columns are then those of the transposed sheet
+    (:func:`transposed_grid`), ``top_row`` still the sheet's.
+    """
+
+    kind: str
     sheet: str
     header_row: int
-    columns: dict[int, str]  # col -> role (summary) or col -> header text (county)
+    columns: dict[int, str]
     label_col: int = 0
     code_row: int = 0
+    top_row: int = 0
+    first_col: int = 1
+    last_col: int = NO_COL
+    texts: dict = field(default_factory=dict, compare=False)
+    transposed: bool = False
+
+    @property
+    def first_row(self) -> int:
+        """The first row of the header band, in the sheet's own rows."""
+        return self.top_row or self.header_row
 
 
 def _texts(cols: dict[int, Cell]) -> dict[int, str]:
@@ -79,39 +110,225 @@ def _roles_in(cols: dict[int, Cell]) -> set[str | None]:
     return {header_role(rec.raw) for rec in cols.values() if not rec.raw.isdigit()}
 
 
-def find_summary_header(grid: Grid, sheet: str) -> Table | None:
-    """The first row with an indicator-name (or code) column and a value column (and no
-    县（市、区） column), or None."""
+def _is_header_continuation(cols: dict[int, Cell]) -> bool:
+    """True for a row under a header row that continues it (完成数 | 其中：市本级 under 完成情况):
+    text only, no indicator name or code, at least one header word."""
+    if not cols or any(is_number_like(rec.value) or rec.raw.isdigit() for rec in cols.values()):
+        return False
+    if any(names.match_indicator(rec.raw) or rec.raw.strip() in names.indicator_codes()
+           for rec in cols.values()):
+        return False
+    return any(header_role(rec.raw) is not None for rec in cols.values())
+
+
+def _band_roles(grid: Grid, row: int) -> tuple[int, dict[int, str], dict[int, tuple[str, ...]]]:
+    """The header band starting at ``row``: its last row, each column's role (the lowest cell's
+    role that has one, a 上年/目标 group above a value column making it ``other``) and texts."""
+    last = row
+    while last + 1 in grid and last + 1 - row < HEADER_BAND and _is_header_continuation(grid[last + 1]):
+        last += 1
+    texts: dict[int, tuple[str, ...]] = {}
+    for r in range(row, last + 1):
+        for col, rec in grid.get(r, {}).items():
+            texts[col] = texts.get(col, ()) + (rec.raw,)
+    roles = {}
+    for col, stack in texts.items():
+        found = [header_role(t) for t in stack]
+        role = next((r for r in reversed(found) if r is not None), None)
+        if role == "value" and "other" in found:
+            role = "other"
+        if role:
+            roles[col] = role
+    return last, roles, texts
+
+
+def _blocks(roles: dict[int, str]) -> list[tuple[int, int]]:
+    """Column spans of side-by-side tables under one header row: a new table starts where an
+    indicator-name (or code) column comes again, with the 序号 columns just before it."""
+    starts, seen, last_kept = [1], set(), 0
+    for col in sorted(roles):
+        role = roles[col]
+        if role in ("name", "code") and role in seen:
+            start = col
+            while start - 1 > last_kept and roles.get(start - 1) == "other":
+                start -= 1
+            starts.append(start)
+            seen = set()
+        seen.add(role)
+        if role in ("name", "code", "unit", "value", "note"):
+            last_kept = col
+    ends = [s - 1 for s in starts[1:]] + [NO_COL]
+    return list(zip(starts, ends))
+
+
+def find_summary_tables(grid: Grid, sheet: str) -> list[Table]:
+    """The summary tables of a sheet: from the first row with an indicator-name (or code) column
+    and a value column on it or in the header rows under it (完成情况 over 完成数), and no
+    县（市、区） column, one table per side-by-side block; [] if none."""
     for row, cols in grid.items():
         found = _roles_in(cols)
-        if "value" in found and ("name" in found or "code" in found) and "county" not in found:
-            roles = {col: header_role(rec.raw) for col, rec in cols.items()}
-            return Table("summary", sheet, row, {c: r for c, r in roles.items() if r})
-    return None
+        if ("name" in found or "code" in found) and "county" not in found:
+            last, roles, texts = _band_roles(grid, row)
+            if "value" not in roles.values():
+                continue
+            tables = []
+            for first_col, last_col in _blocks(roles):
+                block = {c: r for c, r in roles.items() if first_col <= c <= last_col}
+                if "value" in block.values() and ({"name", "code"} & set(block.values())):
+                    tables.append(Table("summary", sheet, last, block, top_row=row, first_col=first_col,
+                                        last_col=last_col, texts=texts))
+            return tables
+    return []
+
+
+def find_summary_header(grid: Grid, sheet: str) -> Table | None:
+    """The first summary table of a sheet (:func:`find_summary_tables`), or None."""
+    tables = find_summary_tables(grid, sheet)
+    return tables[0] if tables else None
 
 
 def find_county_header(grid: Grid, sheet: str) -> Table | None:
-    """The first row with a 县（市、区） column and at least one indicator column, or None."""
+    """The first row with a 县（市、区） column and, on it or up to two rows below (under 行动
+    group cells), at least one indicator column; or None."""
     for row, cols in grid.items():
         if "county" not in _roles_in(cols):
             continue
         label_col = next(c for c, rec in cols.items() if header_role(rec.raw) == "county")
-        texts = _texts(cols)
-        below = _texts(grid.get(row + 1, {}))
-        code_row = row + 1 if "代码" in names.plain(below.get(label_col, "")) else 0
-        indicator_cols = {
-            c: t for c, t in texts.items()
-            if c > label_col and (names.match_indicator(parse.split_header_unit(t)[0])
-                                  or (code_row and below.get(c, "").strip() in names.indicator_codes()))
-        }
-        if indicator_cols:
-            columns = {c: t for c, t in texts.items() if c > label_col}
-            return Table("county", sheet, row, columns, label_col=label_col, code_row=code_row)
+        for header_row in range(row, row + HEADER_BAND):
+            table = _county_table(grid, sheet, header_row, label_col, row)
+            if table is not None:
+                return table
     return None
+
+
+def _county_table(grid: Grid, sheet: str, row: int, label_col: int, top_row: int) -> Table | None:
+    """The county table whose indicator names are on ``row`` (None without one)."""
+    texts = _texts(grid.get(row, {}))
+    below = _texts(grid.get(row + 1, {}))
+    code_row = row + 1 if "代码" in names.plain(below.get(label_col, "")) else 0
+    if any(c > label_col and _names_indicator(t, below.get(c, "") if code_row else "")
+           for c, t in texts.items()):
+        columns = {c: t for c, t in texts.items() if c > label_col}
+        return Table("county", sheet, row, columns, label_col=label_col, code_row=code_row,
+                     top_row=top_row)
+    return None
+
+
+def _names_indicator(text: str, code_below: str) -> bool:
+    return bool(names.match_indicator(parse.split_header_unit(text)[0])
+                or code_below.strip() in names.indicator_codes())
+
+
+def find_transposed_county_table(grid: Grid, sheet: str) -> Table | None:
+    """A county table with counties as columns: the first row with an indicator-name column and,
+    right of it, at least two county labels (or 市本级); None if there is none.
+
+    The table is given in the coordinates of :func:`transposed_grid` (its rows are the sheet's
+    columns): ``header_row`` is the name column, ``label_col`` the sheet's header row.
+    """
+    for row, cols in grid.items():
+        name_col = next((c for c, rec in cols.items() if header_role(rec.raw) == "name"), None)
+        if name_col is None:
+            continue
+        places = [c for c, rec in cols.items() if c > name_col and is_place_label(rec.raw)]
+        if len(places) >= 2:
+            code_col = next((c for c, rec in cols.items() if header_role(rec.raw) == "code"), 0)
+            return Table("county", sheet, name_col, {}, label_col=row, code_row=code_col,
+                         top_row=row, transposed=True)
+    return None
+
+
+def is_place_label(text: str) -> bool:
+    """True for a column label naming a county (东湖区, 九江市濂溪区, 濂溪区红十字会) or 市本级."""
+    plain = names.plain(text)
+    return bool(plain) and (("本级" in plain and "省" not in plain) or county_place(text) is not None)
+
+
+def county_place(text: str, prefecture: str | None = None):
+    """The county a row or column label names (a :class:`names.Place` of level county), also with
+    the prefecture in front (九江市濂溪区) or 红十字会 after it (濂溪区红十字会); else None."""
+    place = names.match_place(text, prefecture)
+    if place is not None and place.level == "county":
+        return place
+    core = _RED_CROSS_TAIL.sub("", str(text).strip())
+    for pref in _prefecture_prefixes():
+        if core.startswith(pref) and len(core) > len(pref):
+            place = names.match_place(core[len(pref):], prefecture)
+            break
+    else:
+        place = names.match_place(core, prefecture) if core != text else None
+    return place if place is not None and place.level == "county" else None
+
+
+def county_of_code(text: str):
+    """The county (a :class:`names.Place`) whose GB/T 2260 code (区划代码, 360102) ``text`` is; None
+    for any other text."""
+    return _county_codes().get(str(text).strip().removesuffix(".0"))
+
+
+@lru_cache(maxsize=1)
+def _county_codes() -> dict:
+    geo = catalog.geography()
+    return {code: names.Place("county", name, str(pref))
+            for code, name, pref in geo.loc[geo["level"] == "county", ["code", "name", "prefecture"]]
+            .itertuples(index=False)}
+
+
+_RED_CROSS_TAIL = re.compile(r"(红十字会|红会)$")
+
+
+@lru_cache(maxsize=1)
+def _prefecture_prefixes() -> tuple[str, ...]:
+    """Prefecture names as they are written before a county (九江市, 九江), longest first."""
+    found = {p for name in catalog.prefectures() for p in (name, name.removesuffix("市"))}
+    return tuple(sorted(found, key=lambda p: (-len(p), p)))
+
+
+def transposed_grid(grid: Grid, table: Table) -> Grid:
+    """The cells of a counties-as-columns table turned so that counties are rows: row = the
+    sheet's column, column = the sheet's row (the cells keep their own addresses).
+
+    Only the columns a county table needs: the indicator names (with the 单位 column's unit
+    written after the name, 新增基层组织（个）), the 指标代码 column and the county columns.
+    """
+    header = grid[table.label_col]
+    name_col = table.header_row
+    unit_col = next((c for c, rec in header.items() if header_role(rec.raw) == "unit"), None)
+    keep = {name_col, table.code_row} | {c for c, rec in header.items()
+                                         if c > name_col and header_role(rec.raw) is None}
+    turned: Grid = {}
+    for row, cols in grid.items():
+        if row < table.label_col:
+            continue
+        for col, rec in cols.items():
+            if col not in keep:
+                continue
+            if col == name_col and row > table.label_col and unit_col in cols \
+                    and parse.split_header_unit(rec.raw)[1] is None:
+                rec = rec._replace(raw=f"{rec.raw}（{cols[unit_col].raw}）")
+            turned.setdefault(col, {})[row] = rec
+    return {col: dict(sorted(turned[col].items())) for col in sorted(turned)}
+
+
+def transposed_columns(turned: Grid, table: Table) -> Table:
+    """``table`` with its columns (the sheet's data rows → the indicator header texts)."""
+    header = turned.get(table.header_row, {})
+    columns = {c: rec.raw for c, rec in header.items() if c > table.label_col}
+    return replace(table, columns=columns)
+
+
+def header_unit(texts: tuple[str, ...]) -> str | None:
+    """The unit a column's header texts state (the lowest first: 完成数（万元） under 完成情况)."""
+    for text in reversed(texts):
+        unit = parse.split_header_unit(text)[1]
+        if unit:
+            return unit
+    return None
+
 
 def sheet_unit_line(grid: Grid, table: Table) -> str | None:
     """A ``单位：万元`` line above the header, if any."""
-    for rec in grid_cells(grid, last_row=table.header_row - 1):
+    for rec in grid_cells(grid, last_row=table.first_row - 1):
         match = UNIT_LINE.match(rec.raw)
         if match:
             return match.group(1)

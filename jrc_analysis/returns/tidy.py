@@ -21,6 +21,7 @@ TIDY_COLUMNS = ["year", "prefecture", "county", "indicator", "value", "unit",
                 "source_file", "sheet", "cell", "raw"]
 CITY_HQ = "市本级"
 
+
 @dataclass(frozen=True)
 class Accounting:
     """Where every non-empty cell of one file went (each cell counted once).
@@ -72,6 +73,7 @@ class CleanResult:
 
     def __iter__(self):
         return iter((self.values, self.issues))
+
 
 def empty_values() -> pd.DataFrame:
     """An empty tidy table with the contract's columns and dtypes (a fresh copy each call)."""
@@ -199,6 +201,7 @@ def format_number(value: float) -> str:
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.4f}".rstrip("0").rstrip(".")
+
 
 def tolerance(a: float, b: float) -> float:
     """Rounding tolerance for sums: half a base unit (counts are whole; 1 元 is within a 元 of

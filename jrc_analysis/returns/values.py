@@ -71,6 +71,21 @@ def cell_number(rec, column_unit: str | None, base: str):
         return None, f"单位“{unit}”无法换算为“{base}”"
     return number * factor, None
 
+# What Excel shows in a cell whose formula failed, and what it means
+EXCEL_ERRORS = {"#DIV/0!": "除数为零", "#REF!": "公式引用的单元格已被删除", "#N/A": "查找不到值",
+                "#VALUE!": "公式中的值类型错误", "#NAME?": "公式中有无法识别的名称", "#NUM!": "数字无效",
+                "#NULL!": "区域不相交", "#SPILL!": "结果无法溢出", "#CALC!": "计算出错",
+                "#GETTING_DATA": "数据尚未取得"}
+
+
+def excel_error(rec: Cell) -> str | None:
+    """What an Excel error cell (``#DIV/0!`` …, as the reader delivers it: its text) means, or
+    None for any other cell."""
+    if isinstance(rec.value, (int, float)):
+        return None
+    return EXCEL_ERRORS.get(str(rec.raw).strip().upper())
+
+
 _PLAIN_NUMBERS = (float, int)
 
 
@@ -113,6 +128,14 @@ def checked_number(ledger, target: Target, rec, sheet) -> float | None:
             "clean.formula_uncached", source_file,
             f"{where(source_file, sheet, rec.cell)}：是公式但没有保存计算结果（文件由程序生成、未在 Excel/WPS 中打开保存过），"
             "无法读取数值。请用 Excel 或 WPS 打开该文件、保存后重新报送，或直接填写数字。",
+            sheet=sheet, cell=rec.cell))
+        return None
+    shown = excel_error(rec)
+    if shown is not None:
+        ledger.issue(error(
+            "clean.excel_error", source_file,
+            f"{where(source_file, sheet, rec.cell)}：“{target.name}”的完成数单元格显示 Excel 错误“{rec.raw}”"
+            f"（{shown}），无法读取数值。请改正该单元格的公式或直接填写以“{base}”为单位的数字后重新报送。",
             sheet=sheet, cell=rec.cell))
         return None
     number, problem = cell_number(rec, target.column_unit, base)
