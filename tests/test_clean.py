@@ -607,3 +607,9 @@ def test_a_workbook_that_is_not_a_return_gets_one_clear_issue(cleaned_book):
     assert codes(result) == ["clean.no_table"] and result.values.empty
     assert result.issues[0].message.startswith("文件“通讯录.xlsx”：这不是年度报表")
     assert result.accounting.in_issues == 7  # every cell: title, header, names, numbers
+
+
+def test_a_table_of_something_else_is_not_a_return_either(cleaned_book):
+    rows = [["2023年工作计划"], ["项目", "完成时间", "完成数"], ["办公室装修", "3月", 1], ["年会", "12月", 2]]
+    result = cleaned_book({"Sheet1": rows}, name="工作计划.xlsx")
+    assert codes(result) == ["clean.no_table"] and "这不是年度报表" in result.issues[0].message

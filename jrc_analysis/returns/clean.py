@@ -6,10 +6,12 @@ accounting (every non-empty cell is a value, named in an issue, or deliberately 
 the return says about itself (:class:`ReturnInfo`: unit, year, template version, 填报日期,
 revision marker) for the resubmission logic.
 
-Nothing is found by position or sheet name: the summary sheet is the one whose header row has an
-indicator-name (or code) column and a value column; the county sheet the one whose header row has
-a 县（市、区） column and indicator columns. Other sheets (说明) are skipped, their cells counted as
-ignored.
+Nothing is found by position or sheet name: a summary table is one whose header (one to three
+rows) has an indicator-name (or code) column and a value column; a county table one whose header
+has a 县（市、区） column and indicator columns, or an indicator-name column and county columns
+(transposed). Every table of a return is read: one per 行动 sheet, side-by-side blocks, a sheet
+per county (named after it); the same indicator twice is taken once when equal, an error naming
+both cells when not. Other sheets (说明) are skipped, their cells counted as ignored.
 
 The cleaner's helpers live beside it, one job each: ``tidy`` (the tidy contract and message
 wording), ``grid`` (cells by sheet, row and column), ``ledger`` (every cell's fate), ``locate``
@@ -67,6 +69,8 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
     for item in hidden_sheet_warnings(workbook.sheets, by_sheet, source_file):
         ledger.issue(item)
     tables = return_tables(workbook.sheets, by_sheet)
+    if not any(has_indicators(by_sheet[t.sheet], t) for t in tables):
+        tables = []  # tables of something else (an address list, a work plan): not a return
 
     lines = info_lines(by_sheet, hinted_cells(by_sheet, cells))
     for line in lines:
@@ -98,11 +102,12 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
             ledger.covered.update((r.sheet, r.cell) for r in grid_cells(by_sheet[name]))
         return finish(ledger, cells, places, info)
 
-    taken: dict[tuple[str, str], tuple] = {}
-    for table in tables:
+    counties = [county_of_sheet(t.sheet, info) if t.kind == "summary" else None for t in tables]
+    taken = {} if _may_repeat(counties) else None
+    for table, county in zip(tables, counties):
         grid = by_sheet[table.sheet]
         if table.kind == "summary":
-            _clean_summary(grid, table, info, catalogue, ledger, taken, county_of_sheet(table.sheet, info))
+            _clean_summary(grid, table, info, catalogue, ledger, taken, county)
         elif table.transposed:
             turned = transposed_grid(grid, table)
             _ignore_outside(grid, turned, table, ledger)
@@ -111,6 +116,15 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
         else:
             _clean_county(grid, table, info, catalogue, ledger, taken)
     return finish(ledger, cells, places, info)
+
+
+def _may_repeat(counties: list[str | None]) -> bool:
+    """Whether two of a return's tables can give the same value. ``counties``: per table, whom its
+    values are of — ``""`` the prefecture, a county's name (a sheet per county), None the
+    counties (a county table). Not so for the template's summary and county tables."""
+    named = [c for c in counties if c is not None]
+    of_counties = counties.count(None)
+    return len(set(named)) < len(named) or of_counties > 1 or (of_counties == 1 and any(named))
 
 
 def return_tables(sheets, by_sheet: dict[str, Grid]) -> list[Table]:
@@ -137,6 +151,28 @@ def tables_of_sheet(grid: Grid, sheet: str) -> list[Table]:
         return found
     table = find_county_header(grid, sheet) or find_transposed_county_table(grid, sheet)
     return [table] if table is not None else []
+
+
+def has_indicators(grid: Grid, table: Table) -> bool:
+    """True when a table names at least one catalogue indicator (a county table's header does by
+    construction; a summary table needs a row whose name or 指标代码 matches)."""
+    if table.kind == "county" and not table.transposed:
+        return True
+    if table.transposed:
+        cols = (table.header_row, table.code_row)
+        first = table.label_col + 1
+    else:
+        cols = tuple(c for c, role in table.columns.items() if role in ("name", "code"))
+        first = table.header_row + 1
+    for row, at in grid.items():
+        if row < first:
+            continue
+        for col in cols:
+            rec = at.get(col)
+            if rec is not None and (rec.raw.strip() in names.indicator_codes()
+                                    or names.match_indicator(rec.raw) is not None):
+                return True
+    return False
 
 
 def county_of_sheet(sheet: str, info: ReturnInfo) -> str:
@@ -245,10 +281,11 @@ def _row_quote(recs) -> str:
     return " | ".join(shorten(str(r.raw)) for r in sorted(recs, key=lambda r: r.col))
 
 
-def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken: dict,
+def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken: dict | None,
                    county: str = "") -> None:
     """One summary table (indicators as rows) of the prefecture (``county`` ""), or of one
-    county on a sheet named after it."""
+    county on a sheet named after it. ``taken``: the values of the return's other tables that
+    this one may repeat (:func:`_register`), None when it cannot."""
     sheet, source_file = table.sheet, ledger.source_file
     roles = table.columns
     value_col = _value_column(table, info, ledger)
@@ -304,7 +341,8 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
                            or value_header_unit or sheet_unit)
         if take(county, order, target, rec_value) is not None:
             seen[code] = rec_value.cell
-            _register(ledger, taken, county, target, sheet, rec_value)
+            if taken is not None:
+                _register(ledger, taken, county, target, sheet, rec_value)
 
 
 def _row_unit(unit_cell, name_cell) -> str | None:
@@ -374,7 +412,7 @@ def _county_columns(grid, table: Table, catalogue, ledger) -> dict[int, tuple[st
     return out
 
 
-def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken: dict,
+def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken: dict | None,
                   sheet_unit: str | None = None) -> None:
     """One county table (counties as rows; a turned grid for counties as columns). ``sheet_unit``:
     a 单位：万元 line above the table (looked for here unless the table is turned)."""
@@ -460,7 +498,8 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
             if number is not None:
                 sums[col] = sums.get(col, 0.0) + number
                 parts[col].append(rec.cell)
-                _register(ledger, taken, county, targets[col], sheet, rec)
+                if taken is not None:
+                    _register(ledger, taken, county, targets[col], sheet, rec)
     for row, value_recs in totals:
         _check_total(row, value_recs, columns, sums, parts, info, catalogue, sheet, sheet_unit, ledger)
 

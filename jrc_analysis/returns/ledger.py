@@ -79,6 +79,7 @@ class Ledger:
     covered: Places = field(default_factory=Places)
     ignored: Places = field(default_factory=Places)
     used: Places = field(default_factory=Places)
+    withdrawn: int = 0  # rows taken back (:meth:`withdraw`)
 
     def issue(self, item: Issue, cells=()) -> None:
         message = readable(item.message)
@@ -96,12 +97,13 @@ class Ledger:
         """Take back the tidy row at ``index`` (from ``sheet``/``cell``): the cell is then no
         longer used (an issue must name it)."""
         self.rows[index] = None
+        self.withdrawn += 1
         self.used.of(sheet).discard(cell)
 
     def sorted_rows(self) -> list[tuple]:
         """The tidy rows in the file's order (withdrawn rows left out)."""
-        order = sorted(range(len(self.places)), key=self.places.__getitem__)
-        return [row for row in map(self.rows.__getitem__, order) if row is not None]
+        rows = [self.rows[i] for i in sorted(range(len(self.places)), key=self.places.__getitem__)]
+        return [row for row in rows if row is not None] if self.withdrawn else rows
 
 
 def _records_at(cells: list[Cell], places: Places) -> list[Cell]:

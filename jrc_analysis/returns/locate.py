@@ -167,7 +167,9 @@ def find_summary_tables(grid: Grid, sheet: str) -> list[Table]:
     县（市、区） column, one table per side-by-side block; [] if none."""
     for row, cols in grid.items():
         found = _roles_in(cols)
-        if ("name" in found or "code" in found) and "county" not in found:
+        if ("name" not in found and "code" not in found) or "county" in found:
+            continue
+        if "value" in found or (row + 1 in grid and _is_header_continuation(grid[row + 1])):
             last, roles, texts = _band_roles(grid, row)
             if "value" not in roles.values():
                 continue
@@ -179,12 +181,6 @@ def find_summary_tables(grid: Grid, sheet: str) -> list[Table]:
                                         last_col=last_col, texts=texts))
             return tables
     return []
-
-
-def find_summary_header(grid: Grid, sheet: str) -> Table | None:
-    """The first summary table of a sheet (:func:`find_summary_tables`), or None."""
-    tables = find_summary_tables(grid, sheet)
-    return tables[0] if tables else None
 
 
 def find_county_header(grid: Grid, sheet: str) -> Table | None:
