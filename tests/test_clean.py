@@ -613,3 +613,29 @@ def test_a_table_of_something_else_is_not_a_return_either(cleaned_book):
     rows = [["2023年工作计划"], ["项目", "完成时间", "完成数"], ["办公室装修", "3月", 1], ["年会", "12月", 2]]
     result = cleaned_book({"Sheet1": rows}, name="工作计划.xlsx")
     assert codes(result) == ["clean.no_table"] and "这不是年度报表" in result.issues[0].message
+
+
+def test_a_sheet_named_after_a_county_of_another_prefecture_is_an_error(cleaned_book):
+    summary = [["2023年度九江市红十字会完成情况"], ["指标名称", "完成数"], ["新增基层组织", 5]]
+    other = [["东湖区2023年完成情况"], ["指标名称", "完成数"], ["新增基层组织", 2]]
+    result = cleaned_book({"汇总": summary, "东湖区": other}, name="2023年度_九江市.xlsx")
+    assert result.values[["county", "value"]].values.tolist() == [["", 5.0]]
+    assert "clean.county_of_other_prefecture" in codes(result)
+    issue = next(i for i in result.issues if i.code == "clean.county_of_other_prefecture")
+    assert issue.sheet == "东湖区" and "南昌市" in issue.message
+
+
+def test_county_tables_one_per_action_and_the_same_county_twice_with_different_values(cleaned_book):
+    grassroots = [["2023年度南昌市分县（市、区）完成情况"], ["县（市、区）", "新增基层组织（个）", "发展会员（人）"],
+                  ["东湖区", 2, 150], ["南昌县", 3, 200]]
+    funds = [["2023年度南昌市分县（市、区）筹资情况"], ["县（市、区）", "筹集款物合计（万元）", "新增基层组织（个）"],
+             ["东湖区", 1.5, 2], ["南昌县", 2, 4]]
+    result = cleaned_book({"强基固本提升": grassroots, "筹资动员优化": funds})
+    got = result.values.set_index(["county", "indicator"])["value"].to_dict()
+    assert got == {("东湖区", "grassroots.new_orgs"): 2.0, ("东湖区", "grassroots.new_members"): 150.0,
+                   ("东湖区", "fundraising.total"): 15_000.0, ("南昌县", "grassroots.new_members"): 200.0,
+                   ("南昌县", "fundraising.total"): 20_000.0}
+    assert sorted(codes(result)) == ["clean.conflicting_indicator", "clean.repeated_indicator"]
+    conflict = next(i for i in result.issues if i.code == "clean.conflicting_indicator")
+    assert (conflict.sheet, conflict.cell) == ("筹资动员优化", "C4") and "“南昌县”的" in conflict.message
+    assert "工作表“强基固本提升”单元格 B4" in conflict.message

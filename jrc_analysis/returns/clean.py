@@ -106,6 +106,8 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
     taken = {} if _may_repeat(counties) else None
     for table, county in zip(tables, counties):
         grid = by_sheet[table.sheet]
+        if table.kind == "summary" and _sheet_of_other_prefecture(table, info, ledger, grid):
+            continue
         if table.kind == "summary":
             _clean_summary(grid, table, info, catalogue, ledger, taken, county)
         elif table.transposed:
@@ -184,6 +186,23 @@ def county_of_sheet(sheet: str, info: ReturnInfo) -> str:
         return CITY_HQ
     place = county_place(sheet, info.prefecture)
     return place.name if place is not None and place.prefecture == info.prefecture else ""
+
+
+def _sheet_of_other_prefecture(table: Table, info: ReturnInfo, ledger, grid: Grid) -> bool:
+    """True (after an error naming the sheet, its table's cells not read) when a summary-style
+    sheet is named after a county of another prefecture (a sheet per county, copied from
+    another return?)."""
+    place = county_place(table.sheet, info.prefecture)
+    if place is None or place.prefecture == info.prefecture:
+        return False
+    source_file = ledger.source_file
+    ledger.issue(error(
+        "clean.county_of_other_prefecture", source_file,
+        f"{where(source_file, table.sheet)}：工作表名“{table.sheet}”是{place.prefecture}的县（市、区），"
+        f"不属于{info.prefecture}，本表数字未采用。请删除该表或改为本市所辖县（市、区）的数字。",
+        sheet=table.sheet), cells={(r.sheet, r.cell) for r in grid_cells(grid, first_row=table.first_row)
+                                   if table.first_col <= r.col <= table.last_col})
+    return True
 
 
 def _ignore_outside(grid: Grid, turned: Grid, table: Table, ledger) -> None:
