@@ -639,3 +639,8 @@ def test_county_tables_one_per_action_and_the_same_county_twice_with_different_v
     conflict = next(i for i in result.issues if i.code == "clean.conflicting_indicator")
     assert (conflict.sheet, conflict.cell) == ("筹资动员优化", "C4") and "“南昌县”的" in conflict.message
     assert "工作表“强基固本提升”单元格 B4" in conflict.message
+
+
+def test_a_paragraph_is_never_a_column_heading():
+    # a cell of prose (a note, a pasted text) is not parsed as a heading: it has no role
+    assert header_role("完成数" + "说明" * 40) is None and header_role("完成数（万元）") == "value"

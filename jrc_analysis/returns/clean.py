@@ -29,7 +29,7 @@ from jrc_analysis.returns.grid import (Cell, Grid, cell_records, column_letter, 
 from jrc_analysis.returns.info import (bare_years_in, date_text, hinted_cells, info_lines,
                                        return_info, revision_rank, years_in)
 from jrc_analysis.returns.ledger import Ledger, finish, places_of
-from jrc_analysis.returns.locate import (NO_COL, TOTAL_LABEL, UNIT_LINE, Table, county_of_code,
+from jrc_analysis.returns.locate import (NO_COL, TOTAL_LABEL, UNIT_LINE, RowRoles, Table, county_of_code,
                                          county_place, find_county_header, find_summary_tables,
                                          find_transposed_county_table, header_role, header_unit,
                                          sheet_unit_line, transposed_columns, transposed_grid)
@@ -148,10 +148,12 @@ def return_tables(sheets, by_sheet: dict[str, Grid]) -> list[Table]:
 def tables_of_sheet(grid: Grid, sheet: str) -> list[Table]:
     """The tables on one sheet: summary blocks, else a county table (counties as rows, else as
     columns); [] for a sheet without one."""
-    found = find_summary_tables(grid, sheet)
+    roles_of = RowRoles(grid)
+    found = find_summary_tables(grid, sheet, roles_of)
     if found:
         return found
-    table = find_county_header(grid, sheet) or find_transposed_county_table(grid, sheet)
+    table = (find_county_header(grid, sheet, roles_of)
+             or find_transposed_county_table(grid, sheet, roles_of))
     return [table] if table is not None else []
 
 

@@ -30,6 +30,7 @@ UNIT_LINE = re.compile(r"^\s*(?:计量)?单位\s*[:：]\s*(\S+)\s*$")
 
 
 _ASCII_LETTER = re.compile("[A-Za-z]")
+HEADER_MAX_CHARS = 60  # the longest heading seen is about 20 (2023年1-12月累计完成数（万元）)
 
 
 def header_role(text: str) -> str | None:
@@ -37,6 +38,8 @@ def header_role(text: str) -> str | None:
     ``other`` (a known column to ignore: 上年完成数, 目标, 同比, 序号 …) or None (not a header word)."""
     if isinstance(text, str) and text.isascii() and not _ASCII_LETTER.search(text):
         return None  # numbers and symbols: no header word is written so (and they would flood the cache)
+    if len(str(text)) > HEADER_MAX_CHARS:
+        return None  # a paragraph, not a column heading (and costly to parse)
     return _header_role(str(text))
 
 
@@ -105,9 +108,17 @@ def _texts(cols: dict[int, Cell]) -> dict[int, str]:
     return {col: rec.raw for col, rec in cols.items()}
 
 
-def _roles_in(cols: dict[int, Cell]) -> set[str | None]:
-    """The header roles of a row's cells (a cell of digits only has none)."""
-    return {header_role(rec.raw) for rec in cols.values() if not rec.raw.isdigit()}
+class RowRoles(dict):
+    """Row → {col → header role} of a sheet's cells, each row worked out once, when first asked
+    for (the table finders look at the same rows)."""
+
+    def __init__(self, grid: Grid) -> None:
+        super().__init__()
+        self.grid = grid
+
+    def __missing__(self, row: int) -> dict[int, str | None]:
+        roles = self[row] = {col: header_role(rec.raw) for col, rec in self.grid[row].items()}
+        return roles
 
 
 def _is_header_continuation(cols: dict[int, Cell]) -> bool:
@@ -161,12 +172,13 @@ def _blocks(roles: dict[int, str]) -> list[tuple[int, int]]:
     return list(zip(starts, ends))
 
 
-def find_summary_tables(grid: Grid, sheet: str) -> list[Table]:
+def find_summary_tables(grid: Grid, sheet: str, roles_of: RowRoles | None = None) -> list[Table]:
     """The summary tables of a sheet: from the first row with an indicator-name (or code) column
     and a value column on it or in the header rows under it (完成情况 over 完成数), and no
     县（市、区） column, one table per side-by-side block; [] if none."""
-    for row, cols in grid.items():
-        found = _roles_in(cols)
+    roles_of = RowRoles(grid) if roles_of is None else roles_of
+    for row in grid:
+        found = set(roles_of[row].values())
         if ("name" not in found and "code" not in found) or "county" in found:
             continue
         if "value" in found or (row + 1 in grid and _is_header_continuation(grid[row + 1])):
@@ -183,13 +195,15 @@ def find_summary_tables(grid: Grid, sheet: str) -> list[Table]:
     return []
 
 
-def find_county_header(grid: Grid, sheet: str) -> Table | None:
+def find_county_header(grid: Grid, sheet: str, roles_of: RowRoles | None = None) -> Table | None:
     """The first row with a 县（市、区） column and, on it or up to two rows below (under 行动
     group cells), at least one indicator column; or None."""
-    for row, cols in grid.items():
-        if "county" not in _roles_in(cols):
+    roles_of = RowRoles(grid) if roles_of is None else roles_of
+    for row in grid:
+        roles = roles_of[row]
+        if "county" not in roles.values():
             continue
-        label_col = next(c for c, rec in cols.items() if header_role(rec.raw) == "county")
+        label_col = next(c for c, role in roles.items() if role == "county")
         for header_row in range(row, row + HEADER_BAND):
             table = _county_table(grid, sheet, header_row, label_col, row)
             if table is not None:
@@ -215,20 +229,22 @@ def _names_indicator(text: str, code_below: str) -> bool:
                 or code_below.strip() in names.indicator_codes())
 
 
-def find_transposed_county_table(grid: Grid, sheet: str) -> Table | None:
+def find_transposed_county_table(grid: Grid, sheet: str, roles_of: RowRoles | None = None) -> Table | None:
     """A county table with counties as columns: the first row with an indicator-name column and,
     right of it, at least two county labels (or 市本级); None if there is none.
 
     The table is given in the coordinates of :func:`transposed_grid` (its rows are the sheet's
     columns): ``header_row`` is the name column, ``label_col`` the sheet's header row.
     """
+    roles_of = RowRoles(grid) if roles_of is None else roles_of
     for row, cols in grid.items():
-        name_col = next((c for c, rec in cols.items() if header_role(rec.raw) == "name"), None)
+        roles = roles_of[row]
+        name_col = next((c for c, role in roles.items() if role == "name"), None)
         if name_col is None:
             continue
         places = [c for c, rec in cols.items() if c > name_col and is_place_label(rec.raw)]
         if len(places) >= 2:
-            code_col = next((c for c, rec in cols.items() if header_role(rec.raw) == "code"), 0)
+            code_col = next((c for c, role in roles.items() if role == "code"), 0)
             return Table("county", sheet, name_col, {}, label_col=row, code_row=code_col,
                          top_row=row, transposed=True)
     return None
