@@ -125,14 +125,13 @@ def task_briefing(folder: Path, out: Path) -> dict:
 
 
 def task_render(folder: Path, out: Path) -> dict:
+    from jrc_analysis.analysis.analysis import analyse
     from jrc_analysis.report import briefing
-    from jrc_analysis.plan import catalog
 
-    result = ingest.load_returns(folder)
-    year = briefing.briefing_year(result.values)
-    tables = briefing.briefing_tables(result, year, catalog.allocation(), briefing.is_synthetic(folder))
+    tables = analyse(raw_dir=folder, processed_dir=out / "processed")
+    year = tables.year
     per_figure = {}
-    for spec in briefing.chart_plan(tables):
+    for spec in tables.charts:
         started = time.perf_counter()
         briefing.render_chart(spec, tables)
         per_figure[spec.name] = time.perf_counter() - started

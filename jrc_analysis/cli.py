@@ -1,7 +1,8 @@
 """The ``jrc`` command line (``python -m jrc_analysis`` does the same).
 
 Exit codes: 0 success, 1 the run found errors in the returns (good files are still written),
-2 a usage error (bad arguments, a folder that does not exist). No traceback reaches the user;
+2 a usage error (bad arguments, a folder that does not exist, a bad ``data/mappings.csv`` — checked
+before any return is read). No traceback reaches the user;
 set ``JRC_DEBUG=1`` to see one.
 """
 from __future__ import annotations
@@ -12,10 +13,7 @@ import sys
 from pathlib import Path
 
 from jrc_analysis import config
-
-
-class UsageError(Exception):
-    """A problem with how the command was called (exit code 2)."""
+from jrc_analysis.issues import UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="清洗 RAW_DIR 下的全部报表，写出整洁数据和问题清单")
     p.add_argument("raw_dir", type=Path)
     p.add_argument("-o", "--output", required=True, type=Path, help="输出文件夹")
+    _mappings_option(p)
     p.add_argument("--jobs", type=int, default=None,
                    help="并行读取报表的进程数（默认：文件多时用全部 CPU——Linux 50 个起，"
                         "Windows/macOS 500 个起；否则 1）")
@@ -42,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("raw_dir", type=Path)
     p.add_argument("--feedback", type=Path, default=None,
                    help="把每个填报单位的问题清单写成反馈工作簿，放在这个文件夹")
+    p.add_argument("--suggest", type=Path, default=None, metavar="CSV",
+                   help="把无法识别的指标名称和县（市、区）连同候选写成对照建议表"
+                        "（如 data/mappings_suggested.csv），核对后复制到 data/mappings.csv")
+    _mappings_option(p)
     p.add_argument("--jobs", type=int, default=None,
                    help="并行读取报表的进程数（默认：文件多时用全部 CPU——Linux 50 个起，"
                         "Windows/macOS 500 个起；否则 1）")
@@ -49,6 +52,23 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("briefing", help="主任务：清洗 data/raw，重新生成年度通报的全部图表")
     p.add_argument("--year", type=int, default=None, help="通报年度（默认：有报表的最近一年）")
     return parser
+
+
+def _mappings_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mappings", type=Path, default=None, metavar="CSV",
+                   help="名称对照表（默认 data/mappings.csv；不存在则不用）")
+
+
+def _mappings(path: Path | None):
+    """The validated mappings (before any return is read); a bad file is a usage error."""
+    from jrc_analysis.returns.mappings import MappingsError, load_mappings
+
+    if path is not None and not path.is_file():
+        raise UsageError(f"找不到名称对照表：{path}（请检查路径是否正确）")
+    try:
+        return load_mappings(path)
+    except MappingsError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _jobs(jobs: int | None) -> int | None:
@@ -75,14 +95,17 @@ def _run(args: argparse.Namespace) -> int:
         raw_dir = _existing_dir(args.raw_dir)
         from jrc_analysis.returns.ingest import run_ingest
 
-        return run_ingest(raw_dir, args.output, jobs=_jobs(args.jobs))
+        return run_ingest(raw_dir, args.output, jobs=_jobs(args.jobs), mappings=_mappings(args.mappings))
     if args.command == "check":
         raw_dir = _existing_dir(args.raw_dir)
         from jrc_analysis.returns.ingest import run_check
 
-        return run_check(raw_dir, feedback_dir=args.feedback, jobs=_jobs(args.jobs))
+        return run_check(raw_dir, feedback_dir=args.feedback, jobs=_jobs(args.jobs),
+                         suggest=args.suggest, mappings=_mappings(args.mappings))
     if args.command == "briefing":
         from jrc_analysis.report.briefing import run_briefing
+
+        _mappings(None)  # data/mappings.csv checked before any return is read
 
         return run_briefing(year=args.year, raw_dir=config.raw_dir())
     raise UsageError(f"未知命令：{args.command}")

@@ -56,3 +56,8 @@ def cell_order(cell: str) -> tuple[int, str]:
     letters = "".join(ch for ch in cell if ch.isalpha())
     digits = "".join(ch for ch in cell if ch.isdigit())
     return (int(digits) if digits else 0, letters.rjust(3))
+
+
+class UsageError(Exception):
+    """A problem with how a command or function was called, for people (Chinese message; the
+    ``jrc`` command exits 2)."""

@@ -1,6 +1,12 @@
-"""Shared helpers for the cleaning tests: tiny workbooks built by the test, cleaned in one call."""
+"""Shared helpers for the cleaning tests: tiny workbooks built by the test, cleaned in one call.
+
+It also points ``JRC_DATA_ROOT`` at the tests' fixed data set (``tests/data``, see
+``tests/fixed_data.py``) for the whole session, so that no test reads the analyst's ``data/raw``
+through :func:`jrc_analysis.config.raw_dir` (whatever the shell had set).
+"""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import openpyxl
@@ -8,6 +14,9 @@ import pytest
 
 from jrc_analysis.returns.clean import CleanResult, clean_workbook
 from jrc_analysis.returns.read import read_cells
+from fixed_data import FIXED_DATA
+
+os.environ["JRC_DATA_ROOT"] = str(FIXED_DATA)
 
 Rows = list[list[object]]
 

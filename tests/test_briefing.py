@@ -1,6 +1,7 @@
 """The briefing command: files, formats, idempotence, raw data untouched; the annex and page pieces.
 
-One full briefing run (and a second one, for idempotence) on a temporary copy of ``data/raw`` is
+One full briefing run (and a second one, for idempotence) on a temporary copy of the fixed data set
+(``tests/data/raw``) is
 shared by the module (fixture ``run``); its wall time is printed (``pytest -s``).
 """
 from __future__ import annotations
@@ -21,13 +22,14 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from jrc_analysis.analysis.analysis import AnalysisError, analyse, checked_year, issues_up_to
 from jrc_analysis.report import briefing
 
 from jrc_analysis.plan import catalog
 
-from jrc_analysis import config
 from jrc_analysis.report.annex import FMT, annex_bytes, write_sheet
 from jrc_analysis.report.report_html import table_html
+from fixed_data import FIXED_RAW
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCRIPT = PROJECT / "scripts" / "screenshot_briefing.py"
@@ -50,14 +52,8 @@ def hashes(folder: Path) -> dict[str, str]:
 
 
 def raw_copy(target: Path) -> Path:
-    """A copy of the project's data/raw (or freshly generated samples when it is empty)."""
-    source = config.PROJECT_ROOT / "data" / "raw"
-    if any(source.glob("*/*.xls*")):
-        shutil.copytree(source, target)
-    else:
-        from jrc_analysis.returns.samples import generate_samples
-
-        generate_samples(target)
+    """A copy of the tests' fixed data set (tests/data/raw), never the analyst's data/raw."""
+    shutil.copytree(FIXED_RAW, target)
     return target
 
 
@@ -102,8 +98,12 @@ def test_default_year_is_the_latest_with_returns_and_output_is_named(run):
 def test_chart_files_have_stable_descriptive_names(run):
     files = set(run["first"])
     charts = {p[: -len(".png")] for p in files if p.endswith(".png")}
-    expected = {f"{YEAR}/overview/scorecard", f"{YEAR}/overview/cumulative"}
-    for code in set(catalog.targets()["indicator"]):
+    expected = {f"{YEAR}/overview/scorecard", f"{YEAR}/overview/cumulative",
+                f"{YEAR}/overview/heatmap", f"{YEAR}/digital/milestones",
+                f"{YEAR}/fundraising/cash_share"}
+    targets = catalog.targets()
+    milestones = set(targets.loc[targets["kind"] == "milestone", "indicator"])
+    for code in set(targets["indicator"]) - milestones:  # milestones: one ✓/✗ table (issue 14)
         area, short = code.split(".", 1)
         expected.add(f"{YEAR}/{area}/{short}_trend")
     for code in HEADLINE:
@@ -123,10 +123,17 @@ def test_chart_files_have_stable_descriptive_names(run):
     # the notebooks (charts.prefecture_chart_indicators)
     assert f"{YEAR}/rescue/warehouses_l3_new_prefectures" not in prefecture_charts
     assert f"{YEAR}/first_aid/training_bases_new_prefectures" not in prefecture_charts
-    assert charts == expected | prefecture_charts
+    # a tile map for each headline indicator with a prefecture chart (issue 14)
+    tiles = {c for c in charts if c.endswith("_tiles")}
+    assert tiles == {c.replace("_prefectures", "_tiles") for c in prefecture_charts
+                     if c.split("/", 1)[1].replace("/", ".").rsplit("_", 1)[0] in HEADLINE}
+    assert f"{YEAR}/first_aid/certified_trainees_tiles" in tiles
+    assert charts == expected | prefecture_charts | tiles
     assert {c + ".svg" for c in charts} <= files
     assert {f"{YEAR}/briefing_{YEAR}.xlsx", f"{YEAR}/briefing_{YEAR}.html"} <= files
-    assert not [f for f in files if f.endswith(".tmp") or "/." in f]
+    # no temporaries; hidden: only the generation of the three outputs (fileio.replace_set)
+    assert not [f for f in files if f.endswith(".tmp")
+                or ("/." in f and not f.startswith("processed/.outputs/"))]
 
 
 def test_png_files_are_at_least_200_dpi(run):
@@ -194,12 +201,22 @@ def test_screenshot_script_renders_the_page(run, tmp_path):
 # --------------------------------------------------------------------------- pieces, no full run
 
 
-def test_briefing_year_defaults_to_the_latest_year_with_returns():
-    values = pd.DataFrame({"year": [2022, 2024, 2024]})
-    assert briefing.briefing_year(values) == 2024
-    assert briefing.briefing_year(values, 2022) == 2022
-    assert briefing.briefing_year(values, 2023) is None
-    assert briefing.briefing_year(values.iloc[0:0]) is None
+def test_briefing_year_defaults_to_the_latest_year_with_returns(tmp_path):
+    assert checked_year(None, [2022, 2024], tmp_path) == 2024
+    assert checked_year(2022, [2022, 2024], tmp_path) == 2022
+    with pytest.raises(AnalysisError, match="2023年没有报表数据；有报表的年度：2022、2024"):
+        checked_year(2023, [2022, 2024], tmp_path)
+    with pytest.raises(AnalysisError, match="没有任何报表数据"):
+        checked_year(None, [], tmp_path)
+
+
+def test_a_year_without_returns_is_a_usage_error_naming_the_years(run, tmp_path):
+    code, output, _ = quiet_run(year=2030, raw_dir=run["raw"], processed_dir=tmp_path / "p",
+                                figures_dir=tmp_path / "f")
+    assert code == 2
+    assert "2030年没有报表数据；有报表的年度：2022、2023、2024" in output
+    assert "Traceback" not in output
+    assert not (tmp_path / "f").exists()
 
 
 def test_missing_raw_folder_is_a_usage_error(tmp_path):
@@ -245,7 +262,6 @@ def test_html_table_escapes_text_from_the_returns():
 
 
 def test_a_year_without_targets_still_gets_trends_marked_no_target(tmp_path):
-    from jrc_analysis.returns.ingest import load_returns
     from jrc_analysis.returns.samples import sample_truth, write_return
 
     truth = sample_truth()
@@ -253,16 +269,15 @@ def test_a_year_without_targets_still_gets_trends_marked_no_target(tmp_path):
     values = nanchang[["indicator", "county", "value"]].reset_index(drop=True)
     write_return(values, tmp_path / "raw" / "2025" / "2025年度_南昌市_目标任务完成情况表.xlsx",
                  2025, "南昌市")
-    result = load_returns(tmp_path / "raw")
-    assert briefing.briefing_year(result.values) == 2025
-    tables = briefing.briefing_tables(result, 2025, catalog.allocation(), synthetic=True)
+    tables = analyse(raw_dir=tmp_path / "raw", processed_dir=tmp_path / "processed")
+    assert tables.year == 2025
     rows = tables.province[(tables.province["year"] == 2025)
                            & tables.province["indicator"].isin(catalog.targets()["indicator"])]
     assert len(rows) == catalog.targets()["indicator"].nunique()
     # no 达标/未达标 without a target; what 南昌市 does not report (省本级's own work) is 未报送
     assert set(rows["status"]) == {"无目标", "未报送"}
     assert rows.loc[rows["indicator"] == "first_aid.certified_trainees", "status"].tolist() == ["无目标"]
-    plan = briefing.chart_plan(tables)
+    plan = list(tables.charts)
     kinds = {spec.chart for spec in plan}
     assert "trend" in kinds and "prefectures" not in kinds
     trend = next(s for s in plan if s.name == "first_aid/certified_trainees_trend")
@@ -272,7 +287,6 @@ def test_a_year_without_targets_still_gets_trends_marked_no_target(tmp_path):
 
 
 def test_charts_rendered_in_two_processes_are_the_same_bytes(tmp_path):
-    from jrc_analysis.returns.ingest import load_returns
     from jrc_analysis.returns.samples import sample_truth, write_return
 
     truth = sample_truth()
@@ -281,9 +295,8 @@ def test_charts_rendered_in_two_processes_are_the_same_bytes(tmp_path):
         write_return(rows[["indicator", "county", "value"]].reset_index(drop=True),
                      tmp_path / "raw" / str(year) / f"{year}年度_新余市_目标任务完成情况表.xlsx",
                      year, "新余市")
-    tables = briefing.briefing_tables(load_returns(tmp_path / "raw"), 2024, catalog.allocation(),
-                                      synthetic=True)
-    plan = [s for s in briefing.chart_plan(tables) if s.area == "first_aid"][:4]
+    tables = analyse(2024, tmp_path / "raw", tmp_path / "processed")
+    plan = [s for s in tables.charts if s.area == "first_aid"][:4]
     serial = briefing.render_charts(plan, tables, workers=1)
     parallel = briefing.render_charts(plan, tables, workers=2)
     assert [c.spec for c in parallel] == plan
@@ -293,7 +306,7 @@ def test_charts_rendered_in_two_processes_are_the_same_bytes(tmp_path):
 def test_a_briefing_lists_the_issues_of_its_year_and_earlier_and_of_unknown_files():
     issues = pd.DataFrame({"year": pd.array([2022, 2024, None, 2023], dtype="Int64"),
                            "source_file": ["a.xlsx", "b.xlsx", "junk.xlsx", "c.xlsx"]})
-    kept = briefing.issues_up_to(issues, 2023)
+    kept = issues_up_to(issues, 2023)
     assert kept["source_file"].tolist() == ["a.xlsx", "junk.xlsx", "c.xlsx"]
 
 

@@ -338,6 +338,28 @@ def test_allocation_covers_only_splittable_province_targets():
     assert isinstance(alloc["prefecture"].dtype, pd.CategoricalDtype)
 
 
+def test_allocated_targets_are_whole_units_and_never_below_one():
+    alloc = catalog.default_allocation()
+    assert (alloc["target"] == alloc["target"].round()).all()
+    assert alloc["target"].min() >= 1
+    # 2024 新增救护师资 180 × 新余市 120.24 / 4519.03 = 4.789: floor 4, +1 by largest remainder
+    rows = alloc.set_index(["indicator", "year", "prefecture"])["target"]
+    assert rows[("first_aid.trainers_new", 2024, "新余市")] == 5.0
+    # 1–5 warehouses or bases, 30 博爱家园 (鹰潭市 0.77), 8–12 宣讲团: not split
+    codes = set(alloc["indicator"])
+    for code in ["rescue.warehouses_new", "rescue.warehouses_l3_new",
+                 "first_aid.training_bases_new", "grassroots.new_boai_homes",
+                 "culture.lecture_teams_new", "culture.outreach_sites_new"]:
+        assert code not in codes
+
+
+def test_splits_into_whole_units():
+    shares = [0.5, 0.3, 0.2]
+    assert catalog.splits_into_whole_units(5, shares)  # smallest part 0.2 × 5 = 1
+    assert not catalog.splits_into_whole_units(4, shares)  # 0.8 of a unit
+    assert not catalog.splits_into_whole_units(10, [])
+
+
 def test_split_by_largest_remainder():
     # 10 split 1/3, 1/3, 1/3: floors 3, 3, 3; the one left goes to the first (ties: earlier first)
     assert catalog.split_by_largest_remainder(10, [1 / 3, 1 / 3, 1 / 3]) == [4, 3, 3]

@@ -179,10 +179,15 @@ def test_house_style_is_deterministic_and_restores_rcparams():
 def test_palette_has_one_colour_per_area_and_status():
     areas = charts.colours("area")
     assert list(areas) == list(catalog.areas()["area"].astype(str))
-    assert list(charts.colours("status")) == ["达标", "未达标", "未报送", "无目标"]
+    assert list(charts.colours("status")) == ["达标", "未达标", "未报送", "进展，未到期", "无目标"]
     every = list(areas.values()) + list(charts.colours("status").values())
     assert all(re.fullmatch(r"#[0-9A-F]{6}", c) for c in every)
     assert len(set(every)) == len(every)
+    # one fixed colour per reporting unit, 12 distinct, none grey
+    units = charts.colours("unit")
+    assert list(units) == catalog.reporting_units()
+    assert len(set(units.values())) == 12
+    assert all(re.fullmatch(r"#[0-9A-F]{6}", c) and not _grey(c) for c in units.values())
     assert charts.status_colour("达标") == "#009E73"  # Okabe–Ito bluish green
 
 
@@ -322,7 +327,8 @@ def test_prefecture_gap_chart_sorted_with_missing_units_last(prefecture_table):
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["赣州市", "南昌市", "景德镇市", "萍乡市"]  # 150%, 125%, 60%, 未报送
     text = joined(fig)
-    assert "150%（3/2万人）" in text and "60%（0.3/0.5万人）" in text
+    # a prefecture's unit: 10万 ÷ 11 = 9,091 人 → 人 (indicator_display_unit, prefecture level)
+    assert "150%（30,000/20,000人）" in text and "60%（3000/5000人）" in text
     assert "目标 100%" in text and "未报送" in text
     assert "按2020年常住人口占比分解" in text.replace("\n", "")
     assert bar_colours(fig) == [charts.status_colour(s) for s in ("达标", "达标", "未达标")]
@@ -361,7 +367,8 @@ def test_coverage_chart_names_the_units_missing(coverage):
     assert "2024年：全部达到" in text
     assert "82%（9/11个设区市）" in text and "目标 100%（全覆盖）" in text
     assert "2023年\n（2024年底前）" in text
-    assert bar_colours(fig) == [charts.status_colour("无目标"), charts.status_colour("达标")]
+    # 2023 is before the "by 2024" deadline: 进展，未到期 (its own colour), not grey 无目标
+    assert bar_colours(fig) == [charts.status_colour("进展，未到期"), charts.status_colour("达标")]
 
 
 def test_scorecard_shows_every_targeted_indicator_by_area(province):
@@ -404,7 +411,7 @@ def test_cumulative_chart_headlines(province):
     text = joined(fig)
     assert "121%（36.16/30万人）" in text
     assert "101%（227.93/225万人次），2/3年有数据" in text
-    assert "三年目标 100%" in text
+    assert "2022—2024年目标之和 100%" in text  # says which years' targets are summed
 
 
 def test_scorecard_writes_milestones_as_done_or_not():
@@ -552,7 +559,8 @@ def test_prefecture_gap_chart_rounds_targets_and_never_shows_100_below_target():
     fig = charts.prefecture_gap_chart(pd.DataFrame(rows), "grassroots.new_orgs", 2024)
     render(fig)
     text = joined(fig)
-    assert "185%（47/25.5个）" in text  # 47 / 25.45 = 1.8468
+    # 47 / 25.45 = 1.8468 → 185%; 47 / 25.5 would print 184%: the bracket keeps 25.45
+    assert "185%（47/25.45个）" in text
     assert "99.8%（499/500个）" in text
 
 
@@ -582,3 +590,321 @@ def test_prefecture_chart_needs_every_allocated_target_at_least_one():
     assert charts.prefecture_chart_meaningful(table, "a.big", 2024)
     assert not charts.prefecture_chart_meaningful(table, "a.tiny", 2024)
     pd.testing.assert_frame_equal(table, original)
+
+
+# --------------------------------------------------------------------------- issue 14: one formatting
+
+
+def test_numbers_round_half_up_everywhere():
+    # 发展会员 23,850 人 = 2.385万人: binary 2.385 is 2.38499…, Python's round gives 2.38
+    assert round(2.385, 2) == 2.38
+    assert charts.round_half_up(2.385) == 2.39
+    assert charts.format_number(23850 / 10000) == "2.39"
+    assert charts.format_value(23850, "人") == "2.39万人"
+    assert charts.format_number(-2.385) == "-2.39"
+    assert charts.format_number(0.125, 2) == "0.13"
+    assert charts.format_percent(0.285) == "29%"  # 28.5% half up, not 28%
+    assert charts.format_percent(0.0125, 1) == "1.3%"
+
+
+def test_one_display_unit_per_indicator_and_level():
+    # 发展志愿者: plan target 5,500 人 a year → 人 whatever the sum (3 years: 17,300)
+    assert charts.indicator_display_unit("grassroots.new_volunteers", "人", 17300) == ("人", 1.0)
+    assert charts.format_indicator_value(17300, "grassroots.new_volunteers", "人") == "17,300人"
+    # 发展会员: 25,000 人 → 万人 for the province, 25,000 / 11 = 2,273 人 for a prefecture
+    assert charts.indicator_display_unit("grassroots.new_members", "人", 100) == ("万人", 1e4)
+    assert charts.indicator_display_unit("grassroots.new_members", "人", 1e6,
+                                         "prefecture") == ("人", 1.0)
+    # 筹集款物合计: 2亿元 → 亿元; a prefecture's share 2e8 / 11 = 1,818万元 → 万元
+    assert charts.indicator_display_unit("fundraising.total", "元", 1) == ("亿元", 1e8)
+    assert charts.indicator_display_unit("fundraising.total", "元", 1,
+                                         "prefecture") == ("万元", 1e4)
+    # no plan target (资金): scaled by the values given
+    assert charts.indicator_display_unit("fundraising.cash", "元", 3e8) == ("亿元", 1e8)
+    with pytest.raises(ValueError):
+        charts.indicator_display_unit("fundraising.total", "元", 1, "county")
+
+
+# --------------------------------------------------------------------------- issue 14: defects
+
+
+XINYU_FLAG = pd.DataFrame([{
+    "year": 2024, "prefecture": "新余市", "indicator": "first_aid.trainers_new", "value": 30.0,
+    "severity": "warning", "code": "validate.jump",
+    "message": "新余市“新增救护师资”2024年为 30名，上年为 4名，相差 5 倍以上。"}])
+
+
+def trainers_2024() -> pd.DataFrame:
+    """新增救护师资 2024 for three prefectures; 新余市 30 against 5 (flagged): 600%."""
+    rows = []
+    for unit, actual, target in [("新余市", 30.0, 5.0), ("吉安市", 27.0, 18.0),
+                                 ("上饶市", 15.0, 26.0)]:
+        status = "达标" if actual >= target else "未达标"
+        row = province_row("first_aid.trainers_new", 2024, actual, target, status)
+        row.update(prefecture=unit, target_basis="按人口比例分解", total=actual)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_flagged_value_is_hatched_noted_and_does_not_stretch_the_axis():
+    fig = charts.prefecture_gap_chart(trainers_2024(), "first_aid.trainers_new", 2024,
+                                      flags=XINYU_FLAG)
+    render(fig)
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if p.get_gid() == "bar"]
+    # sorted best first: 新余市 600% (flagged), 吉安市 150%, 上饶市 58%
+    assert [b.get_hatch() for b in bars] == ["////", None, None]
+    # the axis is set by the unflagged units: 150% × 1.45 = 217.5%, not 600% × 1.45
+    assert ax.get_xlim()[1] == pytest.approx(217.5)
+    assert bars[0].get_width() == pytest.approx(150 * 1.08)  # cut at the edge of the longest
+    overflow = [t.get_text() for t in ax.texts if t.get_gid() == "overflow"]
+    assert overflow == ["600%（30/5名），存疑▶"]
+    note = [t.get_text() for t in fig.texts if t.get_gid() == "note"][0].replace("\n", "")
+    assert "新余市2024年——新余市“新增救护师资”2024年为 30名，上年为 4名，相差 5 倍以上" in note
+    assert "斜线：校验存疑" in texts(fig)  # legend entry
+
+
+def test_without_flags_nothing_is_hatched_and_the_axis_takes_the_largest():
+    fig = charts.prefecture_gap_chart(trainers_2024(), "first_aid.trainers_new", 2024)
+    ax = fig.axes[0]
+    assert all(p.get_hatch() is None for p in ax.patches if p.get_gid() == "bar")
+    assert ax.get_xlim()[1] == pytest.approx(600 * 1.45)
+
+
+def test_flags_hatch_the_trend_contribution_and_scorecard_too():
+    province = pd.DataFrame([
+        province_row("first_aid.trainers_new", 2023, 170.0, 180.0, "未达标"),
+        province_row("first_aid.trainers_new", 2024, 220.0, 180.0, "达标")])
+    trend = charts.trend_chart(province, "first_aid.trainers_new", flags=XINYU_FLAG)
+    render(trend)
+    assert [p.get_hatch() for p in trend.axes[0].patches if p.get_gid() == "bar"] == [None, "////"]
+    contribution = charts.contribution_chart(trainers_2024(), "first_aid.trainers_new",
+                                             flags=XINYU_FLAG)
+    render(contribution)
+    hatched = [p for p in contribution.axes[0].patches if p.get_gid() == "bar" and p.get_hatch()]
+    assert [hex_colour(p.get_facecolor()) for p in hatched] == [charts.unit_colour("新余市")]
+    card = charts.scorecard_chart(province, flags=XINYU_FLAG)
+    cells = {p.get_gid(): p.get_hatch() for p in card.axes[0].patches if p.get_gid()}
+    assert cells["cell:first_aid.trainers_new:2024"] == "////"
+    assert cells["cell:first_aid.trainers_new:2023"] is None
+
+
+def _percent_and_pair(text: str) -> tuple[str, float, float]:
+    match = re.match(r"([\d.]+%)（([\d,.]+)/([\d,.]+)", text)
+    assert match, text
+    return match.group(1), float(match.group(2).replace(",", "")), float(
+        match.group(3).replace(",", ""))
+
+
+@pytest.mark.parametrize("actual, target", [
+    (16_364_000.0, 5_364_000.0),   # 鹰潭-like: 305%; in 亿元 both would print 0.16/0.05
+    (15_720_000.0, 7_173_700.0),   # 景德镇-like: 219%
+    (47.0, 25.45), (499.0, 500.0), (30.0, 5.0), (2.385e4, 1.2e4)])
+def test_bracket_reproduces_the_printed_percent(actual, target):
+    completion = actual / target
+    shown_percent = charts.format_percent(completion)
+    for factor in (1.0, 1e4):
+        a, t = charts.pair_text(actual, target, completion, factor)
+        value_a, value_t = float(a.replace(",", "")), float(t.replace(",", ""))
+        assert charts.format_percent(value_a / value_t) == shown_percent
+
+
+def test_prefecture_chart_brackets_reproduce_the_percent_in_a_fundraising_chart():
+    rows = []
+    for unit, actual, target in [("鹰潭市", 15_590_000.0, 5_108_200.0),
+                                 ("景德镇市", 15_720_000.0, 7_173_700.0)]:
+        row = province_row("fundraising.total", 2024, actual, target, "达标")
+        row.update(prefecture=unit, target_basis="按人口比例分解")
+        rows.append(row)
+    fig = charts.prefecture_gap_chart(pd.DataFrame(rows), "fundraising.total", 2024)
+    labels = [t.get_text() for t in fig.axes[0].texts if "（" in t.get_text()]
+    assert len(labels) == 2
+    for label in labels:
+        percent, a, t = _percent_and_pair(label)
+        assert charts.format_percent(a / t) == percent
+        assert label.endswith("万元）")  # a prefecture's share of 2亿元 is read in 万元
+
+
+def test_progress_before_a_by_deadline_has_its_own_status_and_colour():
+    rows = pd.DataFrame([
+        province_row("rescue.county_teams", 2023, 69.0, 100.0, "无目标", kind="coverage",
+                     due=False, due_year=2024),
+        province_row("rescue.county_teams", 2024, 100.0, 100.0, "达标", kind="coverage"),
+        province_row("rescue.provincial_teams_new", 2022, 0.0, NAN, "无目标")])
+    shown = charts.shown_statuses(rows["status"], rows["target"], rows["due"])
+    assert shown.tolist() == ["进展，未到期", "达标", "无目标"]
+    fig = charts.trend_chart(rows.iloc[:2], "rescue.county_teams")
+    render(fig)
+    assert bar_colours(fig) == [charts.status_colour("进展，未到期"), charts.status_colour("达标")]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "进展，未到期" in legend and "无目标" not in legend
+    assert charts.status_colour("进展，未到期") != charts.status_colour("无目标")
+
+
+def test_growth_target_reads_as_growth_not_completion():
+    rows = pd.DataFrame([province_row("grassroots.school_rc_total", 2022, 0.0165, 0.01, "达标",
+                                      kind="growth")])
+    fig = charts.trend_chart(rows, "grassroots.school_rc_total")
+    render(fig)
+    text = joined(fig)
+    assert "增长1.65%（目标>1%）" in text
+    assert "完成率" not in text and "165%" not in text
+    card = charts.scorecard_chart(rows)
+    assert "增长1.65%" in texts(card) and "165%" not in joined(card)
+
+
+def test_cumulative_chart_of_two_years_says_which_years_are_summed(province):
+    fig = charts.cumulative_chart(province, years=(2022, 2023))
+    render(fig)
+    text = joined(fig).replace("\n", "")
+    assert "2022—2023年目标之和 100%" in text
+    assert "三年目标之和" not in text and "重点指标2022—2023年累计进度" in text
+    assert charts.years_span([2023, 2022]) == "2022—2023年" and charts.years_span([2024]) == "2024年"
+
+
+def test_fundraising_chart_shows_total_cash_the_plan_line_and_the_cash_share():
+    province = pd.DataFrame([
+        province_row("fundraising.total", 2023, 1.022e9, 2e8, "达标"),
+        province_row("fundraising.total", 2024, 1.5e8, 2e8, "未达标"),
+        province_row("fundraising.cash", 2023, 6.36e8, NAN, "无目标", kind=""),
+        province_row("fundraising.cash", 2024, 1.0e8, NAN, "无目标", kind="")])
+    table = charts.cash_share_table(province)
+    # 6.36 / 10.22 = 0.6223; 1.0 / 1.5 = 0.6667
+    assert table["cash_share"].round(4).tolist() == [0.6223, 0.6667]
+    assert charts.plan_sentence() == "每年筹集资金不少于2亿元，款物比例不断优化"
+    fig = charts.fundraising_chart(province)
+    render(fig)
+    left, right = fig.axes
+    heights = {p.get_gid(): [] for p in left.patches}
+    for p in left.patches:
+        heights[p.get_gid()].append(round(p.get_height(), 2))
+    assert heights == {"bar_total": [10.22, 1.5], "bar_cash": [6.36, 1.0]}  # 亿元
+    targets = [seg[0][1] for c in left.collections if c.get_gid() == "target"
+               for seg in c.get_segments()]
+    assert targets == [2.0, 2.0]
+    assert [t.get_text() for t in right.texts if t.get_gid() == "share"] == ["62.2%", "66.7%"]
+    subtitle = [t.get_text() for t in fig.texts if t.get_gid() == "subtitle"][0].replace("\n", "")
+    assert "每年筹集资金不少于2亿元，款物比例不断优化" in subtitle
+
+
+def test_contribution_colours_are_fixed_per_unit_and_labels_survive_the_target_line():
+    rows = []
+    for year, values in [(2023, {"省本级": 3.5e8, "南昌市": 1e8}), (2024, {"省本级": 1e8,
+                                                                           "南昌市": 3.5e8})]:
+        for unit, value in values.items():
+            row = province_row("fundraising.total", year, value, NAN, "无目标")
+            row.update(prefecture=unit, total=value)
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    province = pd.DataFrame([province_row("fundraising.total", y, 4.5e8, 2e8, "达标")
+                             for y in (2023, 2024)])
+    fig = charts.contribution_chart(table, "fundraising.total", province=province)
+    render(fig)
+    ax = fig.axes[0]
+    # 省本级 keeps its colour whatever its rank, and south of the 2亿 line it is still named
+    colours = {hex_colour(p.get_facecolor()) for p in ax.patches if p.get_gid() == "bar"}
+    assert colours == {charts.unit_colour("省本级"), charts.unit_colour("南昌市")}
+    labels = [t.get_text() for t in ax.texts if t.get_gid() == "segment_label"]
+    assert labels.count("省本级 78%") == 1 and labels.count("省本级 22%") == 1  # 3.5/4.5, 1/4.5
+    assert all(t.get_zorder() > 4 for t in ax.texts if t.get_gid() == "segment_label")
+    other = charts.contribution_chart(table[table["prefecture"] == "省本级"], "fundraising.total")
+    assert {hex_colour(p.get_facecolor()) for p in other.axes[0].patches
+            if p.get_gid() == "bar"} == {charts.unit_colour("省本级")}
+
+
+def test_total_label_is_lifted_above_a_target_line_just_above_the_bar():
+    assert charts.total_label_anchor(5310, 5500, 6120) == 5500  # line 190 above: label above it
+    assert charts.total_label_anchor(6120, 5500, 6120) == 6120  # line crosses the bar
+    assert charts.total_label_anchor(3000, 5500, 6120) == 3000  # line far above the label
+    assert charts.total_label_anchor(3000, NAN, 6120) == 3000
+
+
+def test_count_axes_have_integer_ticks():
+    rows = pd.DataFrame([province_row("rescue.provincial_teams_new", 2023, 1.0, 1.0, "达标"),
+                         province_row("rescue.provincial_teams_new", 2024, 2.0, 2.0, "达标")])
+    fig = charts.trend_chart(rows, "rescue.provincial_teams_new")
+    render(fig)
+    ticks = [t for t in fig.axes[0].get_yticks() if 0 <= t <= fig.axes[0].get_ylim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)  # no 0.5支
+
+
+def test_milestones_are_one_tick_cross_table():
+    rows = pd.DataFrame([
+        province_row("digital.ms_ai_service", 2023, 0.0, 1.0, "无目标", kind="milestone",
+                     due=False, due_year=2024),
+        province_row("digital.ms_ai_service", 2024, 1.0, 1.0, "达标", kind="milestone"),
+        province_row("digital.ms_crypto", 2023, 0.0, 1.0, "无目标", kind="milestone",
+                     due=False, due_year=2024),
+        province_row("digital.ms_crypto", 2024, 0.0, 1.0, "未达标", kind="milestone")])
+    assert charts.milestone_indicators(rows) == ["digital.ms_ai_service", "digital.ms_crypto"]
+    fig = charts.milestone_table_chart(rows)
+    render(fig)
+    ax = fig.axes[0]
+    marks = [t.get_text() for t in ax.texts if t.get_gid() == "mark"]
+    assert marks == ["✗", "✓", "✗", "✗"]
+    cells = {p.get_gid(): hex_colour(p.get_facecolor()) for p in ax.patches if p.get_gid()}
+    assert cells["cell:digital.ms_crypto:2024"] == charts.status_colour("未达标")
+    assert cells["cell:digital.ms_ai_service:2023"] == charts.status_colour("进展，未到期")
+    assert charts.milestone_text(NAN) == "未报送"
+
+
+def test_trend_and_cumulative_use_the_indicator_unit():
+    # 发展志愿者 5,310 人 in 2024, 17,320 人 over three years: 人 in both (plan target 5,500 人)
+    rows = pd.DataFrame([province_row("grassroots.new_volunteers", y, v, 5500.0, "达标")
+                         for y, v in [(2022, 6120.0), (2023, 5890.0), (2024, 5310.0)]])
+    trend = charts.trend_chart(rows, "grassroots.new_volunteers")
+    cumulative = charts.cumulative_chart(rows, ["grassroots.new_volunteers"])
+    assert "单位：人" in joined(trend)
+    assert "105%（17,320/16,500人）" in joined(cumulative)  # 17320 / 16500 = 1.0497
+
+
+def test_heatmap_matrix_and_classes():
+    table = trainers_2024()
+    matrix = charts.completion_matrix(table, 2024)
+    assert list(matrix.index) == ["first_aid.trainers_new"]
+    assert list(matrix.columns) == catalog.prefectures()
+    assert matrix.loc["first_aid.trainers_new", "新余市"] == 6.0
+    assert pd.isna(matrix.loc["first_aid.trainers_new", "南昌市"])  # not in the table
+    assert [charts.completion_class(v) for v in (0.5, 0.6, 0.99, 1.0, 1.3, 6.0)] == [0, 1, 2, 3, 4, 5]
+    assert charts.completion_class(NAN) is None
+    fig = charts.completion_heatmap(table, 2024, flags=XINYU_FLAG)
+    render(fig)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == catalog.prefectures()
+    missing = [p for p in ax.patches if p.get_gid() == "missing"]
+    assert len(missing) == 8  # 11 prefectures, 3 in the table
+    assert [p.get_hatch() for p in ax.patches if p.get_gid() == "flag"] == ["////"]
+    annotated = {t.get_text() for t in ax.texts}
+    assert {"600%", "150%", "58%", "未报送"} <= annotated
+
+
+def test_tile_map_places_the_prefectures_as_on_the_map():
+    tiles = charts.tile_positions().set_index("prefecture")
+    assert sorted(tiles.index) == sorted(catalog.prefectures())
+    assert not tiles.duplicated(["col", "row"]).any()
+    row, col = tiles["row"], tiles["col"]
+    assert row["九江市"] == row.min() and row["赣州市"] == row.max()  # north, south
+    assert col["上饶市"] == col.max() and col["萍乡市"] == col.min()  # east, west
+    assert row["南昌市"] < row["吉安市"] < row["赣州市"]
+    for east in ("景德镇市", "上饶市", "鹰潭市"):
+        assert col[east] > col["南昌市"]
+    for west in ("萍乡市", "宜春市"):
+        assert col[west] < col["南昌市"]
+    fig = charts.tile_map(trainers_2024(), "first_aid.trainers_new", 2024, flags=XINYU_FLAG)
+    render(fig)
+    ax = fig.axes[0]
+    squares = {p.get_gid()[5:]: p for p in ax.patches if str(p.get_gid()).startswith("tile:")}
+    assert len(squares) == 11
+    assert hex_colour(squares["上饶市"].get_facecolor()) == charts.completion_colour(15 / 26).upper()
+    assert hex_colour(squares["南昌市"].get_facecolor()) == charts.status_colour("未报送").upper()
+    assert squares["新余市"].get_hatch() == "////"
+    rates = [t.get_text() for t in ax.texts if t.get_gid() == "tile_rate"]
+    assert "600%，存疑" in rates and "150%" in rates and "未报送" in rates
+
+
+def test_tile_detail_breaks_after_the_slash_only():
+    from jrc_analysis.report.charts.maps import tile_detail
+
+    assert tile_detail("15", "26", "名") == "15/26名"
+    # 9 + 1 + 7 digits and signs (0.56 em) + 万元 (2 em) = 11.5 em: too wide for one line
+    assert tile_detail("11,462.25", "2035.97", "万元") == "11,462.25/\n2035.97万元"

@@ -1,19 +1,19 @@
-"""End to end: `jrc ingest data/raw` reproduces the sample truth and the published 2023 totals;
-the template round trip; exit codes. Expected figures are typed in by hand."""
+"""End to end: `jrc ingest` on the fixed data set (tests/data/raw) reproduces the sample truth and
+the published 2023 totals; the template round trip; exit codes. Expected figures are typed in by hand."""
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from jrc_analysis import config
-
 from jrc_analysis.returns import samples
 from jrc_analysis.cli import main
 from jrc_analysis.returns.clean import clean_workbook
 from jrc_analysis.returns.read import read_cells
 
-RAW = config.PROJECT_ROOT / "data" / "raw"
+from fixed_data import FIXED_RAW  # noqa: E402
+
+RAW = FIXED_RAW
 KEY = ["year", "prefecture", "county", "indicator"]
 
 from published import PUBLISHED_2023  # noqa: E402  (tests/published.py)

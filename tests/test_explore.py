@@ -128,12 +128,28 @@ def test_outputs_and_fingerprint_are_written_beside_each_other(data_root, counte
     explore.load()
     processed = data_root / "processed"
     names = sorted(p.name for p in processed.iterdir())
-    assert names == ["explore_cache.pkl", "fingerprint.json", "issues.csv", "returns.csv",
-                     "returns.parquet"]
+    assert names == [".outputs", "explore_cache.pkl", "fingerprint.json", "issues.csv", "returns.csv",
+                     "returns.parquet"]  # .outputs: the generations of the three outputs (fileio.replace_set)
     record = json.loads((processed / "fingerprint.json").read_text(encoding="utf-8"))
     assert [f["path"] for f in record["files"]] == ["2023/a.xlsx", "2023/b.xlsx"]
     assert str(data_root) not in (processed / "fingerprint.json").read_text(encoding="utf-8")
     assert pd.read_parquet(processed / "returns.parquet")["value"].tolist() == [12.0]
+
+
+def test_a_deleted_output_means_ingest(data_root, counted):
+    from jrc_analysis.returns.ingest import OUTPUT_FILES
+
+    assert explore.OUTPUT_FILES == OUTPUT_FILES
+    explore.load()
+    (data_root / "processed" / "returns.csv").unlink()
+    explore.load()
+    assert len(counted) == 2
+    assert (data_root / "processed" / "returns.csv").is_file()
+
+
+def test_loaded_repr_is_one_short_line():
+    text = repr(tiny_loaded())
+    assert text == "Loaded（报表 0 个，数值 1 个，年度：2023；错误 0 条，警告 0 条；本次读取了原始报表）"
 
 
 def test_a_damaged_cache_is_rebuilt(data_root, counted):
@@ -292,30 +308,6 @@ def test_issues_by_unit_and_send_back():
     assert back["cell"].tolist() == ["G9", "G5"]
 
 
-def test_chart_plan_picks_charts_by_target_and_skips_untargeted():
-    province = pd.DataFrame([
-        province_row(area="care", indicator="care.organ_registrations", name="登记",
-                     target=42000.0),
-        province_row(area="care", indicator="care.organ_donations", name="捐献", kind=""),
-        province_row(area="care", indicator="care.stem_cell_registrations", name="干细胞",
-                     target=4000.0),
-        province_row(area="care", indicator="care.donor_memorials", name="纪念园", kind="coverage",
-                     target=11.0),
-        province_row(area="first_aid", indicator="first_aid.aed_new", name="AED", target=500.0),
-    ])
-    prefecture = pd.DataFrame({
-        "indicator": ["care.organ_registrations", "care.organ_registrations", "care.donor_memorials",
-                      "care.stem_cell_registrations", "care.stem_cell_registrations"],
-        "year": [2024] * 5, "target": [100.0, 1.0, 1.0, 30.0, 0.4],
-        "target_basis": ["按人口比例分解", "按人口比例分解", "", "按人口比例分解", "按人口比例分解"]})
-    coverage = pd.DataFrame({"indicator": ["care.donor_memorials"]})
-    plan = explore.chart_plan(province, prefecture, coverage, "care", 2024)
-    assert plan[["indicator", "chart"]].values.tolist() == [
-        ["care.organ_registrations", "trend"], ["care.organ_registrations", "prefecture_gap"],
-        ["care.stem_cell_registrations", "trend"],  # 0.4 allocated to one unit: no gap chart
-        ["care.donor_memorials", "coverage"]]
-
-
 def test_status_counts_by_area():
     province = pd.DataFrame([
         province_row(area="reform", status="达标"), province_row(area="reform", status="未达标"),
@@ -423,25 +415,6 @@ def test_headline_numbers_adds_the_cumulative_view():
                                       "12/12", "37.71万人", "30万人", "125.7%"]]
 
 
-def test_show_stores_only_a_png(monkeypatch):
-    import IPython.display
-    from matplotlib.figure import Figure
-
-    shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append((obj, raw)))
-    fig = Figure(figsize=(1, 1))
-    fig.add_subplot().plot([0, 1], [0, 1])
-    explore.show(fig)
-    (obj, raw), = shown
-    assert raw is True and list(obj) == ["image/png"]  # no text/plain "<Figure size …>"
-    assert obj["image/png"].startswith(b"\x89PNG\r\n\x1a\n")
-
-
-def test_figure_for_an_unknown_chart_names_the_known_ones():
-    with pytest.raises(ValueError, match="trend"):
-        explore.figure_for(tiny_loaded(), "first_aid.aed_new", "pie")
-
-
 def test_blank_indicators_only_for_units_that_returned():
     completeness = pd.DataFrame({
         "year": [2024, 2024, 2024], "prefecture": ["南昌市", "九江市", "萍乡市"],
@@ -449,17 +422,3 @@ def test_blank_indicators_only_for_units_that_returned():
         "blank_text": ["发展会员、配置AED", "（全部）", ""]})
     assert explore.blank_indicators(completeness, 2024).values.tolist() == [
         ["南昌市", 2, "发展会员、配置AED"]]
-
-
-def test_figure_for_passes_on_whether_the_data_are_synthetic(monkeypatch):
-    from dataclasses import replace
-
-    from jrc_analysis.report import charts
-
-    seen = []
-    monkeypatch.setattr(charts, "trend_chart", lambda table, code, synthetic: seen.append(synthetic))
-    explore.figure_for(replace(tiny_loaded(), synthetic=False), "first_aid.aed_new", "trend")
-    explore.figure_for(tiny_loaded(), "first_aid.aed_new", "trend")
-    explore.figure_for(replace(tiny_loaded(), synthetic=False), "first_aid.aed_new", "trend",
-                       synthetic=True)
-    assert seen == [False, True, True]

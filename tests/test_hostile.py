@@ -9,12 +9,21 @@ import csv
 import hashlib
 import os
 import re
+import select
 import shutil
 import signal
+import struct
 import subprocess
 import sys
+import threading
 import time
 import zipfile
+from contextlib import contextmanager, suppress
+
+try:
+    import fcntl
+except ImportError:  # Windows: the stopped-run tests skip
+    fcntl = None
 from pathlib import Path
 
 import openpyxl
@@ -23,6 +32,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import hostile_corpus as hc
+from fixed_data import FIXED_RAW
 from jrc_analysis.plan import catalog
 from jrc_analysis.returns import ingest
 from jrc_analysis.returns.ingest import (
@@ -39,7 +49,7 @@ from jrc_analysis.returns.names import match_indicator, match_place
 from jrc_analysis.returns.parse import parse_number, unit_factor
 
 PROJECT = Path(__file__).resolve().parents[1]
-SAMPLE_RAW = PROJECT / "data" / "raw"
+SAMPLE_RAW = FIXED_RAW  # the tests' fixed data set (tests/data/raw), never data/raw
 FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -282,6 +292,11 @@ def tree_hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def output_hashes(folder: Path) -> dict[str, str]:
+    """The three outputs as a user opens them (folder/returns.csv etc.)."""
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in ingest.OUTPUT_FILES}
+
+
 def test_raw_data_is_never_written_by_ingest(tmp_path, monkeypatch):
     root = tmp_path / "data"
     shutil.copytree(SAMPLE_RAW, root / "raw")
@@ -307,8 +322,8 @@ def test_stale_temp_files_of_a_killed_run_are_removed(tmp_path):
     keep = out / ".notes.txt.tmp"  # not ours: left alone
     keep.write_bytes(b"x")
     write_outputs(load_returns(hc.good_return(tmp_path / "raw").parent), out)
-    assert sorted(p.name for p in out.iterdir()) == [".notes.txt.tmp", "issues.csv", "returns.csv",
-                                                     "returns.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == [".notes.txt.tmp", ".outputs", "issues.csv",
+                                                     "returns.csv", "returns.parquet"]
 
 
 def test_a_failure_while_writing_leaves_every_previous_output(tmp_path, monkeypatch):
@@ -316,7 +331,7 @@ def test_a_failure_while_writing_leaves_every_previous_output(tmp_path, monkeypa
     hc.good_return(raw)
     out = tmp_path / "out"
     write_outputs(load_returns(raw), out)
-    before = tree_hashes(out)
+    before = output_hashes(out)
     formula_return(raw)  # new values and issues: every output changes
     new = load_returns(raw)
     calls = []
@@ -333,37 +348,140 @@ def test_a_failure_while_writing_leaves_every_previous_output(tmp_path, monkeypa
         write_outputs(new, out)
     monkeypatch.undo()
     assert len(calls) == 3 and all(name.startswith(".") and name.endswith(".tmp") for name in calls)
-    assert tree_hashes(out) == before  # two temporaries were complete, yet nothing was renamed
-    assert sorted(p.name for p in out.iterdir()) == ["issues.csv", "returns.csv", "returns.parquet"]
+    # two files of the new set were complete, yet the previous set is what every reader sees
+    assert output_hashes(out) == before
+    assert {name: path.read_bytes() for name, path in ingest.output_paths(out).items()} == {
+        name: (out / name).read_bytes() for name in ingest.OUTPUT_FILES}
+    assert sorted(p.name for p in out.iterdir()) == [".outputs", "issues.csv", "returns.csv",
+                                                     "returns.parquet"]
+    write_outputs(new, out)  # the next run replaces the whole set
+    assert all(output_hashes(out)[name] != before[name] for name in ingest.OUTPUT_FILES)
 
 
-def test_a_killed_run_leaves_the_previous_outputs_intact(tmp_path):
+# A run stopped while it reads. Nothing here waits on a guess of how long anything takes:
+# - the run cannot finish before it is stopped: one of its two returns is held by a Linux write
+#   lease (fcntl F_SETLEASE) that this test takes, and the kernel blocks any other process's open()
+#   of that file until the lease is released — which the test does only after the stop;
+# - the test stops the run only once the kernel has told it the run is inside that open() (the
+#   lease-break signal, SIGIO, sent to this thread when the open starts to wait);
+# - then it waits for events: the run's exit (wait) and each worker's end (a pidfd turns readable).
+# On a machine 3 times faster or slower the same things happen in the same order; only the time
+# between them changes. The timeouts (SAFETY_S here; the kernel's lease-break-time, 45 s by default,
+# after which it lets the open through) are safety nets that turn a hang into a loud failure.
+SAFETY_S = 120
+F_SETLEASE, F_SETOWN_EX, F_OWNER_TID = 1024, 15, 0  # <linux/fcntl.h>
+
+
+@contextmanager
+def held_open(path: Path):
+    """Hold a write lease on ``path`` (its open() by another process blocks until we let go);
+    yield a function that returns once another process has started to open it."""
+    if fcntl is None or not sys.platform.startswith("linux"):
+        pytest.skip("needs Linux file leases (fcntl F_SETLEASE) to hold a file unopenable")
+    previous = signal.signal(signal.SIGIO, signal.SIG_IGN)  # blocked below; ignored once unblocked
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGIO})
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.fcntl(fd, F_SETLEASE, fcntl.F_WRLCK)
+        except OSError as exc:
+            pytest.skip(f"this file system gives no write lease ({exc}): cannot hold a return unopenable")
+        # the lease-break signal to this very thread, which blocks it and takes it below
+        fcntl.fcntl(fd, F_SETOWN_EX, struct.pack("ii", F_OWNER_TID, threading.get_native_id()))
+
+        def wait_for_opener() -> None:
+            got = signal.sigtimedwait({signal.SIGIO}, SAFETY_S)
+            assert got is not None, f"no process tried to open {path.name} within {SAFETY_S} s"
+
+        yield wait_for_opener
+    finally:
+        os.close(fd)  # releases the lease
+        while signal.sigtimedwait({signal.SIGIO}, 0) is not None:
+            pass
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGIO})
+        signal.signal(signal.SIGIO, previous)
+
+
+def group_processes(pgid: int) -> list[int]:
+    """Processes of the process group ``pgid`` that have not ended (zombies excluded), from /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        state, _ppid, pgrp = stat[stat.rindex(")") + 2:].split()[:3]
+        if int(pgrp) == pgid and state not in ("Z", "X"):
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def pidfds(pids: list[int]) -> list[int]:
+    """A pidfd for each process still there (readable once the process has ended)."""
+    fds = []
+    for pid in pids:
+        try:
+            fds.append(os.pidfd_open(pid))
+        except ProcessLookupError:
+            pass
+    return fds
+
+
+def wait_until_ended(fds: list[int]) -> None:
+    """Return once every process of ``fds`` has ended; fail loudly after SAFETY_S."""
+    try:
+        for fd in fds:
+            ready, _, _ = select.select([fd], [], [], SAFETY_S)
+            assert ready, f"a process of the stopped run was still running after {SAFETY_S} s"
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+@pytest.mark.parametrize("jobs, signal_name", [(1, "SIGKILL"), (2, "SIGKILL"), (2, "SIGTERM"), (2, "SIGINT")])
+def test_a_run_stopped_while_reading_leaves_the_previous_outputs_and_no_process(tmp_path, jobs, signal_name):
+    """Stopped while its reader is blocked opening a return (see above): the previous outputs are
+    unchanged, no process of the run is left (one process, or --jobs 2: the pool path), Ctrl+C
+    ends with the usual message; the next run writes the new outputs."""
     raw, out = tmp_path / "raw", tmp_path / "out"
-    hc.good_return(raw)
+    held = hc.good_return(raw)
     write_outputs(load_returns(raw), out)
     before = tree_hashes(out)
-    copies = 30  # a larger folder (the sample returns 30 times over, ~5 s of reading): killed while reading
-    for i in range(copies):
-        shutil.copytree(SAMPLE_RAW, raw / f"copy{i}")
+    formula_return(raw)  # a second return: the next outputs differ from the previous ones
+    stop = getattr(signal, signal_name)
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    proc = subprocess.Popen([sys.executable, "-m", "jrc_analysis", "ingest", str(raw), "-o", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    deadline = time.monotonic() + 60
-    # kill mid-run (after the imports, while reading): the outputs are written only at the end
-    started = time.monotonic()
-    while proc.poll() is None and time.monotonic() < deadline and time.monotonic() - started < 2.0:
-        time.sleep(0.01)
-    finished_first = proc.poll() is not None
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert not finished_first, "the run finished before it could be killed: make the folder larger"
-    assert tree_hashes(out) == before  # killed while reading: nothing was written yet
-    # the next run cleans up any hidden temporary left by the kill and writes the new outputs
-    for i in range(copies):
-        shutil.rmtree(raw / f"copy{i}")
-    formula_return(raw)  # a second return: the new outputs differ from the previous ones
+    env.pop("JRC_DEBUG", None)
+    # its output goes to a file, not a pipe: a surviving worker would hold a pipe open
+    with held_open(held) as wait_for_opener, open(tmp_path / "stderr.txt", "wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jrc_analysis", "ingest", str(raw), "-o", str(out), "--jobs", str(jobs)],
+            stdout=subprocess.DEVNULL, stderr=err, env=env, start_new_session=True)
+        try:
+            wait_for_opener()  # the run is inside reading: blocked opening the held return
+            running = group_processes(proc.pid)
+            # one process, or the run and its workers (2, forked before any file is handed out)
+            assert proc.pid in running and len(running) == (1 if jobs == 1 else 1 + jobs), running
+            workers = pidfds([pid for pid in running if pid != proc.pid])
+            proc.send_signal(stop)
+            proc.wait(timeout=SAFETY_S)
+            wait_until_ended(workers)
+            assert group_processes(proc.pid) == []  # no process of the run survives
+        finally:
+            with suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)  # only if the test failed above
+            proc.wait()
+    stderr = (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+    if stop == signal.SIGINT:  # Ctrl+C: the run stops its workers, says so, no traceback
+        assert proc.returncode == 130 and "已中断" in stderr and "Traceback" not in stderr, stderr
+    else:
+        assert proc.returncode == -stop
+    assert tree_hashes(out) == before  # stopped while reading: nothing was written
+    # the next run cleans up any hidden temporary left by the stop and writes the new outputs
     assert run_ingest(raw, out) in (0, 1)
-    assert sorted(p.name for p in out.iterdir()) == ["issues.csv", "returns.csv", "returns.parquet"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "issues.csv", "returns.csv", "returns.parquet"]
     assert tree_hashes(out) != before
 
 

@@ -200,3 +200,63 @@ def test_cli_help_states_the_default_jobs_threshold(capsys):
         main(["ingest", "--help"])
     text = "".join(capsys.readouterr().out.split())
     assert f"Linux{POOL_MIN_FILES}个起" in text and f"Windows/macOS{POOL_MIN_FILES_SPAWNED}个起" in text
+
+
+# --------------------------------------------------------------------------------------------
+# a return that cannot be read is blamed on the unit and year of its folder and file name
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("source_file, expected", [
+    ("2024/2024年度_赣州市_目标任务完成情况表.xlsx", ("赣州市", 2024)),
+    ("2024/赣州市红十字会报表.xlsx", ("赣州市", 2024)),       # the year from the folder
+    ("2023/抚州市2024年报表.xlsx", ("抚州市", 2024)),          # the file name before the folder
+    ("赣州/2023/报表.xlsx", ("赣州市", 2023)),                 # both from the folders
+    ("2024/省本级.xls", ("省本级", 2024)),
+    ("2024/南昌县.xlsx", ("南昌市", 2024)),                    # a county counts for its prefecture
+    ("报表.xlsx", (None, None)),
+])
+def test_unit_and_year_of_a_path(source_file, expected):
+    from jrc_analysis.returns.ingest import unit_and_year_of_path
+    assert unit_and_year_of_path(source_file) == expected
+
+
+def truncated(path: Path) -> Path:
+    """A return cut short (the first 200 bytes of a real xlsx: a zip without its directory)."""
+    whole = nanchang(path.parent / "whole.tmp.xlsx", 310).read_bytes()
+    (path.parent / "whole.tmp.xlsx").unlink()
+    path.write_bytes(whole[:200])
+    return path
+
+
+def test_a_truncated_return_is_blamed_on_the_unit_and_year_of_its_path(tmp_path):
+    from jrc_analysis.returns.ingest import summary_table
+    raw = tmp_path / "raw"
+    nanchang(raw / "2023" / "南昌.xlsx", 310)
+    truncated(raw / "2024" / "2024年度_赣州市_目标任务完成情况表.xlsx")
+    result = load_returns(raw)
+    row = result.returns.set_index("source_file").loc["2024/2024年度_赣州市_目标任务完成情况表.xlsx"]
+    assert (row["prefecture"], row["year"], row["used"]) == ("赣州市", 2024, False)
+    assert [i.code for i in result.issues if "赣州市" in i.source_file] == ["read.corrupt"]
+    table = summary_table(result).set_index(["unit", "year"])
+    assert table.loc[("赣州市", "2024"), ["files", "values", "errors"]].tolist() == [1, 0, 1]
+    assert "未识别单位" not in set(table.index.get_level_values("unit"))
+
+
+def test_the_feedback_for_a_truncated_return_goes_to_its_unit(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    truncated(raw / "2024" / "赣州市红十字会2024年报表.xlsx")
+    assert run_check(raw, feedback_dir=tmp_path / "feedback") == 1
+    assert [p.name for p in (tmp_path / "feedback").iterdir()] == ["赣州市_问题反馈.xlsx"]
+    sheet = openpyxl.load_workbook(tmp_path / "feedback" / "赣州市_问题反馈.xlsx").active
+    assert sheet["A2"].value == "2024/赣州市红十字会2024年报表.xlsx"
+
+
+def test_a_truncated_resubmission_never_replaces_the_good_return(tmp_path):
+    raw = tmp_path / "raw"
+    nanchang(raw / "2023" / "南昌.xlsx", 310)
+    truncated(raw / "2023" / "南昌（修订）.xlsx")  # marked as a revision, but unreadable
+    result = load_returns(raw)
+    assert result.values["value"].tolist() == [310.0]
+    assert result.returns.set_index("source_file")["used"].to_dict() == {
+        "2023/南昌.xlsx": True, "2023/南昌（修订）.xlsx": False}
+    assert "ingest.resubmission" not in {i.code for i in result.issues}

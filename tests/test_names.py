@@ -119,3 +119,120 @@ def test_matchers_never_raise_and_return_known_things(text):
        st.sampled_from(["", "（个）", "(万元)", "（人次）", " "]))
 def test_numbering_and_units_never_change_the_match(prefix, name, suffix):
     assert match_indicator(prefix + name + suffix) == match_indicator(name) is not None
+
+
+# --------------------------------------------------------------------------- the scored match
+
+from jrc_analysis.plan import catalog  # noqa: E402
+from jrc_analysis.returns import names  # noqa: E402
+from jrc_analysis.returns.names import (  # noqa: E402
+    MARGIN, MIN_SCORE, clear_winner, indicator_candidates, resolve_indicator)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("县级应急救援服务队伍（支）", "rescue.county_teams"),
+    ("应急救援队伍（县级）", "rescue.county_teams"),
+    ("持证救护员（人）", "first_aid.certified_trainees"),
+    ('开通"赣政通"干部职工数', "digital.ganzhengtong_staff"),
+])
+def test_real_wordings_are_matched_by_score(text, code):
+    found = resolve_indicator(text)
+    assert (found.code, found.how) == (code, "scored")
+    assert found.candidates[0][0] == code
+
+
+@pytest.mark.parametrize("text", [
+    "合计", "备注", "序号", "2023年目标", "上年完成数", "完成率（%）", "应急救援壮骨",
+    "新增学校红十字会总数", "资金使用情况说明", "市级县级救援队",
+])
+def test_the_score_never_guesses(text):
+    found = resolve_indicator(text)
+    assert found.code is None
+
+
+def test_candidates_are_ranked_and_an_exact_name_scores_one():
+    ranked = indicator_candidates("开通赣政通干部职工数")
+    assert [c for c, _s in ranked[:2]] == ["digital.ganzhengtong_staff", "digital.staff_total"]
+    assert ranked == sorted(ranked, key=lambda cs: -cs[1])
+    assert indicator_candidates("配置AED")[0] == ("first_aid.aed_new", 1.0)
+    assert indicator_candidates(None) == []
+
+
+def test_clear_winner_needs_the_minimum_and_the_margin():
+    assert clear_winner([("a.x", 0.9), ("b.y", 0.9 - MARGIN)]) == "a.x"
+    assert clear_winner([("a.x", 0.9), ("b.y", 0.9 - MARGIN + 0.01)]) is None
+    assert clear_winner([("a.x", MIN_SCORE - 0.01)]) is None
+    assert clear_winner([("a.x", MIN_SCORE)]) == "a.x"
+    assert clear_winner([]) is None
+
+
+def test_context_a_unit_that_cannot_be_converted_and_another_area_lower_the_score():
+    plain_score = dict(indicator_candidates("持证救护员"))["first_aid.certified_trainees"]
+    assert dict(indicator_candidates("持证救护员", unit="万元"))["first_aid.certified_trainees"] \
+        == pytest.approx(plain_score * names.UNIT_MISMATCH, abs=1e-3)
+    assert dict(indicator_candidates("持证救护员", area="care"))["first_aid.certified_trainees"] \
+        == pytest.approx(plain_score * names.AREA_MISMATCH, abs=1e-3)
+    # an area given as the heading of the row's group counts as its code
+    assert indicator_candidates("持证救护员", area="四、应急救护提质") == indicator_candidates("持证救护员")
+    # a unit that converts (人 for 人) leaves the code's score as it is, and lowers 场 (service events)
+    with_unit = dict(indicator_candidates("持证救护员", unit="人"))
+    assert with_unit["first_aid.certified_trainees"] == plain_score
+    assert with_unit["first_aid.service_events"] < dict(indicator_candidates("持证救护员"))["first_aid.service_events"]
+
+
+def test_a_level_the_code_contradicts_lowers_its_score():
+    # 市级 is the prefecture's team: the county-level code must not be its rival
+    assert match_indicator("市级救援队伍") == "rescue.prefecture_teams"
+    assert match_indicator("县级救援队伍") == "rescue.county_teams"
+
+
+def _catalogue_texts():
+    for row in catalog.indicators().itertuples(index=False):
+        for text in [row.name, *row.aliases]:
+            yield row.code, text
+
+
+def test_every_catalogue_name_and_alias_matches_itself():
+    for code, text in _catalogue_texts():
+        assert match_indicator(text) == code, text
+
+
+def test_no_two_codes_are_confusable():
+    """Every name and alias, scored against the whole catalogue, ranks its own code first and
+    every other code at least MARGIN lower (so no catalogue wording sits between two codes)."""
+    for code, text in _catalogue_texts():
+        ranked = names._ranked(text.strip(), None, None)
+        assert ranked[0][0] == code, text
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        assert ranked[0][1] - second >= MARGIN, (text, ranked[:2])
+
+
+def test_leave_one_out_never_wrong(monkeypatch):
+    """The justification of MIN_SCORE and MARGIN: each alias in turn is taken out of the
+    catalogue and matched as an unseen wording; the matcher may decline, never pick another code.
+    (Measured when they were chosen: 262 aliases tried, 233 matched, 0 wrong; with each
+    catalogue name held out too, 309 wordings, 280 matched, 0 wrong.)"""
+    full = catalog.indicators()
+    caches = (names._indicator_keys, names._code_forms, names._weights, names._similarity,
+              names._ranked, names._resolve_indicator, names._code_attributes)
+    matched = wrong = tried = 0
+    try:
+        for i, row in full.iterrows():
+            for alias in row["aliases"]:
+                frame = full.copy()
+                frame.at[i, "aliases"] = [a for a in row["aliases"] if a != alias]
+                monkeypatch.setattr(catalog, "indicators", lambda frame=frame: frame.copy())
+                for cache in caches:
+                    cache.cache_clear()
+                if names.normalise(alias) in names._indicator_keys():
+                    continue  # another alias normalises to the same key: not unseen
+                tried += 1
+                found = match_indicator(alias)
+                matched += found is not None
+                wrong += found not in (None, row["code"])
+    finally:
+        monkeypatch.undo()
+        for cache in caches:
+            cache.cache_clear()
+    assert wrong == 0
+    assert tried > 200 and matched / tried > 0.85

@@ -10,10 +10,15 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from jrc_analysis.returns.parse import (
+    EXCEL_ERRORS,
     ParsedNumber,
+    chinese_year,
+    excel_error,
     normalise_unit,
+    parse_milestone,
     parse_number,
     split_header_unit,
+    strip_markers,
     strip_multiplier,
     unit_factor,
 )
@@ -158,6 +163,12 @@ def test_normalise_unit():
     ("完成数", ("完成数", None)),
     ("应急救护持证培训（救护员）", ("应急救护持证培训（救护员）", None)),
     (None, ("", None)),
+    # units in an indicator name, when there is no 单位 column (full- and half-width brackets)
+    ("应急救护普及培训（万人次）", ("应急救护普及培训", "万人次")),
+    ("应急救护普及培训(万人次)", ("应急救护普及培训", "万人次")),
+    ("筹集款物合计（万元）", ("筹集款物合计", "万元")),
+    ("县级应急救援服务队伍（支）", ("县级应急救援服务队伍", "支")),
+    ("应急救援队伍（县级）", ("应急救援队伍（县级）", None)),
 ])
 def test_split_header_unit(text, expected):
     assert split_header_unit(text) == expected
@@ -222,3 +233,115 @@ def test_wan_suffix_round_trips(amount):
     assert parsed.unit == "万"
     assert parsed.value == pytest.approx(float(amount) * 10000, rel=1e-12)
     assert not math.isnan(parsed.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# footnote markers, Excel errors, milestones in words, years in Chinese numerals
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("102①", ok(102.0)),          # ① is not the digit 1 (was read as 1021)
+    ("35②", ok(35.0)),
+    ("2704*", ok(2704.0)),
+    ("2704＊", ok(2704.0)),
+    ("88※", ok(88.0)),
+    ("35注1", ok(35.0)),
+    ("102 注①", ok(102.0)),
+    ("12[1]", ok(12.0)),
+    ("[1]12", ok(12.0)),
+    ("12（注）", ok(12.0)),
+    ("12【注2】", ok(12.0)),
+    ("①102", ok(102.0)),
+    ("5³", ok(5.0)),
+    ("³5", ok(5.0)),               # decided: a superscript before the number is a marker too
+    ("1.5万①", ok(15000.0, "万")),
+    ("约102①", ok(102.0, None, True)),
+    ("45人*", ok(45.0, "人")),
+])
+def test_footnote_markers_are_dropped_never_read_as_digits(raw, expected):
+    assert summary(parse_number(raw)) == expected
+    assert "注释标记" in parse_number(raw).note
+
+
+@pytest.mark.parametrize("raw", ["①", "1²3", "1①2", "*", "注1", "(12)", "注10"])
+def test_marker_digits_alone_or_inside_a_number_are_invalid(raw):
+    parsed = parse_number(raw)
+    assert parsed.status == "invalid" and parsed.value is None
+
+
+@pytest.mark.parametrize("raw, body, markers", [
+    ("102①", "102", "①"), ("2704*", "2704", "*"), ("[1]12", "12", "[1]"),
+    ("12（注）", "12", "（注）"), ("12", "12", ""), ("①", "①", ""),
+])
+def test_strip_markers(raw, body, markers):
+    assert strip_markers(raw) == (body, markers)
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("#DIV/0!", "#DIV/0!"), ("#REF!", "#REF!"), ("#N/A", "#N/A"), ("#VALUE!", "#VALUE!"),
+    ("#NAME?", "#NAME?"), ("#NUM!", "#NUM!"), ("#NULL!", "#NULL!"), (" #div/0! ", "#DIV/0!"),
+    ("＃ＲＥＦ！", "#REF!"), ("12", None), ("N/A", None), (None, None), (3, None),
+])
+def test_excel_error(raw, shown):
+    assert excel_error(raw) == shown
+
+
+def test_an_excel_error_is_invalid_and_the_note_says_what_excel_shows():
+    for literal in EXCEL_ERRORS:
+        parsed = parse_number(literal)
+        assert parsed.status == "invalid" and parsed.value is None
+        assert literal in parsed.note
+
+
+@pytest.mark.parametrize("raw, value", [
+    ("已完成（2023年6月上线）", 1.0), ("已上线", 1.0), ("已建成", 1.0), ("是", 1.0), ("完成", 1.0),
+    ("已完成。", 1.0), (1, 1.0), ("1", 1.0), (True, 1.0),
+    ("未完成", 0.0), ("未上线", 0.0), ("正在建设", 0.0), ("建设中", 0.0), ("否", 0.0),
+    ("未完成，预计2024年上线", 0.0), ("0", 0.0), (False, 0.0),
+])
+def test_milestones_answered_in_words(raw, value):
+    parsed = parse_milestone(raw)
+    assert (parsed.value, parsed.status) == (value, "ok")
+
+
+@pytest.mark.parametrize("raw", ["进行中", "部分完成", "2", 3, "见附件", "已完成50%"])
+def test_other_milestone_answers_are_invalid_and_quoted(raw):
+    parsed = parse_milestone(raw)
+    assert parsed.status == "invalid" and parsed.value is None
+    assert str(raw) in parsed.note
+
+
+@pytest.mark.parametrize("raw", ["", None, "—", "/"])
+def test_blank_milestone_is_not_reported(raw):
+    assert parse_milestone(raw).status == "missing"
+
+
+@pytest.mark.parametrize("text, year", [
+    ("二〇二三年度", 2023), ("二〇二三年", 2023), ("二零二三年", 2023),
+    ("江西省红十字会二〇二四年度深化改革完成情况表", 2024), ("二○二二 年", 2022),
+    ("2023年", None), ("二〇二三", None), ("三年行动", None), (None, None),
+    ("三年行动（二〇二二—二〇二四年）二〇二三年度完成情况", 2023), ("二〇二二至二〇二四年", None),
+])
+def test_chinese_year(text, year):
+    assert chinese_year(text) == year
+
+
+_MARKERS = st.sampled_from(["①", "⑳", "*", "＊", "注1", "[1]", "（注）", "¹", "²³", "※", "注②"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=10**9), _MARKERS, st.booleans(), st.sampled_from(["", " "]))
+def test_a_marker_never_changes_the_number(number, marker, before, space):
+    assume(not (before and space == "" and marker == "注1"))  # 注10: ambiguous, left invalid
+    raw = f"{marker}{space}{number}" if before else f"{number}{space}{marker}"
+    parsed = parse_number(raw)
+    assert parsed.status == "ok" and parsed.value == number
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="0123456789①②③⑳¹²³*注[]（）.,万", max_size=12))
+def test_marker_characters_are_never_read_as_digits(text):
+    parsed = parse_number(text)
+    if parsed.status == "ok":
+        marker_free = "".join(ch for ch in strip_markers(text)[0] if ch in "0123456789.,万")
+        assert parse_number(marker_free).value == parsed.value

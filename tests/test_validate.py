@@ -139,3 +139,72 @@ def test_issues_come_in_the_stable_order():
     assert [i.source_file for i in issues] == sorted(i.source_file for i in issues)
     cells = [i.cell for i in issues if i.code == "validate.negative" and i.source_file == "2023/九江市.xlsx"]
     assert cells == ["G9", "G10", "G18"]
+
+
+# --------------------------------------------------------------------------- 万 slips: errors, withheld
+
+from jrc_analysis.returns.validate import WITHHELD_COLUMNS, unit_slips, withheld_values  # noqa: E402
+
+PREVIOUS_2022 = "2022/南昌市.xlsx"
+
+
+def test_a_jump_that_lines_up_with_wan_is_an_error_not_a_warning():
+    previous = tidy_frame(complete(year=2022, source_file=PREVIOUS_2022, first_aid__popular_trainees=750000))
+    # 75.3 万人次 read as 75.3 人次: 10,000× too small (750000 / 75.3 ≈ 9,960)
+    slipped = tidy_frame(complete(first_aid__popular_trainees=75.3, first_aid__certified_trainees=50))
+    issues = validate(slipped, previous=previous)
+    assert by_code(issues) == ["validate.unit_slip"]  # no validate.jump beside it
+    [issue] = issues
+    assert issue.severity == "error" and issue.cell == "G25"
+    assert "未采用" in issue.message and "万" in issue.message and PREVIOUS_2022 in issue.message
+    # and the other way: 8,000 元 entered in a 万元 column → 80,000,000 (10,000× too large)
+    previous = tidy_frame(complete(year=2022, source_file=PREVIOUS_2022, fundraising__total=9000,
+                                   fundraising__cash=4500, fundraising__in_kind=4500))
+    slipped = tidy_frame(complete(fundraising__total=80_000_000, fundraising__cash=40_000_000,
+                                  fundraising__in_kind=40_000_000))
+    assert by_code(validate(slipped, previous=previous)) == ["validate.unit_slip"] * 3
+
+
+def test_the_band_of_a_slip():
+    previous = tidy_frame(complete(year=2022, source_file=PREVIOUS_2022, grassroots__new_members=1000))
+    def codes_at(now):
+        return by_code(validate(tidy_frame(complete(grassroots__new_members=now)), previous=previous))
+    assert codes_at(1000 * 999) == ["validate.jump"]        # 999×: below the band, a warning
+    assert codes_at(1000 * 1000) == ["validate.unit_slip"]   # 10^3: the band's low end
+    assert codes_at(1000 * 100000) == ["validate.unit_slip"]  # 10^5: its high end
+    assert codes_at(1000 * 100001) == ["validate.jump"]      # beyond: a warning
+    assert codes_at(1) == ["validate.unit_slip"]              # 1/1000
+    assert codes_at(0) == ["validate.jump"]                  # a zero is not a unit slip
+
+
+def test_withheld_values_name_the_later_value_with_status_and_reason():
+    previous = tidy_frame(complete(year=2022, source_file=PREVIOUS_2022, first_aid__popular_trainees=750000))
+    both = pd.concat([previous, tidy_frame(complete(first_aid__popular_trainees=75,
+                                                    first_aid__certified_trainees=50))], ignore_index=True)
+    withheld = withheld_values(both)
+    assert list(withheld.columns) == WITHHELD_COLUMNS
+    assert withheld[["year", "indicator", "value", "cell", "status", "issue"]].values.tolist() == [
+        [2023, "first_aid.popular_trainees", 75.0, "G25", "未采用", "validate.unit_slip"]]
+    assert "万" in withheld["reason"].iloc[0]
+    assert list(withheld.index) == list(unit_slips(both).index)
+    assert both.loc[withheld.index[0], "year"] == 2023
+
+
+def test_the_ingest_leaves_a_withheld_value_out_of_the_tidy_values(tmp_path):
+    from conftest import summary_rows, write_xlsx
+    from jrc_analysis.returns.ingest import load_returns
+    from jrc_analysis.returns.mappings import Mappings
+
+    for year, value in ((2022, 760000), (2023, "75.3")):
+        title = f"{year}年度南昌市红十字会深化改革创新三年行动目标任务完成情况表"
+        rows = summary_rows([[1, None, "应急救护普及培训", "人次", 750000, value, None],
+                             [2, None, "新增基层组织", "个", 450, 400 + year % 10, None]], title=title)
+        write_xlsx(tmp_path / str(year) / f"{year}年度_南昌市.xlsx", {"汇总表": rows})
+    result = load_returns(tmp_path, mappings=Mappings.empty())
+    kept = result.values[result.values["indicator"] == "first_aid.popular_trainees"]
+    assert kept["year"].tolist() == [2022]  # the 2023 value is withheld
+    assert result.withheld[["year", "indicator", "raw", "status"]].values.tolist() == [
+        [2023, "first_aid.popular_trainees", "75.3", "未采用"]]
+    assert [(i.severity, i.code) for i in result.issues if i.code == "validate.unit_slip"] == [
+        ("error", "validate.unit_slip")]
+    assert sorted(result.values[result.values["indicator"] == "grassroots.new_orgs"]["value"]) == [402.0, 403.0]

@@ -1,8 +1,11 @@
-"""Exploring: everything a notebook needs, computed once and cached beside the processed outputs.
+"""The raw folder read once and cached (tidy values, issues, full gap tables), and the tables the
+notebooks show.
 
 :func:`load` returns a :class:`Loaded` — the tidy values, the issues, the files read and the gap
-tables of :mod:`jrc_analysis.analysis.gaps` — ingesting the raw folder only when it changed since the last
-run, so a notebook is ready in a couple of seconds.
+tables of :mod:`jrc_analysis.analysis.gaps` over every year — ingesting the raw folder only when
+it changed since the last run, so a notebook is ready in a couple of seconds. The analysis of one
+year (:func:`jrc_analysis.analysis.analysis.analyse`) is cut from it; notebooks and the briefing
+use that, not :func:`load` directly.
 
 When is the raw folder "changed"? :func:`fingerprint` is a sha256 over
 
@@ -51,18 +54,17 @@ from jrc_analysis.analysis import gaps
 from jrc_analysis.fileio import atomic_path, write_text_atomic
 
 FINGERPRINT_FILE = "fingerprint.json"
+OUTPUT_FILES = ("returns.parquet", "returns.csv", "issues.csv")  # ingest.OUTPUT_FILES
 CACHE_FILE = "explore_cache.pkl"
 CACHE_FORMAT = 1  # bump when the Loaded fields change
 PACKAGE_DIR = config.PACKAGE_DIR
 PROVINCE_LABEL = gaps.PROVINCE_LABEL
-PNG_DPI = 100  # notebooks store PNGs at this resolution (the briefing saves its own at 200)
 
 # Chinese column headers of the display tables (what an analyst reads in a notebook): reference data,
 # kept in jrc_analysis/data/column_labels.csv.
 COLUMN_LABELS = dict(pd.read_csv(config.REFERENCE_DIR / "column_labels.csv", dtype=str, encoding="utf-8")
                      .itertuples(index=False, name=None))
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
-CHARTS = ("trend", "prefecture_gap", "coverage", "contribution")
 
 
 def _units():
@@ -88,7 +90,7 @@ class Loaded:
     allocation), ``coverage`` (:func:`gaps.coverage_table`), ``completeness``
     (:func:`gaps.completeness`), ``reporting_rates`` (:func:`gaps.reporting_rates`),
     ``fundraising_mix`` (:func:`gaps.fundraising_mix`), ``synthetic`` (the raw folder holds the
-    synthetic samples — :func:`jrc_analysis.report.briefing.is_synthetic` — so charts carry the note
+    synthetic samples — :func:`is_synthetic` — so charts carry the note
     示例数据（合成）; pass it on as ``synthetic=data.synthetic``), ``fingerprint`` (hex digest of
     the raw folder and the pipeline) and ``ingested`` (True when this call read the raw files,
     False when it came from the cache).
@@ -117,6 +119,13 @@ class Loaded:
     def latest_year(self) -> int | None:
         """The latest year with values (the default briefing year), None without values."""
         return self.years[-1] if self.years else None
+
+    def __repr__(self) -> str:
+        issues = self.issues["severity"]
+        return (f"Loaded（报表 {len(self.returns)} 个，数值 {len(self.values)} 个，年度："
+                f"{'、'.join(map(str, self.years)) or '无'}；错误 {int((issues == 'error').sum())} 条，"
+                f"警告 {int((issues == 'warning').sum())} 条；"
+                f"{'本次读取了原始报表' if self.ingested else '来自缓存'}）")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -178,10 +187,13 @@ def read_fingerprint(processed_dir: str | os.PathLike) -> dict | None:
 # ----------------------------------------------------------------------------------------------
 
 def _read_cache(processed_dir: Path, digest: str) -> Loaded | None:
-    """The cached :class:`Loaded` if the recorded fingerprint is ``digest`` and the pickle is the
-    one recorded; else None."""
+    """The cached :class:`Loaded` if the recorded fingerprint is ``digest``, the pickle is the
+    one recorded and the contract's outputs (``returns.parquet``, ``returns.csv``, ``issues.csv``)
+    are all there (someone may have deleted one); else None."""
     recorded = read_fingerprint(processed_dir)
     if not recorded or recorded.get("digest") != digest:
+        return None
+    if not all((processed_dir / name).is_file() for name in OUTPUT_FILES):
         return None
     cache = processed_dir / CACHE_FILE
     try:
@@ -197,16 +209,25 @@ def _read_cache(processed_dir: Path, digest: str) -> Loaded | None:
     return loaded if isinstance(loaded, Loaded) else None
 
 
+SYNTHETIC_MARK = "synthetic samples"  # what the samples' README.md in the raw folder says
+
+
+def is_synthetic(raw_dir: str | os.PathLike) -> bool:
+    """True when the raw folder holds the synthetic samples (its README.md says so): the charts
+    then carry the note 示例数据（合成），非官方统计."""
+    readme = Path(raw_dir) / "README.md"
+    return readme.is_file() and SYNTHETIC_MARK in readme.read_text(encoding="utf-8", errors="replace")
+
+
 def _ingest_quietly(raw_dir: Path):
-    """``(ingest.load_returns(raw_dir), briefing.is_synthetic(raw_dir))`` with the progress bar,
+    """``(ingest.load_returns(raw_dir), is_synthetic(raw_dir))`` with the progress bar,
     warnings and stderr swallowed (importing tqdm in a kernel without ipywidgets warns on stderr:
     that too)."""
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
-        from jrc_analysis.report import briefing
         from jrc_analysis.returns import ingest
 
-        return ingest.load_returns(raw_dir), briefing.is_synthetic(raw_dir)
+        return ingest.load_returns(raw_dir), is_synthetic(raw_dir)
 
 
 def compute(raw_dir: str | os.PathLike, digest: str = "") -> Loaded:
@@ -215,18 +236,20 @@ def compute(raw_dir: str | os.PathLike, digest: str = "") -> Loaded:
     from jrc_analysis.returns import ingest  # already imported, quietly, by _ingest_quietly
 
     values = result.values
+    failed = gaps.failed_returns(result.returns)  # returns that came but gave nothing: 报表有错误
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        tables = gaps.gap_tables(values, failed=failed)  # the three gap tables from one preparation
         return Loaded(
             values=values,
             issues=ingest.issues_table(result.issues),
             returns=result.returns,
             skipped=result.skipped,
-            province=gaps.province_gaps(values),
-            prefecture=gaps.prefecture_gaps(values),
-            coverage=gaps.coverage_table(values),
-            completeness=gaps.completeness(values),
-            reporting_rates=gaps.reporting_rates(values),
+            province=tables.province,
+            prefecture=tables.prefectures,
+            coverage=tables.coverage,
+            completeness=gaps.completeness(values, failed=failed),
+            reporting_rates=gaps.reporting_rates(values, failed=failed),
             fundraising_mix=gaps.fundraising_mix(values),
             synthetic=synthetic,
             fingerprint=digest,
@@ -268,7 +291,7 @@ def load(raw_dir: str | os.PathLike | None = None, processed_dir: str | os.PathL
     out = Path(processed_dir) if processed_dir is not None else config.processed_dir()
     if not raw.is_dir():
         raise FileNotFoundError(
-            f"找不到原始报表文件夹“{raw.name}”。请把各单位报表放在 data/raw/<年度>/ 下"
+            f"找不到原始报表文件夹 {raw.resolve()}。请把各单位报表放在 data/raw/<年度>/ 下"
             "（或运行 make samples 生成示例报表），也可用环境变量 JRC_DATA_ROOT 指定数据文件夹。")
     current = fingerprint(raw)
     if not refresh:
@@ -294,7 +317,8 @@ def issues_with_unit(issues: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFram
     (from ``returns``; 未识别单位 and NA when the file's unit is unknown). Sorted by unit order,
     year, then the issue table's own order."""
     meta = returns[["source_file", "prefecture", "year"]].drop_duplicates("source_file")
-    out = issues.merge(meta, on="source_file", how="left")
+    own = [c for c in ("prefecture", "year") if c in issues.columns]  # e.g. Analysis.issues' year
+    out = issues.drop(columns=own).merge(meta, on="source_file", how="left")
     out["prefecture"] = out["prefecture"].fillna("").astype(str).replace("", "未识别单位")
     out["year"] = out["year"].astype("Int64")
     order = unit_order()
@@ -347,52 +371,6 @@ def area_indicators(province: pd.DataFrame, area: str, targeted_only: bool = Fal
         has = rows.groupby("indicator", sort=False)["target"].apply(lambda s: s.notna().any())
         rows = rows[rows["indicator"].isin(has[has].index)]
     return list(dict.fromkeys(rows["indicator"]))
-
-
-def chart_plan(province: pd.DataFrame, prefecture: pd.DataFrame, coverage: pd.DataFrame,
-               area: str, year: int) -> pd.DataFrame:
-    """Which charts an area's notebook draws: ``indicator, name, chart`` in catalogue order.
-
-    Every indicator of the area with a target in some year gets a ``trend`` chart (province
-    total by year against the target) — or, when its target is a coverage target, a ``coverage``
-    chart instead (the same years, with the units that fall short named); and a
-    ``prefecture_gap`` chart when the units have allocated targets (``target_basis`` set) in
-    ``year`` and every one of them is at least 1 (the one rule:
-    :func:`jrc_analysis.report.charts.prefecture_chart_indicators`, shared with the briefing): a province
-    target of 2 warehouses shared by population gives 0.05 of a warehouse to 鹰潭市, which no one
-    can be measured against. Indicators tracked without a target are left to the tables.
-    """
-    from jrc_analysis.report import charts
-
-    rows = []
-    covered = set(coverage["indicator"].astype(str))
-    allocated = set(charts.prefecture_chart_indicators(prefecture, year))
-    names = province.drop_duplicates("indicator").set_index("indicator")["name"]
-    for code in area_indicators(province, area, targeted_only=True):
-        rows.append((code, names[code], "coverage" if code in covered else "trend"))
-        if code in allocated:
-            rows.append((code, names[code], "prefecture_gap"))
-    return pd.DataFrame(rows, columns=["indicator", "name", "chart"])
-
-
-def figure_for(loaded: Loaded, indicator: str, chart: str, year: int | None = None,
-               synthetic: bool | None = None):
-    """The chart named in :func:`chart_plan` for ``indicator`` (a matplotlib Figure);
-    ``synthetic`` defaults to ``loaded.synthetic``."""
-    from jrc_analysis.report import charts
-
-    synthetic = loaded.synthetic if synthetic is None else synthetic
-
-    if chart == "trend":
-        return charts.trend_chart(loaded.province, indicator, synthetic=synthetic)
-    if chart == "coverage":
-        return charts.coverage_chart(loaded.coverage, indicator, synthetic=synthetic)
-    if chart == "prefecture_gap":
-        return charts.prefecture_gap_chart(loaded.prefecture, indicator, year, synthetic=synthetic)
-    if chart == "contribution":
-        return charts.contribution_chart(loaded.prefecture, indicator, province=loaded.province,
-                                         synthetic=synthetic)
-    raise ValueError(f"未知的图表类型“{chart}”，可用：{'、'.join(CHARTS)}")
 
 
 def _row(table: pd.DataFrame, indicator: str, year: int) -> pd.Series | None:
@@ -583,9 +561,7 @@ def headline_numbers(province: pd.DataFrame, year: int,
                      indicators: list[str] | None = None) -> pd.DataFrame:
     """The headline indicators in ``year`` and cumulatively since the plan began, as text:
     指标, 完成数, 目标, 完成率, 状态, 报送, 累计完成数, 累计目标, 累计完成率."""
-    from jrc_analysis.report.charts import headline_indicators
-
-    codes = list(indicators) if indicators is not None else list(headline_indicators())
+    codes = list(indicators) if indicators is not None else list(catalog.headline_indicators())
     rows = []
     for code in codes:
         row = _row(province, code, year)
@@ -630,24 +606,6 @@ def text_table(frame: pd.DataFrame) -> str:
     return frame.astype(object).where(frame.notna(), "—").to_string(index=not plain)
 
 
-def show(fig) -> None:
-    """Show a figure in a notebook as a PNG only (no text repr is stored in the output)."""
-    from IPython.display import display
-
-    from jrc_analysis.report.charts import figure_bytes
-
-    display({"image/png": figure_bytes(fig, "png", dpi=PNG_DPI)}, raw=True)
-
-
-def indicator_figures(loaded: Loaded, indicator: str, year: int,
-                      synthetic: bool | None = None) -> list:
-    """The figures :func:`chart_plan` names for one indicator, in plan order."""
-    area = catalog.indicator(indicator)["area"]
-    plan = chart_plan(loaded.province, loaded.prefecture, loaded.coverage, area, year)
-    charts = plan.loc[plan["indicator"] == indicator, "chart"]
-    return [figure_for(loaded, indicator, chart, year, synthetic) for chart in charts]
-
-
 def plan_sentences(area: str) -> list[str]:
     """The plan's own sentences behind the area's targets (``targets.csv``), in catalogue order,
     each once."""
@@ -666,7 +624,8 @@ def returns_matrix(completeness: pd.DataFrame) -> pd.DataFrame:
     plan's order, years ascending (from :func:`gaps.completeness`)."""
     cells = completeness.assign(text=np.where(
         completeness["returned"].astype(bool),
-        "已报送（空白" + completeness["indicators_blank"].astype(int).astype(str) + "项）", "未报送"))
+        "已报送（空白" + completeness["indicators_blank"].astype(int).astype(str) + "项）",
+        np.where(completeness.get("return_failed", False), gaps.RETURN_FAILED, "未报送")))
     out = cells.pivot(index="prefecture", columns="year", values="text")
     order = [u for u in unit_order() if u in out.index]
     out = out.reindex(order)

@@ -41,6 +41,10 @@ Conventions used by every table of this module
 * **Status** comes from the published rule table ``jrc_analysis/data/status_rules.csv`` (see
   :func:`status_rules`), applied in its ``order``; the first rule that matches wins. Statuses are
   exactly 达标 / 未达标 / 未报送 / 无目标.
+* **Failed returns.** Given ``failed`` (:func:`failed_returns`: the unit-years whose return came
+  but gave no value — it could not be read, or had only errors), a unit's 未报送 in those years
+  becomes 报表有错误 (:data:`RETURN_FAILED`), ``completeness`` says ``return_failed``, and a count
+  such as "11/12" names them: "11/12（赣州市报表有错误）".
 * **Trend.** ``yoy_change`` = actual − actual of the year before (NaN if either is missing);
   ``yoy_pct`` = yoy_change ÷ the year before (NaN when that is 0).
 * **Cumulative** over the plan's years (first to last target year, 2022–2024), up to the row's
@@ -59,10 +63,12 @@ import numpy as np
 import pandas as pd
 
 from jrc_analysis.plan import catalog
-from jrc_analysis.config import REFERENCE_DIR
 
 MET, NOT_MET, NOT_REPORTED, NO_TARGET = "达标", "未达标", "未报送", "无目标"
 STATUSES = (MET, NOT_MET, NOT_REPORTED, NO_TARGET)
+# a unit whose return came but gave no value (unreadable, broken, every value refused): shown
+# instead of 未报送 when the tables are given the ingest's failed returns (:func:`failed_returns`)
+RETURN_FAILED = "报表有错误"
 COUNTY_HQ = "市本级"
 PROVINCE_LABEL = "全省"
 DIGITS = 9  # comparisons are made on values rounded to this many decimals (float noise)
@@ -94,7 +100,8 @@ COVERAGE_COLUMNS = [
     "status",
 ]
 COMPLETENESS_COLUMNS = ["year", "prefecture", "returned", "indicators_reported",
-                        "indicators_expected", "indicators_blank", "blank_indicators", "blank_text"]
+                        "indicators_expected", "indicators_blank", "blank_indicators", "blank_text",
+                        "return_failed"]
 RATE_COLUMNS = ["area", "indicator", "name", "year", "units_reported", "units_expected", "rate",
                 "reported"]
 MIX_COLUMNS = ["prefecture", "year", "total", "cash", "in_kind", "online", "cash_share",
@@ -109,23 +116,10 @@ _OPERATORS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": opera
 
 # --- reference data -------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
-def _read_rules() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE_DIR / "status_rules.csv", dtype=str, keep_default_na=False,
-                       encoding="utf-8")
-
-
 def status_rules() -> pd.DataFrame:
-    """The published status rules, in the order they are applied.
-
-    Columns: ``order, kind ("*" = every kind), test (actual | target | due | completion),
-    operator (missing | >= | > | <= | < | ==), threshold (float; NaN for missing), status,
-    condition`` (the rule in words, Chinese). The first matching rule decides a row's status.
-    """
-    rules = _read_rules().copy()
-    rules["order"] = rules["order"].astype(int)
-    rules["threshold"] = pd.to_numeric(rules["threshold"].replace("", None), errors="coerce")
-    return rules.sort_values("order", kind="stable").reset_index(drop=True)
+    """The published status rules, in the order they are applied (:func:`catalog.status_rules`:
+    ``order, kind, test, operator, threshold, status, condition``)."""
+    return catalog.status_rules()
 
 
 @lru_cache(maxsize=None)
@@ -219,14 +213,6 @@ def _clean_targets(targets: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def unit_totals(values: pd.DataFrame) -> pd.DataFrame:
-    """Each reporting unit's total per indicator and year (its summary-sheet values).
-
-    Columns ``year, prefecture, indicator, total``; sorted by those keys (prefecture as text).
-    """
-    return _totals(_clean_values(values))
-
-
 def _totals(v: pd.DataFrame) -> pd.DataFrame:
     v = v[v["county"] == ""]
     out = v.groupby(["year", "prefecture", "indicator"], as_index=False)["value"].sum()
@@ -234,19 +220,9 @@ def _totals(v: pd.DataFrame) -> pd.DataFrame:
         ["year", "prefecture", "indicator"], kind="stable").reset_index(drop=True)
 
 
-def county_values(values: pd.DataFrame) -> pd.DataFrame:
-    """County rows (not 市本级, not the summary): ``year, prefecture, county, indicator, value``."""
-    return _county_rows(_clean_values(values))
-
-
 def _county_rows(v: pd.DataFrame) -> pd.DataFrame:
     v = v[(v["county"] != "") & (v["county"] != COUNTY_HQ)]
     return v.groupby(["year", "prefecture", "county", "indicator"], as_index=False)["value"].sum()
-
-
-def returns_received(values: pd.DataFrame) -> pd.DataFrame:
-    """Which unit sent a return in which year: ``year, prefecture`` (one row per return)."""
-    return _returns(_clean_values(values))
 
 
 def _returns(v: pd.DataFrame) -> pd.DataFrame:
@@ -254,20 +230,10 @@ def _returns(v: pd.DataFrame) -> pd.DataFrame:
             .sort_values(["year", "prefecture"], kind="stable").reset_index(drop=True))
 
 
-def plan_years(targets: pd.DataFrame) -> tuple[int, int]:
-    """First and last year that has a target (the plan's period, 2022–2024)."""
-    return _period(_clean_targets(targets))
-
-
 def _period(t: pd.DataFrame) -> tuple[int, int] | None:
     if t.empty:
         return None
     return int(t["year"].min()), int(t["year"].max())
-
-
-def analysis_years(values: pd.DataFrame, targets: pd.DataFrame) -> list[int]:
-    """Years the gap tables cover: years with values, plus target years up to the latest one."""
-    return _years(_clean_values(values), _clean_targets(targets))
 
 
 def _years(v: pd.DataFrame, t: pd.DataFrame) -> list[int]:
@@ -664,7 +630,8 @@ def _finish(frame: pd.DataFrame, group: list[str], period: tuple[int, int] | Non
 
 # --- public tables --------------------------------------------------------------------------
 
-def province_gaps(values: pd.DataFrame, targets: pd.DataFrame | None = None) -> pd.DataFrame:
+def province_gaps(values: pd.DataFrame, targets: pd.DataFrame | None = None,
+                  failed: pd.DataFrame | None = None) -> pd.DataFrame:
     """Province totals against the plan: one row per catalogue indicator × year.
 
     ``targets`` defaults to ``catalog.targets()``. Columns (in this order): ``area`` (ordered
@@ -677,19 +644,22 @@ def province_gaps(values: pd.DataFrame, targets: pd.DataFrame | None = None) -> 
     ``yoy_change, yoy_pct, cumulative_actual, cumulative_target, cumulative_completion,
     units_reported, units_expected, reported`` (text "11/12"). What ``actual`` and ``target`` are
     for each kind is in the module notes. Sorted by area (plan order), catalogue order, year.
+    ``failed``: see the module notes (Failed returns).
     """
     basis = _basis(values, targets)
-    return _province_table(basis, _province_measures(basis))
+    return _province_table(basis, _province_measures(basis), failed)
 
 
-def _province_table(basis: _Basis, measures: pd.DataFrame) -> pd.DataFrame:
+def _province_table(basis: _Basis, measures: pd.DataFrame,
+                    failed: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`province_gaps` from the prepared basis and its :func:`_province_measures`."""
-    return _finish(measures, ["indicator"], basis.period, PROVINCE_COLUMNS,
-                   ["area", "position", "year"])
+    return _name_failed(_finish(measures, ["indicator"], basis.period, PROVINCE_COLUMNS,
+                                ["area", "position", "year"]), failed)
 
 
 def prefecture_gaps(values: pd.DataFrame, allocation: pd.DataFrame | None = None,
-                    targets: pd.DataFrame | None = None) -> pd.DataFrame:
+                    targets: pd.DataFrame | None = None,
+                    failed: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each reporting unit against its share of the plan: reporting unit × indicator × year.
 
     Every one of the 12 reporting units gets a row for every indicator and year of
@@ -711,15 +681,15 @@ def prefecture_gaps(values: pd.DataFrame, allocation: pd.DataFrame | None = None
     ties share the best rank; Int64, NA when not reported) and ``completion_rank`` (by
     completion, likewise) before ``units_reported, units_expected, reported``, which repeat the
     province's counts for that indicator and year (the basis of ``share``). Sorted by area,
-    catalogue order, year, prefecture.
+    catalogue order, year, prefecture. ``failed``: see the module notes (Failed returns).
     """
     allocation = catalog.allocation() if allocation is None else allocation
     basis = _basis(values, targets)
-    return _prefecture_table(basis, allocation, _province_measures(basis))
+    return _prefecture_table(basis, allocation, _province_measures(basis), failed)
 
 
-def _prefecture_table(basis: _Basis, allocation: pd.DataFrame,
-                      province_measures: pd.DataFrame) -> pd.DataFrame:
+def _prefecture_table(basis: _Basis, allocation: pd.DataFrame, province_measures: pd.DataFrame,
+                      failed: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`prefecture_gaps` from the prepared basis and the province's measures (for the
     shares and the reporting counts)."""
     frame = _prefecture_measures(basis, allocation)
@@ -738,6 +708,7 @@ def _prefecture_table(basis: _Basis, allocation: pd.DataFrame,
                               .rank(ascending=False, method="min").astype("Int64"))
     out["prefecture"] = out["prefecture"].astype(catalog.prefecture_dtype())
     out = out.sort_values(["area", "position", "year", "prefecture"], kind="stable")
+    out = _name_failed(_mark_failed(out, failed), failed)
     return out[PREFECTURE_COLUMNS].reset_index(drop=True)
 
 
@@ -785,19 +756,20 @@ class GapTables:
 
 
 def gap_tables(values: pd.DataFrame, allocation: pd.DataFrame | None = None,
-               targets: pd.DataFrame | None = None) -> GapTables:
+               targets: pd.DataFrame | None = None, failed: pd.DataFrame | None = None) -> GapTables:
     """:func:`province_gaps`, :func:`prefecture_gaps` and :func:`coverage_table` of ``values``
     at once, equal to calling the three: the values and targets are cleaned and resolved once,
     and the province measures (which the prefecture table also needs) computed once."""
     allocation = catalog.allocation() if allocation is None else allocation
     basis = _basis(values, targets)
     measures = _province_measures(basis)
-    return GapTables(province=_province_table(basis, measures),
-                     prefectures=_prefecture_table(basis, allocation, measures),
+    return GapTables(province=_province_table(basis, measures, failed),
+                     prefectures=_prefecture_table(basis, allocation, measures, failed),
                      coverage=_coverage_table(basis))
 
 
-def completeness(values: pd.DataFrame, expected_units: list[str] | None = None) -> pd.DataFrame:
+def completeness(values: pd.DataFrame, expected_units: list[str] | None = None,
+                 failed: pd.DataFrame | None = None) -> pd.DataFrame:
     """Which unit sent a return for which year, and which indicators it left blank.
 
     A unit *sent a return* when it has any value that year; it *reported* an indicator when it has
@@ -806,7 +778,9 @@ def completeness(values: pd.DataFrame, expected_units: list[str] | None = None) 
     Columns: ``year, prefecture`` (text), ``returned`` (bool), ``indicators_reported,
     indicators_expected, indicators_blank`` (int; blank counts every indicator when nothing was
     sent), ``blank_indicators`` (list of codes, catalogue order), ``blank_text`` (their Chinese
-    names joined with 、). Sorted by year, then the order of ``expected_units``.
+    names joined with 、), ``return_failed`` (bool: the unit's return came but gave no value —
+    from ``failed``, :func:`failed_returns`; always False without it). Sorted by year, then the
+    order of ``expected_units``.
     """
     units = list(_units()) if expected_units is None else list(expected_units)
     ind = _catalogue()
@@ -830,17 +804,20 @@ def completeness(values: pd.DataFrame, expected_units: list[str] | None = None) 
     out["blank_indicators"] = out["blank_indicators"].map(
         lambda codes: codes if isinstance(codes, list) else [])
     out["blank_text"] = out["blank_text"].fillna("")
+    out["return_failed"] = _is_failed(out, failed) & ~out["returned"]
     out["order"] = out["prefecture"].map({u: i for i, u in enumerate(units)})
     out = out.sort_values(["year", "order"], kind="stable")
     return out[COMPLETENESS_COLUMNS].reset_index(drop=True)
 
 
-def reporting_rates(values: pd.DataFrame, expected_units: list[str] | None = None) -> pd.DataFrame:
+def reporting_rates(values: pd.DataFrame, expected_units: list[str] | None = None,
+                    failed: pd.DataFrame | None = None) -> pd.DataFrame:
     """The province's reporting rate per indicator and year.
 
     Columns: ``area, indicator, name, year, units_reported`` (units with a total for it),
     ``units_expected`` (12 by default), ``rate`` (fraction), ``reported`` (text "11/12").
     Years are those present in ``values``. Sorted by area, catalogue order, year.
+    ``failed``: see the module notes (Failed returns).
     """
     units = list(_units()) if expected_units is None else list(expected_units)
     v = _clean_values(values)
@@ -854,8 +831,63 @@ def reporting_rates(values: pd.DataFrame, expected_units: list[str] | None = Non
     grid["units_expected"] = len(units)
     grid["rate"] = grid["units_reported"] / grid["units_expected"]
     grid["reported"] = grid["units_reported"].astype(str) + "/" + str(len(units))
-    grid = grid.sort_values(["area", "position", "year"], kind="stable")
+    grid = _name_failed(grid.sort_values(["area", "position", "year"], kind="stable"), failed)
     return grid[RATE_COLUMNS].reset_index(drop=True)
+
+
+# --- returns that came but gave nothing ----------------------------------------------------
+
+def failed_returns(returns: pd.DataFrame) -> pd.DataFrame:
+    """The unit-years whose return came but gave no value: ``year, prefecture``, sorted.
+
+    ``returns``: the ingest's one row per file (``LoadResult.returns``: ``source_file,
+    prefecture, year, …, used, superseded_by``; a file that could not be read has the unit and
+    year of its folder and file name). A unit-year counts when it has a file that no other file
+    replaced and no file whose values were used."""
+    known = returns[(returns["prefecture"].astype(str) != "") & returns["year"].notna()]
+    used = set(zip(known.loc[known["used"].astype(bool), "year"].astype(int),
+                   known.loc[known["used"].astype(bool), "prefecture"].astype(str)))
+    standing = known[known["superseded_by"].astype(str) == ""]
+    came = set(zip(standing["year"].astype(int), standing["prefecture"].astype(str)))
+    return pd.DataFrame(sorted(came - used), columns=["year", "prefecture"]).astype(
+        {"year": int, "prefecture": str})
+
+
+def _is_failed(frame: pd.DataFrame, failed: pd.DataFrame | None) -> pd.Series:
+    """Whether each row's (year, prefecture) is a failed return."""
+    if failed is None or failed.empty:
+        return pd.Series(False, index=frame.index)
+    keys = set(zip(failed["year"].astype(int), failed["prefecture"].astype(str)))
+    return pd.Series([(int(y), str(p)) in keys for y, p in zip(frame["year"], frame["prefecture"])],
+                     index=frame.index, dtype=bool)
+
+
+def _mark_failed(frame: pd.DataFrame, failed: pd.DataFrame | None) -> pd.DataFrame:
+    """A unit's 未报送 becomes 报表有错误 in the years its return failed."""
+    hit = _is_failed(frame, failed) & frame["status"].eq(NOT_REPORTED)
+    if not hit.any():
+        return frame
+    out = frame.copy()
+    out.loc[hit, "status"] = RETURN_FAILED
+    return out
+
+
+def _name_failed(frame: pd.DataFrame, failed: pd.DataFrame | None) -> pd.DataFrame:
+    """"11/12" followed by the units whose return failed that year, where a unit is missing:
+    "11/12（赣州市报表有错误）"."""
+    if failed is None or failed.empty:
+        return frame
+    order = {u: i for i, u in enumerate(_units())}
+    ranked = failed.assign(order=failed["prefecture"].map(order).fillna(len(order)))
+    names = (ranked.sort_values(["year", "order", "prefecture"], kind="stable")
+             .groupby("year")["prefecture"].agg("、".join))
+    note = frame["year"].map(names)
+    show = note.notna() & (frame["units_reported"] < frame["units_expected"])
+    if not show.any():
+        return frame
+    out = frame.copy()
+    out.loc[show, "reported"] = out.loc[show, "reported"] + "（" + note[show] + RETURN_FAILED + "）"
+    return out
 
 
 def fundraising_mix(values: pd.DataFrame) -> pd.DataFrame:

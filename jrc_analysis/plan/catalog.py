@@ -1,4 +1,4 @@
-"""The plan as data: indicator catalogue, targets, geography and the target allocation.
+"""The plan as data: indicator catalogue, targets, geography, the target allocation and the status rules.
 
 Everything here is read from the CSV files in ``jrc_analysis/data/`` (reference data as data, not
 dicts in code). Functions return fresh DataFrames with proper dtypes: ``area`` and ``prefecture``
@@ -143,6 +143,32 @@ def plan_years() -> list[int]:
     return sorted(int(y) for y in _read("targets.csv")["year"].unique())
 
 
+def targeted_indicators() -> list[str]:
+    """Indicators the plan sets a target for (in some year), in catalogue order."""
+    with_target = set(_read("targets.csv")["indicator"])
+    return [code for code in indicators()["code"] if code in with_target]
+
+
+def headline_indicators() -> tuple[str, ...]:
+    """Codes of the headline indicators (``headline_indicators.csv``), in briefing order."""
+    frame = _read("headline_indicators.csv").copy()
+    frame["order"] = frame["order"].astype(int)
+    return tuple(frame.sort_values("order", kind="stable")["indicator"])
+
+
+def status_rules() -> pd.DataFrame:
+    """The published status rules (``status_rules.csv``), in the order they are applied.
+
+    Columns: ``order, kind ("*" = every kind), test (actual | target | due | completion),
+    operator (missing | >= | > | <= | < | ==), threshold (float; NaN for missing), status,
+    condition`` (the rule in words, Chinese). The first matching rule decides a row's status.
+    """
+    rules = _read("status_rules.csv").copy()
+    rules["order"] = rules["order"].astype(int)
+    rules["threshold"] = pd.to_numeric(rules["threshold"].replace("", None), errors="coerce")
+    return rules.sort_values("order", kind="stable").reset_index(drop=True)
+
+
 # --- allocation of province targets to prefectures ---------------------------------------------
 
 ALLOCATION_COLUMNS = ["indicator", "year", "prefecture", "share", "target", "basis"]
@@ -194,26 +220,39 @@ def default_allocation() -> pd.DataFrame:
     Assumption (not an official allocation): each prefecture's share is its share of the
     2020-census population of the 11 prefectures; 省本级 gets no allocated target (its own work
     counts towards the province total but is not a prefecture's task). ``share`` is rounded to 6
-    decimals; ``target`` is province value × share rounded to the cent (0.01) by largest remainder,
-    so the 11 targets add up to the province target exactly. Columns:
+    decimals; ``target`` is the province value split into **whole units** (whole 个, 人, 元) by
+    largest remainder, so the 11 targets add up to the province target exactly. An indicator
+    whose target in some year would give a prefecture less than one unit
+    (:func:`splits_into_whole_units`: 2 warehouses give 鹰潭市 0.05) is not split at all — no
+    prefecture can be measured against a fraction of a warehouse. Columns:
     ``indicator, year, prefecture, share, target, basis``.
     """
     shares = population_shares()
+    splittable = allocatable_targets()
+    whole = splittable.groupby("indicator")["value"].min().map(
+        lambda smallest: splits_into_whole_units(smallest, list(shares)))
     rows = []
-    for t in allocatable_targets().itertuples(index=False):
-        cents = split_by_largest_remainder(round(float(t.value) * 100), list(shares))
+    for t in splittable[splittable["indicator"].map(whole)].itertuples(index=False):
+        parts = split_by_largest_remainder(round(float(t.value)), list(shares))
         rows += [
             {
                 "indicator": t.indicator,
                 "year": t.year,
                 "prefecture": prefecture,
                 "share": round(float(share), 6),
-                "target": part / 100,
+                "target": float(part),
                 "basis": DEFAULT_BASIS,
             }
-            for (prefecture, share), part in zip(shares.items(), cents)
+            for (prefecture, share), part in zip(shares.items(), parts)
         ]
     return _allocation_frame(pd.DataFrame(rows, columns=ALLOCATION_COLUMNS))
+
+
+def splits_into_whole_units(total: float, shares: list[float]) -> bool:
+    """Whether ``total`` split by ``shares`` gives every part at least one whole unit (the
+    smallest share × ``total`` ≥ 1): 30 博爱家园 × 鹰潭市 0.0255 = 0.77 does not, 180 救护师资
+    × 0.0255 = 4.6 does."""
+    return bool(shares) and min(shares) * float(total) >= 1.0
 
 
 def split_by_largest_remainder(total: int, shares: list[float]) -> list[int]:

@@ -28,7 +28,7 @@ from jrc_analysis.report import charts
 from jrc_analysis.analysis import gaps
 from jrc_analysis.report.charts.style import text_colour_on
 from jrc_analysis.safe_text import looks_like_formula, sheet_text
-from jrc_analysis.returns.template import deterministic_zip
+from jrc_analysis.fileio import deterministic_zip
 
 FMT = "_fmt"
 NUMBER, PERCENT, YESNO = "number", "percent", "yesno"
@@ -181,7 +181,8 @@ def completeness_sheet(completeness: pd.DataFrame) -> pd.DataFrame:
     """Which unit sent its return and which indicators it left blank."""
     return pd.DataFrame({
         "年度": completeness["year"].astype(int), "填报单位": completeness["prefecture"].astype(str),
-        "是否报送": np.where(completeness["returned"], "已报送", "未报送"),
+        "是否报送": np.where(completeness["returned"], "已报送",
+                         np.where(completeness.get("return_failed", False), gaps.RETURN_FAILED, "未报送")),
         "已填指标数": completeness["indicators_reported"],
         "应填指标数": completeness["indicators_expected"],
         "空白指标数": completeness["indicators_blank"], "空白指标": completeness["blank_text"],
@@ -201,7 +202,7 @@ def issues_sheet(issues: pd.DataFrame) -> pd.DataFrame:
 
 
 def annex_tables(tables) -> dict[str, pd.DataFrame]:
-    """Sheet name → display table, in sheet order (``tables``: :class:`briefing.BriefingTables`)."""
+    """Sheet name → display table, in sheet order (``tables``: :class:`~jrc_analysis.analysis.analysis.Analysis`)."""
     province = display_values(tables.province)
     sheets = {OVERVIEW_SHEET: scorecard_table(province, tables.year)}
     for area, name in _area_names().items():

@@ -90,7 +90,7 @@ def table_html(table: pd.DataFrame) -> str:
 
 def headline_cards(province: pd.DataFrame, year: int) -> str:
     """One card per headline indicator: the province total, its target and completion."""
-    from jrc_analysis.report.briefing import target_text
+    from jrc_analysis.report.captions import target_text
 
     cards = []
     rows = province[province["year"] == year]
@@ -119,7 +119,7 @@ def figure_html(chart, number: int) -> str:
 
 
 def briefing_html(tables, rendered, sheets: dict[str, pd.DataFrame]) -> str:
-    """The whole page (``tables``: :class:`briefing.BriefingTables`; ``rendered``: the charts;
+    """The whole page (``tables``: :class:`~jrc_analysis.analysis.analysis.Analysis`; ``rendered``: the charts;
     ``sheets``: :func:`jrc_analysis.report.annex.annex_tables`)."""
     year = tables.year
     area_names = dict(zip(catalog.areas()["area"].astype(str), catalog.areas()["name"]))

@@ -29,10 +29,11 @@ from jrc_analysis.returns.grid import (Cell, Grid, cell_records, column_letter, 
 from jrc_analysis.returns.info import (bare_years_in, date_text, hinted_cells, info_lines,
                                        return_info, revision_rank, years_in)
 from jrc_analysis.returns.ledger import Ledger, finish, places_of
-from jrc_analysis.returns.locate import (NO_COL, TOTAL_LABEL, UNIT_LINE, RowRoles, Table, county_of_code,
-                                         county_place, find_county_header, find_summary_tables,
-                                         find_transposed_county_table, header_role, header_unit,
-                                         sheet_unit_line, transposed_columns, transposed_grid)
+from jrc_analysis.returns.locate import (NO_COL, TOTAL_LABEL, UNIT_LINE, RowRoles, Table, area_column,
+                                         column_areas, county_of_code, county_place, find_county_header,
+                                         find_summary_tables, find_transposed_county_table, header_role,
+                                         header_unit, row_areas, sheet_area, sheet_unit_line,
+                                         taught_place_line, transposed_columns, transposed_grid)
 from jrc_analysis.returns.tidy import (CITY_HQ, TIDY_COLUMNS, Accounting, CleanResult,
                                        ReturnInfo, catalogue_fields, county_order, empty_values,
                                        format_number, frame_of_columns, shorten, sort_tidy, tidy_columns,
@@ -51,12 +52,14 @@ __all__ = ["CITY_HQ", "TIDY_COLUMNS", "Accounting", "Cell", "CleanResult", "Retu
 # The cleaner
 # ----------------------------------------------------------------------------------------------
 
-def clean_workbook(workbook, source_file: str) -> CleanResult:
+def clean_workbook(workbook, source_file: str, mappings=None) -> CleanResult:
     """Clean one read workbook into tidy values, issues, accounting and :class:`ReturnInfo`.
 
     ``source_file`` (relative to the raw folder, forward slashes) is what values and issues name.
+    ``mappings``: the analyst's :class:`~jrc_analysis.returns.mappings.Mappings`, consulted first
+    for indicator labels and county labels; what nothing matched is in ``CleanResult.unmatched``.
     """
-    ledger = Ledger(source_file)
+    ledger = Ledger(source_file, mappings=mappings)
     for item in getattr(workbook, "issues", []) or []:
         ledger.issue(item)
     cells = workbook_records(workbook)
@@ -68,8 +71,8 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
     by_sheet = grids_by_sheet(cells)
     for item in hidden_sheet_warnings(workbook.sheets, by_sheet, source_file):
         ledger.issue(item)
-    tables = return_tables(workbook.sheets, by_sheet)
-    if not any(has_indicators(by_sheet[t.sheet], t) for t in tables):
+    tables = return_tables(workbook.sheets, by_sheet, mappings)
+    if not any(has_indicators(by_sheet[t.sheet], t, mappings) for t in tables):
         tables = []  # tables of something else (an address list, a work plan): not a return
 
     lines = info_lines(by_sheet, hinted_cells(by_sheet, cells))
@@ -102,7 +105,7 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
             ledger.covered.update((r.sheet, r.cell) for r in grid_cells(by_sheet[name]))
         return finish(ledger, cells, places, info)
 
-    counties = [county_of_sheet(t.sheet, info) if t.kind == "summary" else None for t in tables]
+    counties = [county_of_sheet(t.sheet, info, mappings) if t.kind == "summary" else None for t in tables]
     taken = {} if _may_repeat(counties) else None
     for table, county in zip(tables, counties):
         grid = by_sheet[table.sheet]
@@ -113,8 +116,12 @@ def clean_workbook(workbook, source_file: str) -> CleanResult:
         elif table.transposed:
             turned = transposed_grid(grid, table)
             _ignore_outside(grid, turned, table, ledger)
+            name_col = table.header_row  # the sheet's column of indicator names
+            areas = row_areas(grid, table.label_col + 1, name_col,
+                              area_column({c: (r.raw,) for c, r in grid[table.label_col].items()}),
+                              sheet_area(grid, table.sheet, table))
             _clean_county(turned, transposed_columns(turned, table), info, catalogue, ledger, taken,
-                          sheet_unit_line(grid, table))
+                          sheet_unit_line(grid, table), areas)
         else:
             _clean_county(grid, table, info, catalogue, ledger, taken)
     return finish(ledger, cells, places, info)
@@ -129,7 +136,7 @@ def _may_repeat(counties: list[str | None]) -> bool:
     return len(set(named)) < len(named) or of_counties > 1 or (of_counties == 1 and any(named))
 
 
-def return_tables(sheets, by_sheet: dict[str, Grid]) -> list[Table]:
+def return_tables(sheets, by_sheet: dict[str, Grid], mappings=None) -> list[Table]:
     """The tables of a return, in sheet order: every table on a visible sheet (parts of one
     return: one sheet per 行动, fundraising on its own sheet, a sheet per county, side-by-side
     blocks); a hidden sheet's only when no visible sheet has a table of its kind."""
@@ -137,7 +144,7 @@ def return_tables(sheets, by_sheet: dict[str, Grid]) -> list[Table]:
     for info in sorted(sheets, key=lambda s: s.index):
         grid = by_sheet.get(info.name)
         if grid is not None:
-            (hidden if info.hidden else visible).extend(tables_of_sheet(grid, info.name))
+            (hidden if info.hidden else visible).extend(tables_of_sheet(grid, info.name, mappings))
     kinds = {t.kind for t in visible}
     hidden_kinds = {}
     for table in hidden:  # the first hidden sheet of each missing kind
@@ -145,21 +152,22 @@ def return_tables(sheets, by_sheet: dict[str, Grid]) -> list[Table]:
     return visible + [t for t in hidden if t.kind not in kinds and hidden_kinds[t.kind] == t.sheet]
 
 
-def tables_of_sheet(grid: Grid, sheet: str) -> list[Table]:
+def tables_of_sheet(grid: Grid, sheet: str, mappings=None) -> list[Table]:
     """The tables on one sheet: summary blocks, else a county table (counties as rows, else as
-    columns); [] for a sheet without one."""
+    columns; ``mappings``: labels the analyst taught count); [] for a sheet without one."""
     roles_of = RowRoles(grid)
     found = find_summary_tables(grid, sheet, roles_of)
     if found:
         return found
-    table = (find_county_header(grid, sheet, roles_of)
-             or find_transposed_county_table(grid, sheet, roles_of))
+    table = (find_county_header(grid, sheet, roles_of, mappings)
+             or find_transposed_county_table(grid, sheet, roles_of, mappings))
     return [table] if table is not None else []
 
 
-def has_indicators(grid: Grid, table: Table) -> bool:
+def has_indicators(grid: Grid, table: Table, mappings=None) -> bool:
     """True when a table names at least one catalogue indicator (a county table's header does by
-    construction; a summary table needs a row whose name or 指标代码 matches)."""
+    construction; a summary table needs a row whose name or 指标代码 matches, also through an
+    ``indicator`` line of the analyst's ``mappings``)."""
     if table.kind == "county" and not table.transposed:
         return True
     if table.transposed:
@@ -174,19 +182,21 @@ def has_indicators(grid: Grid, table: Table) -> bool:
         for col in cols:
             rec = at.get(col)
             if rec is not None and (rec.raw.strip() in names.indicator_codes()
-                                    or names.match_indicator(rec.raw) is not None):
+                                    or names.match_indicator(rec.raw, mappings=mappings) is not None):
                 return True
     return False
 
 
-def county_of_sheet(sheet: str, info: ReturnInfo) -> str:
+def county_of_sheet(sheet: str, info: ReturnInfo, mappings=None) -> str:
     """The county a summary-style sheet is about when it is named after one of the return's
-    counties (one sheet per county), ``市本级`` for a 市本级 sheet; ``""`` (the prefecture's total)
-    otherwise."""
+    counties (one sheet per county; ``mappings``: also a name the analyst taught), ``市本级`` for
+    a 市本级 sheet; ``""`` (the prefecture's total) otherwise."""
     plain = names.plain(sheet)
     if "本级" in plain and "省" not in plain:
         return CITY_HQ
-    place = county_place(sheet, info.prefecture)
+    place = county_place(sheet, info.prefecture, mappings)
+    if place is not None and place.level == "city_hq":
+        return CITY_HQ
     return place.name if place is not None and place.prefecture == info.prefecture else ""
 
 
@@ -194,7 +204,7 @@ def _sheet_of_other_prefecture(table: Table, info: ReturnInfo, ledger, grid: Gri
     """True (after an error naming the sheet, its table's cells not read) when a summary-style
     sheet is named after a county of another prefecture (a sheet per county, copied from
     another return?)."""
-    place = county_place(table.sheet, info.prefecture)
+    place = county_place(table.sheet, info.prefecture, ledger.mappings)
     if place is None or place.prefecture == info.prefecture:
         return False
     source_file = ledger.source_file
@@ -277,10 +287,14 @@ def _other_sheet(grid: Grid, sheet: str, source_file: str):
         f"其中 {len(numbers)} 个数字（{numbers[0].cell} 等）未读取。如需报送，请填入汇总表或县区明细表。",
         sheet=sheet), {(r.sheet, r.cell) for r in numbers}
 
-def _summary_code(rec_code, rec_name, source_file, sheet, ledger) -> str | None:
-    """The indicator code of a summary row: a valid 指标代码 cross-checked with the name, else the name."""
+def _summary_code(rec_code, rec_name, source_file, sheet, ledger, unit=None, area=None):
+    """``(code, names.Resolution of the name)`` of a summary row: a valid 指标代码 cross-checked
+    with the name, else the name's code (``unit``, ``area``: the row's context for the scored
+    match; the ledger's mappings first)."""
     code_text = str(rec_code.raw).strip() if rec_code is not None else ""
-    code, by_name = _row_indicator(code_text, rec_name.raw if rec_name is not None else None)
+    code, found = _row_indicator(code_text, rec_name.raw if rec_name is not None else None,
+                                 unit, area, ledger.mappings)
+    by_name = found.code
     if code == code_text:  # a valid code (no code is empty)
         if by_name is not None and by_name != code_text:
             ledger.issue(warning(
@@ -288,15 +302,16 @@ def _summary_code(rec_code, rec_name, source_file, sheet, ledger) -> str | None:
                 f"{where(source_file, sheet, rec_code.cell)}：指标代码“{code_text}”与指标名称“{rec_name.raw}”"
                 f"（对应 {by_name}）不一致，已按指标代码处理。请核对是否填错了行。",
                 sheet=sheet, cell=rec_code.cell))
-    return code
+    return code, found
 
 
 @lru_cache(maxsize=4096)
-def _row_indicator(code_text: str, name: str | None) -> tuple[str | None, str | None]:
-    """``(code, code the name matches)`` of a summary row: ``code_text`` when it is a valid
-    指标代码, else the name's code (the same rows recur in every return)."""
-    by_name = names.match_indicator(name) if name is not None else None
-    return (code_text if code_text in names.indicator_codes() else by_name), by_name
+def _row_indicator(code_text: str, name: str | None, unit: str | None = None, area: str | None = None,
+                   mappings=None):
+    """``(code, names.Resolution of the name)`` of a summary row: ``code_text`` when it is a
+    valid 指标代码, else the name's code (the same rows recur in every return)."""
+    found = names.resolve_indicator(name, area=area, unit=unit, mappings=mappings)
+    return (code_text if code_text in names.indicator_codes() else found.code), found
 
 def _row_quote(recs) -> str:
     return " | ".join(shorten(str(r.raw)) for r in sorted(recs, key=lambda r: r.col))
@@ -325,6 +340,8 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
     take = value_taker(ledger, info, sheet)
     order = county_order(county)
     seen: dict[str, str] = {}
+    areas = row_areas(grid, table.header_row + 1, name_col, area_column(table.texts, first_col, last_col),
+                      sheet_area(grid, sheet, table))
     for row, at in grid.items():
         if row <= table.header_row:
             continue
@@ -337,16 +354,23 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
                 ignore(r.cell)  # names, codes, units, targets, notes, area cells
         if rec_name is None and rec_code is None and rec_value is None:
             continue
-        code = _summary_code(rec_code, rec_name, source_file, sheet, ledger)
+        row_unit = _row_unit(at.get(unit_col), rec_name)
+        code, found = _summary_code(rec_code, rec_name, source_file, sheet, ledger, row_unit, areas.get(row))
         if code is None:
+            if found.how == "ignore":  # the analyst's ignore line: not a catalogue indicator
+                for r in recs:
+                    ignore(r.cell)
+                continue
             if rec_value is None or UNIT_LINE.match(str(rec_value.raw)):
                 if rec_value is not None:
                     ledger.ignore(sheet, rec_value.cell)
                 continue  # a heading or footnote row without a number
+            advice = ledger.unmatched_advice("indicator", str(rec_name.raw), sheet, rec_value.cell,
+                                             found.candidates) if rec_name is not None else ""
             ledger.issue(warning(
                 "clean.unmatched_indicator", source_file,
                 f"{where(source_file, sheet, rec_value.cell)}：第 {row} 行的指标无法识别（该行内容：{_row_quote(recs)}），"
-                "其完成数未采用。请使用模板中的指标名称或填写指标代码。",
+                f"其完成数未采用。{advice}请使用模板中的指标名称或填写指标代码。",
                 sheet=sheet, cell=rec_value.cell), cells={(sheet, r.cell) for r in recs})
             continue
         if rec_value is None:
@@ -358,8 +382,7 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
                 f"（已采用 {seen[code]} 的数值，本格未采用）。请删除重复的行。",
                 sheet=sheet, cell=rec_value.cell))
             continue
-        target = target_of(code, _row_unit(at.get(unit_col), rec_name)
-                           or value_header_unit or sheet_unit)
+        target = target_of(code, row_unit or value_header_unit or sheet_unit)
         if take(county, order, target, rec_value) is not None:
             seen[code] = rec_value.cell
             if taken is not None:
@@ -392,8 +415,10 @@ def _value_column(table: Table, info: ReturnInfo, ledger) -> int:
     return chosen
 
 
-def _county_columns(grid, table: Table, catalogue, ledger) -> dict[int, tuple[str, str | None]]:
-    """County-sheet columns → ``(code, unit from the header)``; unmatched columns with numbers warned."""
+def _county_columns(grid, table: Table, catalogue, ledger, areas) -> dict[int, tuple[str, str | None]]:
+    """County-sheet columns → ``(code, unit from the header)``; unmatched columns with numbers
+    warned (with the mappings line to add), the analyst's ignore lines left out. ``areas``:
+    column → the action area it sits under (context for the scored match)."""
     sheet, source_file = table.sheet, ledger.source_file
     header = grid[table.header_row]
     codes_row = grid.get(table.code_row, {}) if table.code_row else {}
@@ -402,8 +427,9 @@ def _county_columns(grid, table: Table, catalogue, ledger) -> dict[int, tuple[st
     for rec in list(header.values()) + list(codes_row.values()):
         ledger.ignore(sheet, rec.cell)
     for col, text in sorted(table.columns.items()):
-        label, unit = parse.split_header_unit(text)
-        by_name = names.match_indicator(label)
+        unit = parse.split_header_unit(text)[1]
+        found = names.resolve_indicator(text, area=areas.get(col), unit=unit, mappings=ledger.mappings)
+        by_name = found.code
         code_text = codes_row[col].raw.strip() if col in codes_row else ""
         code = code_text if code_text in names.indicator_codes() else by_name
         if code_text in names.indicator_codes() and by_name and by_name != code_text:
@@ -414,11 +440,17 @@ def _county_columns(grid, table: Table, catalogue, ledger) -> dict[int, tuple[st
                 sheet=sheet, cell=codes_row[col].cell))
         if code is None:
             column = [r for r in data if r.col == col]
+            if found.how == "ignore":  # the analyst's ignore line
+                for r in column:
+                    ledger.ignore(r.sheet, r.cell)
+                continue
             if header_role(text) is None and any(is_number_like(r.value) for r in column):
+                advice = ledger.unmatched_advice("indicator", text, sheet, header[col].cell, found.candidates)
+                what = "行的指标名称" if table.transposed else "列标题"
                 ledger.issue(warning(
                     "clean.unmatched_column", source_file,
-                    f"{where(source_file, sheet, header[col].cell)}：列标题“{text}”无法识别为指标，"
-                    "该列数字未采用。请使用模板中的列标题。",
+                    f"{where(source_file, sheet, header[col].cell)}：{what}“{text}”无法识别为指标，"
+                    f"该{what[0]}数字未采用。{advice}请使用模板中的{'指标名称' if table.transposed else '列标题'}。",
                     sheet=sheet, cell=header[col].cell),
                     cells={(r.sheet, r.cell) for r in column})
             continue
@@ -434,13 +466,17 @@ def _county_columns(grid, table: Table, catalogue, ledger) -> dict[int, tuple[st
 
 
 def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken: dict | None,
-                  sheet_unit: str | None = None) -> None:
-    """One county table (counties as rows; a turned grid for counties as columns). ``sheet_unit``:
-    a 单位：万元 line above the table (looked for here unless the table is turned)."""
+                  sheet_unit: str | None = None, areas: dict | None = None) -> None:
+    """One county table (counties as rows; a turned grid for counties as columns). ``sheet_unit``
+    and ``areas`` (column → action area): a 单位：万元 line above the table and the 行动 of each
+    indicator, looked for here unless the table is turned."""
     sheet, source_file = table.sheet, ledger.source_file
-    columns = _county_columns(grid, table, catalogue, ledger)
     if not table.transposed:
         sheet_unit = sheet_unit_line(grid, table)
+        default = sheet_area(grid, sheet, table)
+        areas = {col: area or default for col, area in column_areas(grid, table).items()}
+        areas.update({col: default for col in table.columns if col not in areas})
+    columns = _county_columns(grid, table, catalogue, ledger, areas or {})
     first = max(table.header_row, table.code_row) + 1
     header = grid[table.header_row]
     header_cols = set(header)
@@ -474,12 +510,19 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
             totals.append((row, value_recs))
             continue
         label_cell = label.cell if label is not None else ""
-        if "本级" in plain and "省" not in plain:
+        line = taught_place_line(text, ledger.mappings) if text else None
+        if line is not None and line.kind == "ignore":  # the analyst's ignore line
+            for r in recs:
+                ignore(r.cell)
+            continue
+        place = county_place(text, info.prefecture, ledger.mappings) if line is not None else None
+        if (place is not None and place.level == "city_hq") or (
+                line is None and "本级" in plain and "省" not in plain):
             county = CITY_HQ
         else:
             code_rec = at.get(code_col) if code_col is not None else None
             by_code = county_of_code(code_rec.raw) if code_rec is not None else None
-            place = county_place(text, info.prefecture) if text else None
+            place = place or (county_place(text, info.prefecture) if text else None)
             if place is not None and by_code is not None and by_code.name != place.name:
                 ledger.issue(error(
                     "clean.county_code_mismatch", source_file,
@@ -489,11 +532,13 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
                 continue
             place = place or by_code
             if place is None:
+                advice = ledger.unmatched_advice("place", text, sheet, label_cell,
+                                                 names.place_candidates(text, info.prefecture)) if text else ""
                 ledger.issue(warning(
                     "clean.unmatched_county", source_file,
                     f"{where(source_file, sheet, label_cell)}：{_line(table, row)}的县（市、区）"
                     f"“{text}”无法识别（该{_line(table, row)[-1]}内容：{_row_quote(recs)}），本{_line(table, row)[-1]}数字未采用。"
-                    f"请填写{info.prefecture}所辖县（市、区）的规范名称。",
+                    f"{advice}请填写{info.prefecture}所辖县（市、区）的规范名称。",
                     sheet=sheet, cell=label_cell),
                     cells={(sheet, r.cell) for r in recs})
                 continue

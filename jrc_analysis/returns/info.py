@@ -6,7 +6,7 @@ import re
 from operator import itemgetter
 
 from jrc_analysis.issues import error, warning
-from jrc_analysis.returns import names
+from jrc_analysis.returns import names, parse
 from jrc_analysis.returns.grid import Cell, Grid, grid_cells
 from jrc_analysis.returns.locate import UNIT_LINE
 from jrc_analysis.returns.tidy import ReturnInfo, where
@@ -39,12 +39,13 @@ def years_in(text: object) -> list[int]:
 
 
 def title_years(title: str) -> list[int]:
-    """The years a return's title states (2023年度).
-
-    The one call site for a year written in Chinese numerals (二〇二三年度): i12match's year
-    parser goes here when it is merged (tests/test_clean.py has the xfail test waiting for it).
-    """
-    return years_in(title)
+    """The years a return's title states (2023年度), else the year it writes in Chinese
+    numerals (二〇二三年度: :func:`~jrc_analysis.returns.parse.chinese_year`)."""
+    found = years_in(title)
+    if found:
+        return found
+    year = parse.chinese_year(title)
+    return [year] if year is not None else []
 
 
 def bare_years_in(text: object) -> list[int]:

@@ -5,9 +5,9 @@
   junk skipped with a note, one bad file never stops the others, resubmissions resolved (two
   returns for the same unit and year are never summed), then validation across years;
 - :func:`write_outputs` — ``returns.parquet``, ``returns.csv`` (UTF-8 with BOM), ``issues.csv``:
-  all three written to hidden temporaries, then renamed together (a killed run leaves the previous
-  outputs; its ``.<name>.….tmp`` leftovers are removed by the next run); text that would start a
-  formula (= + - @) is escaped with a leading ``'``; feedback workbooks hold text cells only;
+  replaced as one set (a new generation folder, then one rename: a killed run leaves the previous
+  set or the new one, never a mix; :func:`output_paths` reads one whole set); text that would
+  start a formula (= + - @) is escaped with a leading ``'``; feedback workbooks hold text cells only;
 - :func:`run_ingest` / :func:`run_check` — what ``jrc ingest`` and ``jrc check`` do.
 """
 from __future__ import annotations
@@ -18,9 +18,9 @@ from concurrent.futures import ProcessPoolExecutor
 import itertools
 import multiprocessing
 import os
-from contextlib import ExitStack
+from contextlib import closing
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -29,13 +29,17 @@ from tqdm import tqdm  # plain (stderr) bar: hidden when stderr is not a termina
 from jrc_analysis.plan import catalog
 
 from jrc_analysis import config
-from jrc_analysis.returns.clean import (TIDY_COLUMNS, Accounting, CleanResult, ReturnInfo, clean_workbook,
-                                empty_values, frame_of_columns, sort_tidy, tidy_columns, where)
+from jrc_analysis.returns.clean import (TIDY_COLUMNS, Accounting, CleanResult, ReturnInfo, bare_years_in,
+                                       clean_workbook, empty_values, frame_of_columns, sort_tidy,
+                                       tidy_columns, where, years_in)
 from jrc_analysis.safe_text import FORMULA_START, escape_formula, sheet_text  # noqa: F401
-from jrc_analysis.fileio import atomic_path
+from jrc_analysis.fileio import atomic_path, current_files, replace_set
 from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, issue_order, warning
+from jrc_analysis.returns import names
+from jrc_analysis.returns.mappings import Mappings, load_mappings, unused_line_warnings, write_suggestions
 from jrc_analysis.returns.read import is_junk, read_cells
-from jrc_analysis.returns.validate import cross_return_issues, return_issues
+from jrc_analysis.returns.validate import WITHHELD_COLUMNS, cross_return_checks, return_issues
+from jrc_analysis.workers import initializer_args, stop_workers, worker_start
 
 RETURN_COLUMNS = ["source_file", "prefecture", "year", "template_version", "fill_date",
                   "revision", "used", "superseded_by"]
@@ -44,28 +48,23 @@ UNKNOWN_UNIT = "未识别单位"
 FEEDBACK_COLUMNS = ["文件", "工作表", "单元格", "发现的问题", "如何修改"]
 
 
-class ReturnResult(CleanResult):
-    """One file read and cleaned: a :class:`~jrc_analysis.returns.clean.CleanResult` (``columns``/``values``,
-    ``issues``, ``accounting``, ``info``) with ``metadata`` as the name callers of the ingest use."""
-
-    @property
-    def metadata(self) -> ReturnInfo:
-        """What the return says about itself (unit, year, template version, 填报日期, revision)."""
-        return self.info
-
-
 @dataclass
 class LoadResult:
-    """Every return of a folder: ``values`` (tidy, resubmissions resolved, sorted), ``issues``
-    (cleaning and validation), ``returns`` (one row per file read: :data:`RETURN_COLUMNS`),
-    ``accounting`` (one row per file: :data:`ACCOUNTING_COLUMNS`), ``skipped`` (junk files:
-    ``source_file, reason``)."""
+    """Every return of a folder: ``values`` (tidy, resubmissions resolved, sorted, withheld values
+    left out), ``issues`` (cleaning and validation), ``returns`` (one row per file read:
+    :data:`RETURN_COLUMNS`), ``accounting`` (one row per file: :data:`ACCOUNTING_COLUMNS`),
+    ``skipped`` (junk files: ``source_file, reason``), ``unmatched`` (labels no code or place was
+    found for, with candidates), ``withheld`` (tidy values read but not used because an error
+    says they are wrong — a 万 slip: :data:`~jrc_analysis.returns.validate.WITHHELD_COLUMNS`,
+    ``status`` 未采用)."""
 
     values: pd.DataFrame
     issues: list[Issue]
     returns: pd.DataFrame
     accounting: pd.DataFrame
     skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source_file", "reason"]))
+    unmatched: list = field(default_factory=list)  # mappings.Unmatched of the files used
+    withheld: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WITHHELD_COLUMNS))
 
     @property
     def errors(self) -> int:
@@ -93,20 +92,23 @@ def relative_name(path: Path, raw_root: Path | None) -> str:
     return path.name
 
 
-def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = None) -> ReturnResult:
+def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = None,
+                mappings: Mappings | None = None) -> CleanResult:
     """Read, clean and check one return (cleaning issues, then the rules that need this return
     only: :func:`~jrc_analysis.returns.validate.return_issues`). Never raises: any failure is an error
     issue for this file.
 
-    ``raw_root`` (default: the file's folder) is the folder ``source_file`` is relative to.
+    ``raw_root`` (default: the file's folder) is the folder ``source_file`` is relative to;
+    ``mappings``: the analyst's lines (:mod:`~jrc_analysis.returns.mappings`), none by default.
     """
     path = Path(path)
     source = relative_name(path, Path(raw_root) if raw_root is not None else path.parent)
     try:
         workbook = read_cells(path, source_file=source)
-        result = clean_workbook(workbook, source)
+        result = clean_workbook(workbook, source, mappings)
         issues = result.issues + return_issues(result.columns)
-        return ReturnResult(result.columns, issues, result.accounting, result.info)
+        return CleanResult(result.columns, issues, result.accounting, with_path_info(result),
+                            result.unmatched, result.mapping_lines)
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
         if os.environ.get("JRC_DEBUG"):
             raise
@@ -114,7 +116,38 @@ def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = No
             "ingest.internal_error", source,
             f"{where(source)}：处理时程序出错（{type(exc).__name__}），本文件未采用。"
             "请把该文件发给维护人员；其余文件照常处理。")
-        return ReturnResult(tidy_columns([]), [issue], Accounting(source, 0, 0, 0, 0), ReturnInfo(source))
+        unit, year = unit_and_year_of_path(source)
+        return CleanResult(tidy_columns([]), [issue], Accounting(source, 0, 0, 0, 0),
+                            ReturnInfo(source, prefecture=unit, year=year))
+
+
+def unit_and_year_of_path(source_file: str) -> tuple[str | None, int | None]:
+    """The reporting unit and year the folder and file name of ``source_file`` say
+    (``2024/赣州市….xlsx`` → 赣州市, 2024), as the cleaner reads them: the file name first, then
+    the folder (its last year); None where they say nothing."""
+    folder, _, filename = source_file.replace("\\", "/").rpartition("/")
+    unit = names.find_unit_in_text(filename) or (names.find_unit_in_text(folder) if folder else None)
+    years = years_in(filename) + bare_years_in(filename)
+    if not years and folder:
+        years = bare_years_in(folder)[-1:]
+    return unit, (years[0] if years else None)
+
+
+def unreadable(result: CleanResult) -> bool:
+    """True when nothing of the file could be read (damaged, encrypted, not a workbook, …)."""
+    return result.accounting.cells_read == 0
+
+
+def with_path_info(result: CleanResult) -> ReturnInfo:
+    """What the return says about itself; when its content could not be read at all, the unit
+    and year come from its folder and file name (:func:`unit_and_year_of_path`), so that its
+    issues and feedback go to that unit and the briefing shows 报表有错误 for it, not 未报送."""
+    info = result.info
+    if not unreadable(result) or (info.prefecture and info.year is not None):
+        return info
+    unit, year = unit_and_year_of_path(info.source_file)
+    return replace(info, prefecture=info.prefecture or unit,
+                   year=info.year if info.year is not None else year)
 
 
 def list_files(folder: Path) -> list[Path]:
@@ -135,7 +168,8 @@ def _winner(infos: list[ReturnInfo]) -> tuple[ReturnInfo, str]:
 
 
 def resolve_resubmissions(infos: list[ReturnInfo]) -> tuple[dict[str, str], list[Issue]]:
-    """Superseded file → the file that replaces it, and one warning per superseded file."""
+    """Superseded file → the file that replaces it, and one warning per superseded file.
+    ``infos``: the returns that were read (an unreadable file never replaces another)."""
     groups: dict[tuple[str, int], list[ReturnInfo]] = {}
     for info in infos:
         if info.prefecture and info.year is not None:
@@ -202,31 +236,50 @@ def default_jobs(files: int) -> int:
     return (os.cpu_count() or 1) if files >= (POOL_MIN_FILES if forked else POOL_MIN_FILES_SPAWNED) else 1
 
 
-def read_returns(paths: list[Path], folder: Path, jobs: int | None = None):
+def read_returns(paths: list[Path], folder: Path, jobs: int | None = None,
+                 mappings: Mappings | None = None):
     """:func:`read_return` of each path, in the order of ``paths`` (a generator). With ``jobs``
     above 1, the files are read by that many worker processes (the results are the same);
-    None: :func:`default_jobs`."""
+    None: :func:`default_jobs`. The workers die with this process, however it ends
+    (:mod:`jrc_analysis.workers`); when the reading stops early (Ctrl+C, an error, the generator
+    closed) they are terminated at once."""
     if jobs is None:
         jobs = default_jobs(len(paths))
     if jobs <= 1 or len(paths) < 2:
         for path in paths:
-            yield read_return(path, folder)
+            yield read_return(path, folder, mappings)
         return
     chunk = max(1, min(MAX_CHUNK, len(paths) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(read_return, paths, itertools.repeat(folder), chunksize=chunk)
+    before = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_start, initargs=initializer_args())
+    finished = False
+    try:
+        yield from pool.map(read_return, paths, itertools.repeat(folder), itertools.repeat(mappings),
+                            chunksize=chunk)
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown()
+        else:  # Ctrl+C, an error, or the caller stopped early: no waiting for the queued files
+            pool.shutdown(wait=False, cancel_futures=True)
+            stop_workers(set(multiprocessing.active_children()) - before)
 
 
-def load_returns(folder: str | os.PathLike, jobs: int | None = None) -> LoadResult:
+def load_returns(folder: str | os.PathLike, jobs: int | None = None,
+                 mappings: Mappings | None = None) -> LoadResult:
     """Read, clean and validate every return under ``folder`` (see the module docstring).
 
     ``jobs``: worker processes reading the files (default: :func:`default_jobs`); the result is
-    the same whatever the number.
+    the same whatever the number. ``mappings``: the analyst's lines (default: ``data/mappings.csv``
+    via :func:`~jrc_analysis.returns.mappings.load_mappings`, validated before any return is read:
+    a bad file raises :class:`~jrc_analysis.returns.mappings.MappingsError`); lines no return used
+    are warned about (``mappings.unused``).
     Memory: each file keeps only plain column lists of its values; a file superseded by a
     resubmission read so far drops its values and issues at once; one DataFrame is built at the end.
     """
     folder = Path(folder)
-    skipped, files, paths = [], [], []
+    mappings = load_mappings() if mappings is None else mappings
+    skipped, files, paths, used_lines, unmatched = [], [], [], set(), {}
     leaders: dict[tuple[str, int], _Kept] = {}
     for path in list_files(folder):
         reason = is_junk(path)
@@ -234,31 +287,38 @@ def load_returns(folder: str | os.PathLike, jobs: int | None = None) -> LoadResu
             skipped.append({"source_file": relative_name(path, folder), "reason": reason})
         else:
             paths.append(path)
-    for result in tqdm(read_returns(paths, folder, jobs), total=len(paths), desc="读取报表",
-                       unit="个文件", disable=None, leave=False):
-        kept = _Kept(result.info, result.accounting, result.columns, result.issues)
-        files.append(kept)
-        key = _group(kept.info)
-        if key is None:
-            continue
-        leader = leaders.get(key)
-        if leader is None or _rank(kept.info) > _rank(leader.info):
-            leader, kept = kept, leader
-            leaders[key] = leader
-        if kept is not None:  # the loser of the two can never win: drop what only a winner needs
-            kept.columns, kept.issues = None, []
-    superseded, issues = resolve_resubmissions([f.info for f in files])
+    with closing(read_returns(paths, folder, jobs, mappings)) as results:  # closed at once on Ctrl+C
+        for result in tqdm(results, total=len(paths), desc="读取报表", unit="个文件",
+                           disable=None, leave=False):
+            kept = _Kept(result.info, result.accounting, result.columns, result.issues)
+            used_lines |= result.mapping_lines
+            unmatched[result.info.source_file] = result.unmatched
+            files.append(kept)
+            key = None if unreadable(result) else _group(kept.info)
+            if key is None:
+                continue
+            leader = leaders.get(key)
+            if leader is None or _rank(kept.info) > _rank(leader.info):
+                leader, kept = kept, leader
+                leaders[key] = leader
+            if kept is not None:  # the loser of the two can never win: drop what only a winner needs
+                kept.columns, kept.issues = None, []
+    superseded, issues = resolve_resubmissions([f.info for f in files if f.accounting.cells_read])
     used = [f for f in files if f.info.source_file not in superseded]
-    issues = [i for f in reversed(used) for i in f.issues] + issues
+    issues = [i for f in reversed(used) for i in f.issues] + issues + unused_line_warnings(mappings, used_lines)
     values = sort_tidy(_concat_columns([f.columns for f in used if f.accounting.values]))
     returns = returns_frame(files, superseded)
-    issues += cross_return_issues(values, returns=returns[returns["used"]])
+    checked, withheld = cross_return_checks(values, returns=returns[returns["used"]])
+    issues += checked  # withheld: values an error says are wrong (validate.unit_slip), never totalled
+    values = values.drop(index=withheld.index).reset_index(drop=True)
     return LoadResult(
         values=values,
         issues=_as_issues(issues),
         returns=returns,
         accounting=accounting_frame(files),
         skipped=pd.DataFrame(skipped, columns=["source_file", "reason"]),
+        unmatched=[u for f in used for u in unmatched.get(f.info.source_file, ())],
+        withheld=withheld.reset_index(drop=True),
     )
 
 
@@ -348,32 +408,27 @@ def stale_temp_files(out_dir: Path, pattern: str) -> list[Path]:
     return sorted(p for p in Path(out_dir).glob(f".{pattern}.*.tmp") if p.is_file())
 
 
-def replace_all_atomic(out_dir: Path, contents: dict[str, bytes]) -> None:
-    """Write every file to a hidden temporary first, then rename them all over the targets.
-
-    Nothing is renamed until every temporary is complete, so a run killed while writing leaves the
-    previous outputs as they were (and at most hidden ``.<name>.….tmp`` files, removed by the next
-    run). Unchanged files are not rewritten.
-    """
-    changed = {name: data for name, data in sorted(contents.items())
-               if not ((out_dir / name).is_file() and (out_dir / name).read_bytes() == data)}
-    with ExitStack() as stack:
-        for name, data in changed.items():
-            stack.enter_context(atomic_path(out_dir / name)).write_bytes(data)
-
-
 def write_outputs(result: LoadResult, out_dir: str | os.PathLike) -> list[Path]:
-    """Write ``returns.parquet``, ``returns.csv`` and ``issues.csv`` atomically; their paths.
+    """Write ``returns.parquet``, ``returns.csv`` and ``issues.csv`` as one set; their paths.
 
-    Temporary files left by a previously killed run are removed first.
+    The three are written to a new generation folder, then switched to with one rename
+    (:func:`jrc_analysis.fileio.replace_set`): a run killed at any point, or a failed write,
+    leaves the previous set or the new one, never a mix. Temporary files left beside the outputs
+    by runs of earlier versions are removed first.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name in OUTPUT_FILES:
         for stale in stale_temp_files(out, glob.escape(name)):
             stale.unlink(missing_ok=True)
-    replace_all_atomic(out, output_bytes(result))
-    return [out / name for name in OUTPUT_FILES]
+    return replace_set(out, output_bytes(result))
+
+
+def output_paths(out_dir: str | os.PathLike) -> dict[str, Path]:
+    """Where the current set of outputs is (:data:`OUTPUT_FILES` → path): all three from one run,
+    even while another run replaces them. ``out_dir/returns.parquet`` etc. work too; this is for
+    a reader that must never mix two runs."""
+    return current_files(out_dir, OUTPUT_FILES)
 
 
 def issues_table(issues: list[Issue]) -> pd.DataFrame:
@@ -517,10 +572,11 @@ def write_feedback(result: LoadResult, feedback_dir: str | os.PathLike) -> list[
     return written
 
 
-def run_ingest(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, jobs: int | None = None) -> int:
+def run_ingest(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, jobs: int | None = None,
+               mappings: Mappings | None = None) -> int:
     """``jrc ingest``: clean everything, write the outputs, print the summary; 0 or 1 (errors).
-    ``jobs``: worker processes reading the files (see :func:`load_returns`)."""
-    result = load_returns(raw_dir, jobs=jobs)
+    ``jobs``, ``mappings``: see :func:`load_returns`."""
+    result = load_returns(raw_dir, jobs=jobs, mappings=mappings)
     write_outputs(result, out_dir)
     print(summary_text(result))
     print(f"已写出：{Path(out_dir) / 'returns.parquet'}、returns.csv、issues.csv")
@@ -528,12 +584,18 @@ def run_ingest(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, jobs: int
 
 
 def run_check(raw_dir: str | os.PathLike, feedback_dir: str | os.PathLike | None = None,
-              jobs: int | None = None) -> int:
+              jobs: int | None = None, suggest: str | os.PathLike | None = None,
+              mappings: Mappings | None = None) -> int:
     """``jrc check``: the same checks writing nothing, unless ``feedback_dir`` is given (then one
-    feedback workbook per reporting unit). Returns 0, or 1 when there are errors.
-    ``jobs``: worker processes reading the files (see :func:`load_returns`)."""
-    result = load_returns(raw_dir, jobs=jobs)
+    feedback workbook per reporting unit) or ``suggest`` (then every unmatched label with its
+    ranked candidates, for ``data/mappings.csv``). Returns 0, or 1 when there are errors.
+    ``jobs``, ``mappings``: see :func:`load_returns`."""
+    result = load_returns(raw_dir, jobs=jobs, mappings=mappings)
     print(summary_text(result))
+    if suggest is not None:
+        written = write_suggestions(result.unmatched, suggest)
+        print(f"已写出对照建议 {written} 条：{Path(suggest)}"
+              "（核对后把要采用的行的前四列复制到 data/mappings.csv）")
     if feedback_dir is not None:
         written = write_feedback(result, feedback_dir)
         print(f"已写出反馈表 {len(written)} 份：{Path(feedback_dir)}")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from jrc_analysis.issues import Issue, warning
+from jrc_analysis.returns import mappings as taught
 from jrc_analysis.returns.grid import Cell, is_number_like
 from jrc_analysis.returns.tidy import (Accounting, CleanResult, ReturnInfo, columns_of_tuples, readable,
                                        where)
@@ -80,6 +81,8 @@ class Ledger:
     ignored: Places = field(default_factory=Places)
     used: Places = field(default_factory=Places)
     withdrawn: int = 0  # rows taken back (:meth:`withdraw`)
+    mappings: object = None  # mappings.Mappings (the analyst's lines) or None
+    unmatched: list = field(default_factory=list)  # mappings.Unmatched, for ``jrc check --suggest``
 
     def issue(self, item: Issue, cells=()) -> None:
         message = readable(item.message)
@@ -92,6 +95,14 @@ class Ledger:
 
     def ignore(self, sheet: str, cell: str) -> None:
         self.ignored.add(sheet, cell)
+
+    def unmatched_advice(self, kind: str, text: str, sheet: str, cell: str, candidates) -> str:
+        """Record a label no code (``kind`` indicator) or county (``place``) was found for; the
+        sentence its ``clean.unmatched_*`` issue carries: the closest candidates and the exact
+        line to add to the mappings file."""
+        self.unmatched.append(taught.Unmatched(kind, text, self.source_file, sheet, cell, tuple(candidates)))
+        source = self.mappings.source if self.mappings is not None else "data/mappings.csv"
+        return taught.unmatched_advice(kind, text, candidates, source)
 
     def withdraw(self, index: int, sheet: str, cell: str) -> None:
         """Take back the tidy row at ``index`` (from ``sheet``/``cell``): the cell is then no
@@ -140,6 +151,8 @@ def finish(ledger: Ledger, cells: list[Cell], places: Places, info: ReturnInfo) 
             ignored=ignored,
         ),
         info=info,
+        unmatched=tuple(ledger.unmatched),
+        mapping_lines=ledger.mappings.used_lines() if ledger.mappings is not None else frozenset(),
     )
 
 

@@ -195,9 +195,10 @@ def find_summary_tables(grid: Grid, sheet: str, roles_of: RowRoles | None = None
     return []
 
 
-def find_county_header(grid: Grid, sheet: str, roles_of: RowRoles | None = None) -> Table | None:
+def find_county_header(grid: Grid, sheet: str, roles_of: RowRoles | None = None,
+                       mappings=None) -> Table | None:
     """The first row with a 县（市、区） column and, on it or up to two rows below (under 行动
-    group cells), at least one indicator column; or None."""
+    group cells), at least one indicator column (``mappings``: the analyst's lines count); or None."""
     roles_of = RowRoles(grid) if roles_of is None else roles_of
     for row in grid:
         roles = roles_of[row]
@@ -205,18 +206,19 @@ def find_county_header(grid: Grid, sheet: str, roles_of: RowRoles | None = None)
             continue
         label_col = next(c for c, role in roles.items() if role == "county")
         for header_row in range(row, row + HEADER_BAND):
-            table = _county_table(grid, sheet, header_row, label_col, row)
+            table = _county_table(grid, sheet, header_row, label_col, row, mappings)
             if table is not None:
                 return table
     return None
 
 
-def _county_table(grid: Grid, sheet: str, row: int, label_col: int, top_row: int) -> Table | None:
+def _county_table(grid: Grid, sheet: str, row: int, label_col: int, top_row: int,
+                  mappings=None) -> Table | None:
     """The county table whose indicator names are on ``row`` (None without one)."""
     texts = _texts(grid.get(row, {}))
     below = _texts(grid.get(row + 1, {}))
     code_row = row + 1 if "代码" in names.plain(below.get(label_col, "")) else 0
-    if any(c > label_col and _names_indicator(t, below.get(c, "") if code_row else "")
+    if any(c > label_col and _names_indicator(t, below.get(c, "") if code_row else "", mappings)
            for c, t in texts.items()):
         columns = {c: t for c, t in texts.items() if c > label_col}
         return Table("county", sheet, row, columns, label_col=label_col, code_row=code_row,
@@ -224,14 +226,16 @@ def _county_table(grid: Grid, sheet: str, row: int, label_col: int, top_row: int
     return None
 
 
-def _names_indicator(text: str, code_below: str) -> bool:
-    return bool(names.match_indicator(parse.split_header_unit(text)[0])
+def _names_indicator(text: str, code_below: str, mappings=None) -> bool:
+    return bool(names.match_indicator(parse.split_header_unit(text)[0], mappings=mappings)
                 or code_below.strip() in names.indicator_codes())
 
 
-def find_transposed_county_table(grid: Grid, sheet: str, roles_of: RowRoles | None = None) -> Table | None:
+def find_transposed_county_table(grid: Grid, sheet: str, roles_of: RowRoles | None = None,
+                                 mappings=None) -> Table | None:
     """A county table with counties as columns: the first row with an indicator-name column and,
-    right of it, at least two county labels (or 市本级); None if there is none.
+    right of it, at least two county labels (or 市本级; ``mappings``: the analyst's place lines
+    count); None if there is none.
 
     The table is given in the coordinates of :func:`transposed_grid` (its rows are the sheet's
     columns): ``header_row`` is the name column, ``label_col`` the sheet's header row.
@@ -242,7 +246,7 @@ def find_transposed_county_table(grid: Grid, sheet: str, roles_of: RowRoles | No
         name_col = next((c for c, role in roles.items() if role == "name"), None)
         if name_col is None:
             continue
-        places = [c for c, rec in cols.items() if c > name_col and is_place_label(rec.raw)]
+        places = [c for c, rec in cols.items() if c > name_col and is_place_label(rec.raw, mappings)]
         if len(places) >= 2:
             code_col = next((c for c, role in roles.items() if role == "code"), 0)
             return Table("county", sheet, name_col, {}, label_col=row, code_row=code_col,
@@ -250,26 +254,59 @@ def find_transposed_county_table(grid: Grid, sheet: str, roles_of: RowRoles | No
     return None
 
 
-def is_place_label(text: str) -> bool:
-    """True for a column label naming a county (东湖区, 九江市濂溪区, 濂溪区红十字会) or 市本级."""
+def is_place_label(text: str, mappings=None) -> bool:
+    """True for a column label naming a county (东湖区, 九江市濂溪区, 濂溪区红十字会) or 市本级,
+    also through a ``place`` line of the analyst's ``mappings``."""
     plain = names.plain(text)
-    return bool(plain) and (("本级" in plain and "省" not in plain) or county_place(text) is not None)
+    return bool(plain) and (("本级" in plain and "省" not in plain)
+                            or county_place(text, mappings=mappings) is not None)
 
 
-def county_place(text: str, prefecture: str | None = None):
+def county_place(text: str, prefecture: str | None = None, mappings=None):
     """The county a row or column label names (a :class:`names.Place` of level county), also with
-    the prefecture in front (九江市濂溪区) or 红十字会 after it (濂溪区红十字会); else None."""
-    place = names.match_place(text, prefecture)
-    if place is not None and place.level == "county":
-        return place
-    core = _RED_CROSS_TAIL.sub("", str(text).strip())
+    the prefecture in front (九江市濂溪区) or 红十字会 after it (濂溪区红十字会); else None.
+
+    A ``place`` line of the analyst's ``mappings`` for the label (or for it without the
+    prefecture or 红十字会) comes first: its county, or ``市本级`` (a Place of level ``city_hq``);
+    an ``ignore`` line gives None (:func:`taught_place_line` tells the two apart)."""
+    forms = _label_forms(text)
+    line, form = _taught(forms, mappings)
+    if line is not None:
+        return names.match_place(form, prefecture, mappings) if line.kind == "place" else None
+    for form in forms:
+        place = names.match_place(form, prefecture)
+        if place is not None and place.level == "county":
+            return place
+    return None
+
+
+def taught_place_line(text: str, mappings):
+    """The analyst's ``place`` or ``ignore`` line for a county label (as written, or without
+    the prefecture in front or 红十字会 after it), or None."""
+    return _taught(_label_forms(text), mappings)[0]
+
+
+def _taught(forms: tuple[str, ...], mappings):
+    """``(line, form)``: the first of ``forms`` a mappings line is about; ``(None, "")``."""
+    if mappings is not None:
+        for form in forms:
+            line = mappings.place_line(form)
+            if line is not None:
+                return line, form
+    return None, ""
+
+
+@lru_cache(maxsize=4096)
+def _label_forms(text: str) -> tuple[str, ...]:
+    """A county label as written, without 红十字会 after it, and without the prefecture in front."""
+    text = str(text).strip()
+    core = _RED_CROSS_TAIL.sub("", text)
+    forms = [text, core]
     for pref in _prefecture_prefixes():
         if core.startswith(pref) and len(core) > len(pref):
-            place = names.match_place(core[len(pref):], prefecture)
+            forms.append(core[len(pref):])
             break
-    else:
-        place = names.match_place(core, prefecture) if core != text else None
-    return place if place is not None and place.level == "county" else None
+    return tuple(dict.fromkeys(f for f in forms if f))
 
 
 def county_of_code(text: str):
@@ -327,6 +364,64 @@ def transposed_columns(turned: Grid, table: Table) -> Table:
     header = turned.get(table.header_row, {})
     columns = {c: rec.raw for c, rec in header.items() if c > table.label_col}
     return replace(table, columns=columns)
+
+
+AREA_HEADERS = {"行动", "领域", "类别", "分类", "行动名称", "所属行动", "工作领域", "行动领域"}
+
+
+def area_column(texts: dict[int, tuple[str, ...]], first_col: int = 1, last_col: int = NO_COL) -> int | None:
+    """The column of a table whose header (``texts``: column → header texts) is 行动, 领域 or
+    the like: the column of the 行动 each row belongs to; None without one."""
+    return next((col for col in sorted(texts) if first_col <= col <= last_col
+                 and any(names.plain(t) in AREA_HEADERS for t in texts[col])), None)
+
+
+def row_areas(grid: Grid, first_row: int, name_col: int | None, area_col: int | None,
+              default: str | None = None) -> dict[int, str | None]:
+    """Row → the action area (a code: ``rescue``) the row sits under, from ``first_row`` on: the
+    row's 行动 cell (``area_col``, merged down: the last one above counts), else the last
+    heading row above it (a row whose name cell names an area: 三、应急救援壮骨行动), else
+    ``default`` (the sheet's area: a sheet per 行动)."""
+    out, current = {}, default
+    for row, cols in grid.items():
+        if row < first_row:
+            continue
+        found = None
+        if area_col is not None and area_col in cols:
+            found = names.area_code(cols[area_col].raw)
+        elif name_col is not None and name_col in cols and not any(
+                is_number_like(rec.value) for c, rec in cols.items() if c != name_col):
+            found = names.area_code(cols[name_col].raw)
+        current = found or current
+        out[row] = current
+    return out
+
+
+def column_areas(grid: Grid, table: Table) -> dict[int, str | None]:
+    """Column → the action area of a county table's indicator column: the 行动 group cell
+    above it in the header band (a merged cell: the nearest one to its left counts)."""
+    out: dict[int, str | None] = {}
+    for row in range(table.first_row, table.header_row):
+        current = None
+        cells = grid.get(row, {})
+        for col in sorted(set(cells) | set(table.columns)):
+            if col in cells:
+                current = names.area_code(cells[col].raw)
+            if col in table.columns and out.get(col) is None:
+                out[col] = current
+    return out
+
+
+def sheet_area(grid: Grid, sheet: str, table: Table) -> str | None:
+    """The action area a whole sheet is about (a sheet per 行动): named in the sheet name, else
+    in the title lines above its table; None otherwise."""
+    found = names.area_code(sheet)
+    if found is None:
+        for rec in grid_cells(grid, last_row=table.first_row - 1):
+            found = names.area_code(rec.raw) if isinstance(rec.value, str) else None
+            if found is not None:
+                break
+    return found
 
 
 def header_unit(texts: tuple[str, ...]) -> str | None:

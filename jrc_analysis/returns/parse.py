@@ -13,10 +13,15 @@ Converting to the catalogue's base unit is a separate step, :func:`unit_factor`:
   :func:`split_header_unit`): ``value * unit_factor(column_unit, base)``.
 
 ``missing`` (blank, —, /, 不适用 …) means "not reported": no value, never 0. ``无`` means 0.
-Nothing here raises on any input.
+Footnote and note markers before or after a number (``102①``, ``2704*``, ``35注1``, ``[1]12``,
+``12（注）``, ``5³``) are dropped before the digits are read (:func:`strip_markers`): they are never
+read as digits. Excel's error values (``#DIV/0!`` …) are named (:func:`excel_error`), milestones
+answered in words are read by :func:`parse_milestone`, and a year written in Chinese numerals
+(``二〇二三年度``) by :func:`chinese_year`. Nothing here raises on any input.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import unicodedata
@@ -26,7 +31,7 @@ from functools import lru_cache
 
 MISSING_TOKENS = frozenset({
     "", "-", "--", "---", "—", "——", "–", "/", "//", "\\", "…", "……", "不适用", "无数据", "暂无",
-    "暂无数据", "未填报", "未统计", "n/a", "na", "#n/a", "null", "none", "nil",
+    "暂无数据", "未填报", "未统计", "n/a", "na", "null", "none", "nil",
 })
 TRUE_WORDS = frozenset({"是", "有", "已完成", "完成", "已建成", "建成", "已上线", "上线", "已开通",
                         "已设立", "已建立", "已参加", "参加", "√", "✓", "✔", "yes", "true"})
@@ -56,6 +61,30 @@ _UNIT_TEXT = re.compile(rf"^(?:(?P<mult>{_MULTIPLIER})?(?P<base>{_UNIT_ALTERNATI
                         rf"(?P<only>{_MULTIPLIER})|(?P<pct>[%‰]))$")
 _HEADER_BRACKET = re.compile(r"^(?P<name>.*?)\s*\(\s*(?:单位\s*[:：]?\s*)?(?P<unit>[^()]+?)\s*\)\s*$")
 _HEADER_LABEL = re.compile(r"^(?P<name>.*?)\s*[,，;；]?\s*单位\s*[:：]\s*(?P<unit>\S+?)\s*$")
+# Excel's error values and what they mean (the cleaner quotes them).
+EXCEL_ERRORS = {
+    "#DIV/0!": "除数为 0", "#REF!": "引用的单元格已删除", "#N/A": "查找不到数据",
+    "#VALUE!": "参与计算的值类型不对", "#NAME?": "公式中有无法识别的名称", "#NUM!": "数值无效",
+    "#NULL!": "区域不相交", "#SPILL!": "溢出区域被占用", "#CALC!": "计算出错",
+    "#GETTING_DATA": "数据尚未取回",
+}
+# Footnote and note markers (matched on the text as written, before NFKC turns ① and ³ into
+# digits): circled, parenthesised and full-stop numbers, superscript digits, asterisks and
+# daggers, 注/注1/注①, and bracketed notes holding only digits or 注 (（注）, [1], 【注2】).
+_MARK_CHARS = "\u2460-\u249b\u24eb-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf"
+_SUPERSCRIPTS = "\u00b9\u00b2\u00b3\u2070\u2074-\u2079"
+_MARKER = (rf"(?:[{_MARK_CHARS}]|[{_SUPERSCRIPTS}]+|[*＊※†‡]+|"
+           rf"[(（\[［【〔]\s*(?:备注|注)?\s*[0-9０-９{_MARK_CHARS}]*\s*[)）\]］】〕]|"
+           rf"注\s*[0-9０-９{_MARK_CHARS}]*)")
+# Before a number, 注 followed by digits needs a space or colon after it (注1 12); 注10 is
+# ambiguous and left as it is (then not a number).
+_LEADING_MARKER = _MARKER.replace(
+    rf"注\s*[0-9０-９{_MARK_CHARS}]*",
+    rf"注(?:\s*[{_MARK_CHARS}]+|\s*[0-9０-９]+(?=[\s:：]))?(?![0-9０-９])")
+_LEADING_MARKERS = re.compile(rf"^\s*(?:{_LEADING_MARKER}\s*[:：]?\s*)+")
+_TRAILING_MARKERS = re.compile(rf"(?:\s*{_MARKER})+\s*$")
+_ANY_DIGIT = re.compile(r"[0-9０-９]")
+_MARKER_DIGIT = re.compile(rf"[{_MARK_CHARS}{_SUPERSCRIPTS}]")
 _SPACES = re.compile(r"\s+")
 _UNIT_LABEL = re.compile(r"^单位[:：]?")
 
@@ -162,10 +191,49 @@ def _parse(raw: object) -> ParsedNumber:
     return _parse_text(raw)
 
 
+def excel_error(raw: object) -> str | None:
+    """The Excel error value ``raw`` shows (``#DIV/0!``, ``#REF!``, ``#N/A``, ``#VALUE!``,
+    ``#NAME?``, ``#NUM!``, ``#NULL!`` …, any case, full-width too) in its canonical spelling, or
+    None."""
+    if not isinstance(raw, str):
+        return None
+    text = unicodedata.normalize("NFKC", raw).strip().upper()
+    return text if text in EXCEL_ERRORS else None
+
+
+def strip_markers(raw: str) -> tuple[str, str]:
+    """``raw`` without the footnote or note markers before or after it, and the markers removed
+    (``"102①"`` → ``("102", "①")``, ``"2704*"`` → ``("2704", "*")``, ``"[1]12"`` → ``("12",
+    "[1]")``, ``"12（注）"`` → ``("12", "（注）")``). A text that would be left without a digit is
+    returned unchanged (``"①"`` is not a number with a marker)."""
+    head = _LEADING_MARKERS.match(raw)
+    start = head.end() if head else 0
+    tail = _TRAILING_MARKERS.search(raw, start)
+    end = tail.start() if tail else len(raw)
+    body = raw[start:end]
+    if (start == 0 and end == len(raw)) or not _ANY_DIGIT.search(unicodedata.normalize("NFKC", body)):
+        return raw, ""
+    return body, (raw[:start] + raw[end:]).strip()
+
+
 @lru_cache(maxsize=4096)
 def _parse_text(raw: str) -> ParsedNumber:
     """A text cell read as a number (cached: the same texts recur in every return; the result is
     frozen)."""
+    error_value = excel_error(raw)
+    if error_value is not None:
+        return ParsedNumber(None, None, "invalid", False,
+                            f"单元格显示 Excel 错误值“{error_value}”（公式出错：{EXCEL_ERRORS[error_value]}），不是数字")
+    body, markers = strip_markers(raw)
+    if markers:
+        parsed = _parse_text(body)
+        if parsed.status != "ok":
+            return parsed
+        read = f"“{raw.strip()}”：“{markers}”是注释标记，已忽略，按 {_show(parsed.value)} 计"
+        return dataclasses.replace(parsed, note=read + (f"（{parsed.note}）" if parsed.note else ""))
+    if _MARKER_DIGIT.search(raw):  # ① or ³ inside or alone: never read as a digit
+        return ParsedNumber(None, None, "invalid", False,
+                            f"“{_quote(raw.strip())}”含注释标记（如①、³），无法确定数字")
     text = _plain(raw)
     word = text.lower()
     if word in MISSING_TOKENS:
@@ -299,7 +367,15 @@ def split_header_unit(text: object) -> tuple[str, str | None]:
     """
     if text is None:
         return "", None
-    return _split_header_text(str(text))
+    text = str(text)
+    if len(text) > MAX_HEADER_CHARS:  # not a header: the patterns would cost a step per character
+        return text.strip(), None
+    return _split_header_text(text)
+
+
+# A header that states its unit is a few words; longer text (a note, a pasted paragraph) is
+# never one, and matching it would cost time in proportion to its length.
+MAX_HEADER_CHARS = 200
 
 
 @lru_cache(maxsize=4096)
@@ -323,3 +399,77 @@ def _name_part(original: str, length: int) -> str:
         normalised = unicodedata.normalize("NFKC", original).translate(_BRACKETS)
         return normalised[:length].strip()
     return original[:length].strip()
+
+
+# ----------------------------------------------------------------------------------------------
+# Milestones answered in words; years in Chinese numerals
+# ----------------------------------------------------------------------------------------------
+
+MILESTONE_DONE = frozenset({"是", "有", "完成", "已完成", "建成", "已建成", "上线", "已上线", "开通",
+                            "已开通", "已应用", "应用", "已实现", "实现", "已参加", "参加", "已建立",
+                            "已设立", "已启用", "√", "✓", "✔", "yes", "true", "1"})
+MILESTONE_NOT_DONE = frozenset({"否", "无", "没有", "未完成", "未建成", "未上线", "未开通", "未应用",
+                                "未实现", "未参加", "未建立", "未设立", "未启用", "正在建设", "建设中",
+                                "在建", "尚未完成", "尚未建成", "尚未上线", "推进中", "正在推进",
+                                "×", "✗", "no", "false", "0"})
+_NOTE_BRACKETS = re.compile(r"\([^()]*\)")
+_CLAUSE_END = re.compile(r"[,，;；。:：]")
+
+
+def parse_milestone(raw: object) -> ParsedNumber:
+    """A milestone (是/否 indicator) answered in words: done → 1, not done → 0.
+
+    ``已完成（2023年6月上线）``, ``已上线``, ``已建成``, ``是``, ``完成``, ``1`` → 1; ``未完成``,
+    ``未上线``, ``正在建设``, ``建设中``, ``否``, ``0`` → 0 (a note in brackets, or after a comma, is
+    dropped first: ``未完成，预计明年上线`` → 0). Blank and not-reported markers are ``missing``;
+    anything else is ``invalid`` with a note quoting the text. Never raises.
+    """
+    try:
+        return _parse_milestone(raw)
+    except Exception:  # noqa: BLE001 - never raises
+        return ParsedNumber(None, None, "invalid", False, f"“{_quote(raw)}”无法识别为“是/否”")
+
+
+def _parse_milestone(raw: object) -> ParsedNumber:
+    if isinstance(raw, bool) or raw is None or isinstance(raw, (int, float)):
+        parsed = _parse(raw)
+        if parsed.status == "ok" and parsed.value not in (0.0, 1.0):
+            return ParsedNumber(None, None, "invalid", False, f"“{_quote(raw)}”不是“是/否”（应为 1 或 0）")
+        return parsed
+    if not isinstance(raw, str):
+        return _parse(raw)
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", raw)).translate(_BRACKETS)
+    if text.lower() in MISSING_TOKENS:
+        return _parse_text(raw)
+    previous = None
+    while previous != text:
+        previous, text = text, _NOTE_BRACKETS.sub("", text)
+    text = _CLAUSE_END.split(text, maxsplit=1)[0].lower()
+    if text in MILESTONE_DONE:
+        return ParsedNumber(1.0, None, "ok", False, f"“{raw.strip()}”按 1（已完成）计")
+    if text in MILESTONE_NOT_DONE:
+        return ParsedNumber(0.0, None, "ok", False, f"“{raw.strip()}”按 0（未完成）计")
+    return ParsedNumber(None, None, "invalid", False,
+                        f"“{_quote(raw.strip())}”无法识别为“是/否”（已完成填“是”，未完成填“否”）")
+
+
+_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_YEAR = re.compile("([〇○零Ｏ一二三四五六七八九]{4})\\s*年")
+_RANGE_BEFORE = re.compile("[—–\\-~～至到]\\s*$")
+
+
+def chinese_year(text: object) -> int | None:
+    """The first year written in Chinese numerals in ``text`` (``二〇二三年度``, ``二〇二三年``,
+    ``二零二三年`` → 2023), or None. Four digit characters followed by 年, not the end of a
+    range (``二〇二二—二〇二四年``); years 1900–2099 only."""
+    if text is None:
+        return None
+    text = str(text)
+    for match in _CN_YEAR.finditer(text):
+        if _RANGE_BEFORE.search(text[:match.start()]):
+            continue  # 二〇二二—二〇二四年: the plan's period, not the return's year
+        year = int("".join(str(_CN_DIGIT[ch]) for ch in match.group(1)))
+        if 1900 <= year <= 2099:
+            return year
+    return None

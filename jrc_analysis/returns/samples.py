@@ -848,7 +848,8 @@ def readme_text() -> str:
         "",
         "The script (`jrc_analysis/returns/samples.py`) is deterministic: it writes byte-identical files every time,",
         "and a test (`tests/test_samples.py`) regenerates them into a temporary folder and compares them with",
-        "the committed ones, so the files here cannot drift from their generator.",
+        "the tests' frozen copy in `tests/data/raw`. The tests and the notebooks' regression run (nbval) read",
+        "that copy, never this folder: change, add or replace the returns here and `make test` stays green.",
         "",
         "## How the numbers were made",
         "",
@@ -880,8 +881,8 @@ def readme_text() -> str:
         "",
         "Put the files exactly as received into `data/raw/<year>/` (e.g. `data/raw/2025/`) — any name, any of",
         "xlsx/xls/ods — and never edit them: a correction comes as a new file marked （修订）. Then run",
-        "`make briefing`. When the real returns replace these samples, delete the sample folders (and the",
-        "regeneration test in `tests/test_samples.py`), and keep this README's last section.",
+        "`make briefing`. When the real returns replace these samples, delete the sample folders (the tests",
+        "keep their own copy in `tests/data/raw`), and keep this README's last section.",
         "",
     ])
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +31,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from jrc_analysis.plan import catalog
 from jrc_analysis.config import TEMPLATE_VERSION  # noqa: F401 - re-exported: the template's version
-from jrc_analysis.fileio import write_bytes_atomic
+from jrc_analysis.fileio import deterministic_zip, write_bytes_atomic  # noqa: F401 - re-exported
+from jrc_analysis.issues import UsageError
 
 
 SUMMARY_SHEET = "汇总表"
@@ -63,7 +63,6 @@ COUNTY_LABEL = "县（市、区）"
 CODE_ROW_LABEL = "指标代码"
 
 FIXED_TIME = datetime(2024, 1, 1, 0, 0, 0)
-ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 CREATOR = "江西省红十字会"
 BOOL_CHOICES = ("是", "否")
 
@@ -393,25 +392,6 @@ def build_template(year: int, prefecture: str, targets: pd.DataFrame | None = No
 _MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
 
 
-def deterministic_zip(data: bytes, fixes: dict[str, callable] | None = None) -> bytes:
-    """Rewrite a zip container with fixed entry times (and optional per-entry byte fixes).
-
-    Entry order and per-entry compression are kept (an ODF ``mimetype`` entry stays first and stored).
-    """
-    fixes = fixes or {}
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            payload = src.read(info.filename)
-            if info.filename in fixes:
-                payload = fixes[info.filename](payload)
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            entry.compress_type = info.compress_type
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, payload)
-    return out.getvalue()
-
-
 def _fix_core(payload: bytes) -> bytes:
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     return _MODIFIED.sub(rb"<dcterms:modified\1>" + stamp + rb"</dcterms:modified>", payload)
@@ -430,8 +410,6 @@ def workbook_bytes(wb: Workbook) -> bytes:
 def _check_unit(prefecture: str) -> None:
     units = catalog.reporting_units()
     if prefecture not in units:
-        from jrc_analysis.cli import UsageError
-
         raise UsageError(f"未知的填报单位“{prefecture}”；应为以下之一：{'、'.join(units)}")
 
 

@@ -66,6 +66,8 @@ class CleanResult:
     issues: list[Issue]
     accounting: Accounting
     info: ReturnInfo
+    unmatched: tuple = ()  # mappings.Unmatched: labels no code or place was found for
+    mapping_lines: frozenset = frozenset()  # lines of the mappings used (so far, in this process)
 
     @property
     def values(self) -> pd.DataFrame:

@@ -10,6 +10,10 @@
   to the 汇总表 (the 合计 row itself is checked by ``clean``: each mismatch is reported once);
 - ``validate.jump`` (warning): more than 5× or less than ⅕ of the same unit's previous year
   (ignored when both years are below 10 in the base unit: 1 → 0 is not news);
+- ``validate.unit_slip`` (error): a jump that lines up with 万 — 100× or more, and within ten times
+  of ×10,000 either way (:data:`SLIP_BAND`): a value read in the wrong unit. The later year's value
+  is **withheld** — :func:`unit_slips` names it, the ingest leaves it out of the tidy values (so
+  no total or gap ever counts it) and lists it in ``LoadResult.withheld`` (状态 未采用);
 - ``validate.incomplete`` (warning): one per return, listing the indicators left blank;
 - ``validate.old_template`` (warning): a template version older than ``config.TEMPLATE_VERSION``.
 
@@ -32,6 +36,12 @@ from jrc_analysis.config import TEMPLATE_VERSION
 from jrc_analysis.issues import Issue, error, issue_order, warning
 
 JUMP_FACTOR = 5.0
+# 万 read as 1 (or the reverse) multiplies by 10,000; a real year-on-year change of up to ten
+# times either way on top of it keeps the ratio within 10^3..10^5 — and at least 100×.
+WAN = 1e4
+SLIP_BAND = (WAN / 10, WAN * 10)
+WITHHELD = "未采用"
+WITHHELD_COLUMNS = [*TIDY_COLUMNS, "status", "issue", "reason"]
 JUMP_MIN = 10.0  # below this (in the base unit, both years) a 5× change is ordinary noise: 1 → 0
 FUNDS = ("fundraising.total", "fundraising.cash", "fundraising.in_kind")
 
@@ -241,19 +251,88 @@ def return_issues(columns: Columns) -> list[Issue]:
 # Rules across returns
 # ----------------------------------------------------------------------------------------------
 
-def jumps(values: pd.DataFrame, previous: pd.DataFrame | None = None) -> list[Issue]:
-    """More than 5× or less than ⅕ of the same unit's value the year before (warning).
-
-    The comparison is vectorised; messages are built for the jumps only."""
+def _year_pairs(values: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """``values`` (index kept) beside the same unit's value the year before (``value_prev``,
+    ``source_file_prev``, ``cell_prev``), numbers only (no 是/否)."""
     history = values if previous is None or previous.empty else pd.concat([previous, values])
     key = ["year", "prefecture", "county", "indicator"]
-    before = history.drop_duplicates(key)[key + ["value", "source_file"]].copy()
-    before["year"] = before["year"] + 1
-    merged = values.merge(before, on=key, how="inner", suffixes=("", "_prev"))
+    before = history.drop_duplicates(key)[key + ["value", "source_file", "cell"]]
+    before = before[~before["indicator"].isin(_bools())]
+    before = before.assign(year=before["year"] + 1)
+    merged = values.rename_axis("_row").reset_index().merge(before, on=key, how="inner",
+                                                            suffixes=("", "_prev"))
+    return merged.set_index("_row").rename_axis(values.index.name)
+
+
+def _slipped(now: pd.Series, prev: pd.Series) -> pd.Series:
+    """Where ``now`` against ``prev`` lines up with 万 (:data:`SLIP_BAND`, either direction)."""
+    low, high = SLIP_BAND
+    ratio = now / prev.where(prev > 0)
+    up = (ratio >= low) & (ratio <= high)
+    down = (ratio > 0) & (ratio <= 1 / low) & (ratio >= 1 / high)
+    big = now.where(now > prev, prev) >= JUMP_MIN
+    return (up | down) & big & (now > 0)
+
+
+def unit_slips(values: pd.DataFrame, previous: pd.DataFrame | None = None,
+               pairs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows of ``values`` (index kept) that are a unit slip against the year before, with
+    ``value_prev``, ``source_file_prev`` and ``cell_prev``: the values to withhold. ``pairs``:
+    :func:`_year_pairs` when already computed."""
+    if values is None or values.empty:
+        return pd.DataFrame(columns=list(TIDY_COLUMNS) + ["value_prev", "source_file_prev", "cell_prev"])
+    merged = _year_pairs(values, previous) if pairs is None else pairs
+    return merged[_slipped(merged["value"], merged["value_prev"]).to_numpy(dtype=bool)]
+
+
+def unit_slip_issues(slips: pd.DataFrame) -> list[Issue]:
+    """One error per :func:`unit_slips` row, naming both cells and saying the value is withheld."""
+    names, units = _names(), _units()
+    out = []
+    for rec in slips.itertuples(index=False):
+        unit = units.get(rec.indicator, "")
+        times = rec.value / rec.value_prev
+        said = f"是上年的 {format_number(round(times))} 倍" if times >= 1 else \
+            f"只有上年的 {format_number(round(1 / times))} 分之一"
+        out.append(error(
+            "validate.unit_slip", rec.source_file,
+            f"{where(rec.source_file, rec.sheet, rec.cell)}：{rec.prefecture}{rec.county}"
+            f"“{names.get(rec.indicator, rec.indicator)}”{rec.year}年为 {format_number(rec.value)}{unit}"
+            f"（单元格内容“{rec.raw}”），{said}（上年 {format_number(rec.value_prev)}{unit}，"
+            f"{rec.source_file_prev} {rec.cell_prev}），与“万”的换算（1 万 = 10,000）吻合，"
+            f"很可能单位填错或读错。本年数值{WITHHELD}，不计入合计。"
+            "请核对单位（如“万人次”“万元”）后修改并重新报送。", sheet=rec.sheet, cell=rec.cell))
+    return out
+
+
+def withheld_values(values: pd.DataFrame, previous: pd.DataFrame | None = None,
+                    slips: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The tidy rows withheld from the totals (:func:`unit_slips`, or ``slips`` when already
+    found), with ``status`` (未采用), ``issue`` (the issue code) and ``reason`` (Chinese):
+    :data:`WITHHELD_COLUMNS`, index kept."""
+    slips = unit_slips(values, previous) if slips is None else slips
+    out = slips[list(TIDY_COLUMNS)].copy()
+    out["status"] = WITHHELD
+    out["issue"] = "validate.unit_slip"
+    out["reason"] = [
+        f"与上年（{format_number(p)}）相差约 {format_number(round(max(v / p, p / v)))} 倍，与“万”的换算吻合"
+        for v, p in zip(slips["value"], slips["value_prev"])]
+    return out[WITHHELD_COLUMNS]
+
+
+def jumps(values: pd.DataFrame, previous: pd.DataFrame | None = None,
+          pairs: pd.DataFrame | None = None) -> list[Issue]:
+    """More than 5× or less than ⅕ of the same unit's value the year before (warning); unit
+    slips are left to :func:`unit_slip_issues` (an error instead).
+
+    The comparison is vectorised; messages are built for the jumps only. ``pairs``:
+    :func:`_year_pairs` when already computed."""
+    merged = _year_pairs(values, previous) if pairs is None else pairs
     now, prev = merged["value"], merged["value_prev"]
-    jumped = (~merged["indicator"].isin(_bools()) & (prev > 0) & (now >= 0)
+    jumped = ((prev > 0) & (now >= 0)
               & (now.where(now > prev, prev) >= JUMP_MIN)
-              & ((now > JUMP_FACTOR * prev) | (now * JUMP_FACTOR < prev)))
+              & ((now > JUMP_FACTOR * prev) | (now * JUMP_FACTOR < prev))
+              & ~_slipped(now, prev))
     names, units = _names(), _units()
     out = []
     for rec in merged[jumped.to_numpy(dtype=bool)].itertuples(index=False):
@@ -292,9 +371,20 @@ def old_templates(returns: pd.DataFrame | None) -> list[Issue]:
 
 def cross_return_issues(values: pd.DataFrame, previous: pd.DataFrame | None = None,
                         returns: pd.DataFrame | None = None) -> list[Issue]:
-    """The rules that compare returns: year-on-year jumps and old template versions."""
-    issues = jumps(values, previous) if values is not None and not values.empty else []
-    return issues + old_templates(returns)
+    """The rules that compare returns: unit slips (errors), year-on-year jumps and old template
+    versions."""
+    return cross_return_checks(values, previous, returns)[0]
+
+
+def cross_return_checks(values: pd.DataFrame, previous: pd.DataFrame | None = None,
+                        returns: pd.DataFrame | None = None) -> tuple[list[Issue], pd.DataFrame]:
+    """:func:`cross_return_issues` and :func:`withheld_values` from one comparison of the years."""
+    if values is None or values.empty:
+        return old_templates(returns), withheld_values(values, previous, unit_slips(values))
+    pairs = _year_pairs(values, previous)
+    slips = unit_slips(values, previous, pairs)
+    issues = unit_slip_issues(slips) + jumps(values, previous, pairs) + old_templates(returns)
+    return issues, withheld_values(values, previous, slips)
 
 
 def validate(values: pd.DataFrame, previous: pd.DataFrame | None = None,

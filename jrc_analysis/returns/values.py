@@ -52,11 +52,11 @@ def cell_number(rec, column_unit: str | None, base: str):
     elif isinstance(rec.value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
         return None, f"日期或时间“{rec.raw}”"
     else:
-        parsed = parse.parse_number(str(rec.raw))
+        parsed = (parse.parse_milestone if base == "是/否" else parse.parse_number)(str(rec.raw))
         if parsed.status == "missing":
             return None, None
         if parsed.status != "ok" or parsed.value is None or math.isnan(parsed.value):
-            return None, f"“{rec.raw}”不是数字"
+            return None, parsed.note or f"“{rec.raw}”不是数字"
         number = float(parsed.value)
         if parsed.unit and parse.normalise_unit(parsed.unit) in ("%", "‰"):
             return None, f"“{rec.raw}”是百分比，不是以“{base}”为单位的数"
@@ -70,21 +70,6 @@ def cell_number(rec, column_unit: str | None, base: str):
     if factor is None:
         return None, f"单位“{unit}”无法换算为“{base}”"
     return number * factor, None
-
-# What Excel shows in a cell whose formula failed, and what it means
-EXCEL_ERRORS = {"#DIV/0!": "除数为零", "#REF!": "公式引用的单元格已被删除", "#N/A": "查找不到值",
-                "#VALUE!": "公式中的值类型错误", "#NAME?": "公式中有无法识别的名称", "#NUM!": "数字无效",
-                "#NULL!": "区域不相交", "#SPILL!": "结果无法溢出", "#CALC!": "计算出错",
-                "#GETTING_DATA": "数据尚未取得"}
-
-
-def excel_error(rec: Cell) -> str | None:
-    """What an Excel error cell (``#DIV/0!`` …, as the reader delivers it: its text) means, or
-    None for any other cell."""
-    if isinstance(rec.value, (int, float)):
-        return None
-    return EXCEL_ERRORS.get(str(rec.raw).strip().upper())
-
 
 _PLAIN_NUMBERS = (float, int)
 
@@ -130,12 +115,12 @@ def checked_number(ledger, target: Target, rec, sheet) -> float | None:
             "无法读取数值。请用 Excel 或 WPS 打开该文件、保存后重新报送，或直接填写数字。",
             sheet=sheet, cell=rec.cell))
         return None
-    shown = excel_error(rec)
+    shown = parse.excel_error(rec.raw)
     if shown is not None:
         ledger.issue(error(
             "clean.excel_error", source_file,
-            f"{where(source_file, sheet, rec.cell)}：“{target.name}”的完成数单元格显示 Excel 错误“{rec.raw}”"
-            f"（{shown}），无法读取数值。请改正该单元格的公式或直接填写以“{base}”为单位的数字后重新报送。",
+            f"{where(source_file, sheet, rec.cell)}：“{target.name}”的完成数单元格显示 Excel 错误值“{rec.raw}”"
+            f"（{parse.EXCEL_ERRORS[shown]}），无法读取数值。请改正该单元格的公式或直接填写以“{base}”为单位的数字后重新报送。",
             sheet=sheet, cell=rec.cell))
         return None
     number, problem = cell_number(rec, target.column_unit, base)

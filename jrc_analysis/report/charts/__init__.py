@@ -1,5 +1,10 @@
 """The briefing's charts: house style, CJK font, units readers use, and one function per chart.
 
+Modules: ``style`` (font, rcParams, palette, saving), ``units`` (the one place numbers are
+formatted), ``figures`` (trend, prefecture gaps, contribution, scorecard, cumulative, coverage),
+``maps`` (completion heat-map and tile map), ``milestones`` (the ✓/✗ table) and ``fundraising``
+(款物合计, 资金 and 款物比例).
+
 Typical use::
 
     from jrc_analysis.report import charts
@@ -8,6 +13,7 @@ Typical use::
 """
 from jrc_analysis.report.charts.figures import (
     DEFAULT_ALLOCATION_NOTE,
+    PROGRESS,
     contribution_chart,
     coverage_rule,
     cumulative_chart,
@@ -21,14 +27,36 @@ from jrc_analysis.report.charts.figures import (
     reported_text,
     scorecard_chart,
     trend_chart,
+    flag_lookup,
+    flag_note,
+    growth_text,
+    pair_text,
+    shown_statuses,
+    total_label_anchor,
     with_catalogue,
+    years_span,
+)
+from jrc_analysis.report.charts.fundraising import cash_share_table, fundraising_chart, plan_sentence
+from jrc_analysis.report.charts.maps import (
+    completion_class,
+    completion_colour,
+    completion_heatmap,
+    completion_matrix,
+    heatmap_indicators,
+    tile_map,
+    tile_map_indicators,
+    tile_positions,
+)
+from jrc_analysis.report.charts.milestones import (
+    milestone_indicators,
+    milestone_table_chart,
+    milestone_text,
 )
 from jrc_analysis.report.charts.style import (
     CJKFontError,
     area_colour,
     cjk_font,
     cjk_font_path,
-    cjk_font_properties,
     colours,
     data_note,
     figure_bytes,
@@ -37,26 +65,36 @@ from jrc_analysis.report.charts.style import (
     palette,
     save_figure,
     status_colour,
-    use_house_style,
+    unit_colour,
 )
 from jrc_analysis.report.charts.units import (
     display_unit,
     display_units,
+    format_indicator_value,
     format_number,
     format_percent,
     format_target,
     format_value,
+    indicator_display_unit,
+    round_half_up,
     with_display_units,
 )
 
 __all__ = [
     "CJKFontError", "DEFAULT_ALLOCATION_NOTE", "area_colour", "cjk_font", "cjk_font_path",
-    "cjk_font_properties", "colours", "contribution_chart", "coverage_chart",
+    "colours", "contribution_chart", "coverage_chart",
     "coverage_rule", "cumulative_chart",
     "cumulative_table", "data_note", "display_unit", "display_units", "figure_bytes",
-    "format_number", "format_percent", "format_target", "format_value", "headline_indicators", "house_rc",
+    "format_indicator_value", "format_number", "format_percent", "format_target", "format_value",
+    "headline_indicators", "house_rc", "indicator_display_unit", "round_half_up",
     "house_style", "MIN_ALLOCATED", "palette", "prefecture_chart_indicators",
     "prefecture_chart_meaningful", "prefecture_gap_chart", "reported_text", "save_figure",
-    "scorecard_chart", "status_colour", "trend_chart", "use_house_style", "with_catalogue",
+    "scorecard_chart", "status_colour", "trend_chart", "with_catalogue",
     "with_display_units",
+    # issue 14
+    "PROGRESS", "cash_share_table", "completion_class", "completion_colour", "completion_heatmap",
+    "completion_matrix", "flag_lookup", "flag_note", "fundraising_chart", "growth_text",
+    "heatmap_indicators", "milestone_indicators", "milestone_table_chart", "milestone_text",
+    "pair_text", "plan_sentence", "shown_statuses", "tile_map", "tile_map_indicators",
+    "tile_positions", "total_label_anchor", "unit_colour", "years_span",
 ]

@@ -27,7 +27,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
+from jrc_analysis.analysis.analysis import MIN_ALLOCATED, prefecture_chart_indicators  # noqa: F401
 from jrc_analysis.plan import catalog
 from jrc_analysis.config import REFERENCE_DIR
 from jrc_analysis.report.charts.style import (
@@ -39,10 +41,18 @@ from jrc_analysis.report.charts.style import (
     status_colour,
     text_colour_on,
     tint,
+    unit_colour,
 )
-from jrc_analysis.report.charts.units import display_unit, format_number, format_percent, format_target
+from jrc_analysis.report.charts.units import (
+    display_unit,
+    format_number,
+    format_percent,
+    format_target,
+    indicator_display_unit,
+)
 
-STATUSES = ("达标", "未达标", "未报送", "无目标")
+PROGRESS = "进展，未到期"  # a "by 20xx" target before its year: progress shown, not judged
+STATUSES = ("达标", "未达标", "未报送", PROGRESS, "无目标")
 TARGET_LABEL = "目标"
 DEFAULT_ALLOCATION_NOTE = "分市目标按2020年人口普查常住人口比例分解（默认假设，非官方任务分解）"
 REPORTING_UNITS = 12
@@ -52,18 +62,15 @@ PERCENT_KINDS = ("ratio", "growth")
 LABEL_BOX = {"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none"}
 VALUE_BOX = {"boxstyle": "square,pad=0.2", "fc": "white", "ec": "none"}
 BAND_ZORDER = 0.8  # a range target's band: above the grid (0.5), behind the bars (2)
-MIN_ALLOCATED = 1.0  # a prefecture chart needs every allocated target to be at least one unit
+FLAG_HATCH = "////"  # a value validation flagged: hatched, the issue in the note
+FLAG_LABEL = "斜线：校验存疑"
+COUNT_UNITS_FACTOR = 1.0  # values shown in their base unit are counts: integer ticks only
 
 
 # --------------------------------------------------------------------------- table helpers
 
 
-@lru_cache(maxsize=None)
-def headline_indicators() -> tuple[str, ...]:
-    """Codes of the headline indicators (``data/headline_indicators.csv``), in briefing order."""
-    frame = pd.read_csv(REFERENCE_DIR / "headline_indicators.csv", dtype=str)
-    frame["order"] = frame["order"].astype(int)
-    return tuple(frame.sort_values("order", kind="stable")["indicator"])
+headline_indicators = catalog.headline_indicators  # the plan's reference data
 
 
 @lru_cache(maxsize=None)
@@ -101,7 +108,48 @@ def with_catalogue(table: pd.DataFrame) -> pd.DataFrame:
     result["kind"] = result["kind"].fillna("").astype(str)
     for column in ("actual", "target", "target_upper", "completion"):
         result[column] = pd.to_numeric(result[column], errors="coerce").astype(float)
+    if "status" in result.columns:
+        result["shown_status"] = shown_statuses(result["status"], result["target"], result["due"])
     return result
+
+
+def shown_statuses(status: pd.Series, target: pd.Series, due: pd.Series) -> pd.Series:
+    """The status a chart shows: 无目标 becomes 进展，未到期 where a target exists but is not due
+    yet (a "by 2024" target in 2022–2023), so grey 无目标 never carries a completion rate."""
+    due = due.astype(object).where(due.notna(), True).astype(bool)
+    progress = (status.astype(str) == "无目标") & pd.to_numeric(target, errors="coerce").notna() & ~due
+    return status.astype(str).where(~progress, PROGRESS)
+
+
+# --------------------------------------------------------------------------- flagged values
+
+
+def flag_lookup(flags: pd.DataFrame | None, indicator: str) -> dict[tuple[int, str], str]:
+    """``(year, prefecture) -> issue`` of the values of ``indicator`` validation flagged
+    (``flags`` as :func:`jrc_analysis.analysis.flags.flagged_values`; None: nothing flagged)."""
+    if flags is None or flags.empty:
+        return {}
+    rows = flags[flags["indicator"].astype(str) == indicator]
+    found: dict[tuple[int, str], str] = {}
+    for row in rows.itertuples(index=False):
+        key = (int(row.year), str(row.prefecture))
+        found[key] = found[key] + row.message if key in found else str(row.message)
+    return found
+
+
+def flag_note(flagged: dict[tuple[int, str], str], years: Iterable[int] | None = None) -> str:
+    """The note under a chart naming each flagged value drawn (hatched) and its issue:
+    ``"斜线为校验存疑的数值，引用前请核实：新余市2024年——新余市“新增救护师资”…"``."""
+    wanted = None if years is None else {int(y) for y in years}
+    parts = [f"{unit}{year}年——{message.rstrip('。')}" for (year, unit), message in sorted(flagged.items())
+             if wanted is None or year in wanted]
+    return "斜线为校验存疑的数值，引用前请核实：" + "；".join(parts) if parts else ""
+
+
+def _integer_ticks(axis, shown: str, factor: float) -> None:
+    """Counts shown in their base unit get whole-number ticks only (no 0.5支)."""
+    if shown not in ("%", "是/否") and factor == COUNT_UNITS_FACTOR:
+        axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _indicator_rows(table: pd.DataFrame, indicator: str) -> pd.DataFrame:
@@ -155,8 +203,12 @@ def _wrap(text: str, width_in: float, size_pt: float) -> str:
         width = 1.0 if ord(char) > 0x2E80 else 0.56
         if used + width > limit and line and char not in NO_LINE_START:
             carry = line[-1] if line[-1] in NO_LINE_END and len(line) > 1 else ""
-            lines.append(line[:-1] if carry else line)
-            line, used = carry, float(len(carry))
+            if char.isascii() and char.isalnum():  # a number or word is not cut: 202|3
+                word = len(line) - len(line.rstrip("0123456789abcdefghijklmnopqrstuvwxyz"
+                                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ."))
+                carry = line[-word:] if 0 < word < len(line) else carry
+            lines.append(line[: len(line) - len(carry)])
+            line, used = carry, sum(1.0 if ord(c) > 0x2E80 else 0.56 for c in carry)
         line += char
         used += width
     if line:
@@ -219,6 +271,7 @@ def _target_line_label(ax, text: str, y: float) -> None:
 
 
 def _status_handles(statuses: Iterable[str]) -> list[Patch]:
+    """Legend patches of the statuses present, in :data:`STATUSES` order."""
     present = set(statuses)
     return [Patch(facecolor=status_colour(s), label=s) for s in STATUSES if s in present]
 
@@ -245,12 +298,16 @@ def _unit_label(ax, shown: str) -> None:
 # --------------------------------------------------------------------------- trend vs target
 
 
-def _scale(rows: pd.DataFrame, kind: str) -> tuple[str, float]:
-    """Display unit and divisor of a trend chart's values (the unit ``actual`` is measured in)."""
+def _scale(rows: pd.DataFrame, kind: str, indicator: str = "") -> tuple[str, float]:
+    """Display unit and divisor of a trend chart's values (the unit ``actual`` is measured in;
+    the indicator's own unit: :func:`indicator_display_unit`)."""
     if _is_percent(kind):
         return "%", 0.01
     unit = _first(rows, "actual_unit", _first(rows, "unit"))
-    return display_unit(unit, pd.concat([rows["actual"], rows["target"], rows["target_upper"]]))
+    values = pd.concat([rows["actual"], rows["target"], rows["target_upper"]])
+    if unit != _first(rows, "unit", unit):  # counts of units (coverage): no plan scale
+        return display_unit(unit, values)
+    return indicator_display_unit(indicator, unit, values)
 
 
 def _value_text(value: float, factor: float, shown: str) -> str:
@@ -259,10 +316,17 @@ def _value_text(value: float, factor: float, shown: str) -> str:
     return format_number(value / factor) + ("%" if shown == "%" else "")
 
 
+def growth_text(rate: float, target: float) -> str:
+    """A growth rate against its target as the plan words it: ``增长1.65%（目标>1%）``."""
+    return f"增长{format_percent(rate, 2)}（目标>{format_percent(target, 2)}）"
+
+
 def _target_text(row, factor: float, shown: str) -> str:
     if pd.isna(row.target):
         return "无目标"
     low = _value_text(row.target, factor, shown)
+    if row.kind == "growth":
+        low = ">" + low
     if row.kind == "range" and pd.notna(row.target_upper):
         low = f"{low}–{_value_text(row.target_upper, factor, shown)}"
     if not row.due:
@@ -311,7 +375,7 @@ def _value_label(ax, x: float, height: float, row, factor: float, shown: str, ym
 
 
 def _completion_label(ax, x: float, height: float, row, factor: float, ymax: float,
-                      colour: str) -> None:
+                      colour: str, boxed: bool = False) -> None:
     """Completion rate inside the bar, at the end farther from the target line (so the line
     never crosses it), or above the value when the bar is too short to hold it."""
     text = f"完成率\n{format_percent(row.completion)}"
@@ -324,7 +388,8 @@ def _completion_label(ax, x: float, height: float, row, factor: float, ymax: flo
     ax.annotate(text, (x, height if at_top else 0), xytext=(0, -4 if at_top else 5),
                 textcoords="offset points", ha="center", va="top" if at_top else "bottom",
                 fontsize=9, linespacing=1.1, zorder=3, gid="completion",
-                color=text_colour_on(colour))
+                color=text_colour_on(colour),  # on a hatched bar: a box of the bar's colour
+                bbox={"boxstyle": "square,pad=0.15", "fc": colour, "ec": "none"} if boxed else None)
 
 
 MILESTONE_TEXT = {True: "已完成", False: "未完成"}
@@ -344,19 +409,26 @@ def _milestone_bar(ax, x: float, actual: float, colour: str) -> None:
             color=text_colour_on(colour) if done else ink("text"), gid="value")
 
 
-def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = True) -> Figure:
+def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = True,
+                flags: pd.DataFrame | None = None) -> Figure:
     """Bars of the province total by year against the target.
 
     Bars are coloured by status; the value is written above each bar and the completion rate
-    inside it; the target is a black line across each bar (a hatched band for a range target),
-    labelled 目标, and written under the year (dashed, with its deadline, in the years before a
-    "by 20xx" target is due: progress only); ``"11/12 报送"`` appears under a year where a unit
-    did not report; a year without any return shows 未报送 instead of a bar. An indicator the
-    plan sets no target for is drawn in its area's colour (trend only).
+    inside it (a growth target: ``增长1.65%（目标>1%）`` above the bar, no completion rate); the
+    target is a black line across each bar (a hatched band for a range target), labelled 目标,
+    and written under the year (dashed, with its deadline, in the years before a "by 20xx"
+    target is due: those bars are 进展，未到期, progress only); ``"11/12 报送"`` appears under a
+    year where a unit did not report; a year without any return shows 未报送 instead of a bar.
+    An indicator the plan sets no target for is drawn in its area's colour (trend only). A year
+    whose total includes a value validation flagged (``flags``, as
+    :func:`jrc_analysis.analysis.flags.flagged_values`) is hatched, the issue in the note. Counts
+    get whole-number ticks.
     """
     rows = _indicator_rows(province, indicator)
     name, area, kind = _first(rows, "name", indicator), _first(rows, "area"), _first(rows, "kind")
-    shown, factor = _scale(rows, kind)
+    shown, factor = _scale(rows, kind, indicator)
+    flagged = flag_lookup(flags, indicator)
+    flagged_years = {year for year, _ in flagged}
     with house_style():
         fig = _new_figure(7.2, 4.8)
         ax = fig.add_subplot()
@@ -366,16 +438,24 @@ def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = Tru
         ticks, first_target = [], True
         untargeted = bool(rows["target"].isna().all())
         for x, row in enumerate(rows.itertuples(index=False)):
-            colour = area_colour(area) if untargeted and area else status_colour(row.status)
+            colour = area_colour(area) if untargeted and area else status_colour(row.shown_status)
             label = [f"{row.year}年"]
             if pd.notna(row.actual) and shown == "是/否":
                 _milestone_bar(ax, x, row.actual, colour)
             elif pd.notna(row.actual):
                 height = row.actual / factor
-                ax.bar(x, height, width=0.62, color=colour, zorder=2, gid="bar")
-                _value_label(ax, x, height, row, factor, shown, ymax, colour)
-                if pd.notna(row.completion) and shown != "是/否":
-                    _completion_label(ax, x, height, row, factor, ymax, colour)
+                hatched = int(row.year) in flagged_years
+                ax.bar(x, height, width=0.62, color=colour, zorder=2, gid="bar",
+                       hatch=FLAG_HATCH if hatched else None,
+                       edgecolor="white" if hatched else None, linewidth=0)
+                if kind == "growth" and pd.notna(row.target):
+                    ax.annotate(growth_text(row.actual, row.target), (x, height), xytext=(0, 4),
+                                textcoords="offset points", ha="center", va="bottom", fontsize=10,
+                                zorder=6, gid="value", bbox=VALUE_BOX)
+                else:
+                    _value_label(ax, x, height, row, factor, shown, ymax, colour)
+                    if pd.notna(row.completion):
+                        _completion_label(ax, x, height, row, factor, ymax, colour, hatched)
             else:
                 ax.annotate("未报送", (x, 0), xytext=(0, 3), textcoords="offset points",
                             ha="center", va="bottom", fontsize=10, color=status_colour("未报送"))
@@ -398,16 +478,28 @@ def trend_chart(province: pd.DataFrame, indicator: str, *, synthetic: bool = Tru
             ax.grid(axis="y", visible=False)
         else:
             _unit_label(ax, shown)
-        handles = [] if untargeted else _status_handles(rows["status"])
+            _integer_ticks(ax.yaxis, shown, factor)
+        handles = [] if untargeted else _status_handles(rows.loc[rows["actual"].notna()
+                                                                 | rows["target"].notna(),
+                                                                 "shown_status"])
         if not first_target:
             handles.append(_target_handle(kind))
+        if flagged_years & set(rows.loc[rows["actual"].notna(), "year"].astype(int)):
+            handles.append(_flag_handle())
         if handles:
             _legend_above(ax, handles)
         reading = "方案未设量化目标，只看趋势" if untargeted else "柱色表示是否达标"
         subtitle = (f"{_area_name(area)} · {_trend_subject(kind, rows)}（单位：{shown}），按年度；"
                     f"{reading}")
-        _frame_figure(fig, name, subtitle, data_note(synthetic))
+        title = f"{name}：年增长率" if kind == "growth" else name
+        _frame_figure(fig, title, subtitle,
+                      data_note(synthetic, [flag_note(flagged, rows["year"].astype(int))]))
     return fig
+
+
+def _flag_handle() -> Patch:
+    return Patch(facecolor=ink("muted"), edgecolor="white", hatch=FLAG_HATCH, linewidth=0,
+                 label=FLAG_LABEL)
 
 
 # --------------------------------------------------------------------------- prefecture gaps
@@ -422,16 +514,35 @@ def _reporting_units() -> tuple[str, ...]:
     return tuple(catalog.reporting_units())
 
 
-def _unit_scale(rows: pd.DataFrame, kind: str) -> tuple[str, float]:
+def _unit_scale(rows: pd.DataFrame, kind: str, indicator: str = "") -> tuple[str, float]:
     """Display unit of a unit-level table: a prefecture's own count for prefecture-level coverage
-    (not "个设区市"), counties meeting for county-level coverage, % for ratios and rates."""
+    (not "个设区市"), counties meeting for county-level coverage, % for ratios and rates; an
+    indicator's own numbers in its prefecture-level unit (:func:`indicator_display_unit`)."""
     if _is_percent(kind):
         return "%", 0.01
     level = _first(rows, "level") if "level" in rows.columns else ""
     unit = _first(rows, "unit")
     if kind != "coverage" or level != "prefecture":
         unit = _first(rows, "actual_unit", unit)
-    return display_unit(unit, pd.concat([rows["actual"], rows["target"]]))
+    values = pd.concat([rows["actual"], rows["target"]])
+    if unit != _first(rows, "unit", unit):
+        return display_unit(unit, values)
+    return indicator_display_unit(indicator, unit, values, "prefecture")
+
+
+def pair_text(actual: float, target: float, completion: float, factor: float,
+              max_decimals: int = 8) -> tuple[str, str]:
+    """``actual`` and ``target`` (divided by ``factor``) written with the fewest decimals (2 at
+    least, as :func:`format_number`) whose quotient reproduces the printed completion rate, so a
+    reader dividing the bracket gets the printed %: 1,636.4万元 / 536.4万元 = 305%, never
+    "0.16/0.1亿元"."""
+    printed = format_percent(completion)
+    for decimals in range(2, max_decimals + 1):
+        a, t = format_number(actual / factor, decimals), format_number(target / factor, decimals)
+        a_value, t_value = float(a.replace(",", "")), float(t.replace(",", ""))
+        if t_value > 0 and format_percent(a_value / t_value) == printed:
+            return a, t
+    return a, t
 
 
 def _unit_suffix(shown: str) -> str:
@@ -465,19 +576,25 @@ def prefecture_gap_chart(
     *,
     synthetic: bool = True,
     allocation_note: str | None = None,
+    flags: pd.DataFrame | None = None,
 ) -> Figure:
     """Each reporting unit's completion of its allocated target for ``year``, best first.
 
     Horizontal bars coloured by status, a line at 100% labelled 目标, the value and target written
-    beside each bar; units without a return (未报送) or without an allocated target are listed at
-    the bottom with the reason, never drawn as zero. The note says how the targets were
-    allocated: ``allocation_note``, else the table's ``target_basis``, else the default
-    (population share, an assumption).
+    beside each bar (``305%（1636.4/536.4万元）``: the bracket divides to the printed %, see
+    :func:`pair_text`); units without a return (未报送) or without an allocated target are listed
+    at the bottom with the reason, never drawn as zero. A value validation flagged (``flags``)
+    is hatched with its issue in the note, and does not stretch the axis: the axis is set by the
+    other units and a flagged bar beyond it is cut at the edge, its real rate written there
+    (``626%（30/5名）▶``). The note says how the targets were allocated: ``allocation_note``, else
+    the table's ``target_basis``, else the default (population share, an assumption).
     """
     rows = _indicator_rows(prefectures, indicator)
     rows = _sorted_for_gap_chart(rows[rows["year"] == year])
     name, kind = _first(rows, "name", indicator), _first(rows, "kind")
-    shown, factor = _unit_scale(rows, kind)
+    shown, factor = _unit_scale(rows, kind, indicator)
+    flagged = flag_lookup(flags, indicator)
+    is_flagged = [(int(year), str(unit)) in flagged for unit in rows["prefecture"]]
     if allocation_note is None and kind in ("min", "range"):
         basis = _first(rows, "target_basis") if "target_basis" in rows.columns else ""
         allocation_note = f"分市目标{basis}" if basis else DEFAULT_ALLOCATION_NOTE
@@ -486,18 +603,36 @@ def prefecture_gap_chart(
         ax = fig.add_subplot()
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
-        best = float(rows["completion"].max()) * 100 if rows["completion"].notna().any() else 100.0
-        xmax = max(best, 100.0) * 1.45
+        trusted = rows.loc[[not f for f in is_flagged], "completion"].dropna()
+        best = float(trusted.max()) * 100 if len(trusted) else 100.0
+        reach = max(best, 100.0)  # the longest bar drawn in full
+        xmax = reach * 1.45
+        drawn_flags = {}
         for y, row in enumerate(rows.itertuples(index=False)):
             if pd.notna(row.completion):
                 width = row.completion * 100
-                ax.barh(y, width, height=0.62, color=status_colour(row.status), zorder=2, gid="bar")
-                text = (f"{format_percent(row.completion)}（{_value_text(row.actual, factor, shown)}"
-                        f"/{_target_value_text(row.target, factor, shown)}{_unit_suffix(shown)}）")
-                ax.annotate(text, (max(width, 100.0), y), xytext=(4, 0), textcoords="offset points",
-                            va="center", ha="left", fontsize=8.5)
+                hatched = is_flagged[y]
+                capped = hatched and width > reach
+                ax.barh(y, min(width, reach * 1.08) if capped else width, height=0.62,
+                        color=status_colour(row.shown_status), zorder=2, gid="bar",
+                        hatch=FLAG_HATCH if hatched else None,
+                        edgecolor="white" if hatched else None, linewidth=0)
+                actual_text, target_text = pair_text(row.actual, row.target, row.completion,
+                                                     factor)
+                text = (f"{format_percent(row.completion)}（{actual_text}/{target_text}"
+                        f"{_unit_suffix(shown)}）") if shown != "是/否" else (
+                        f"{format_percent(row.completion)}（{_value_text(row.actual, factor, shown)}"
+                        f"/{_target_value_text(row.target, factor, shown)}）")
+                if hatched:
+                    drawn_flags[(int(year), str(row.prefecture))] = flagged[(int(year),
+                                                                             str(row.prefecture))]
+                    text += "，存疑" + ("▶" if capped else "")
+                at = min(width, reach * 1.08) if capped else max(width, 100.0)
+                ax.annotate(text, (at, y), xytext=(4, 0), textcoords="offset points",
+                            va="center", ha="left", fontsize=8.5, gid="overflow" if capped else None)
             else:
-                reason = "未报送" if pd.isna(row.actual) else (
+                missing = row.status if row.status == "报表有错误" else "未报送"  # gaps.RETURN_FAILED
+                reason = missing if pd.isna(row.actual) else (
                     f"{_value_text(row.actual, factor, shown)}{_unit_suffix(shown)}，无分解目标")
                 ax.annotate(reason, (0, y), xytext=(4, 0), textcoords="offset points",
                             va="center", ha="left", fontsize=8.5, color=status_colour("未报送"))
@@ -509,27 +644,15 @@ def prefecture_gap_chart(
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
         ax.set_xlabel("完成率（完成数 ÷ 分解目标）")
         ax.tick_params(axis="y", length=0)
-        _legend_above(ax, _status_handles(rows.loc[rows["completion"].notna(), "status"]))
+        handles = _status_handles(rows.loc[rows["completion"].notna(), "shown_status"])
+        _legend_above(ax, handles + ([_flag_handle()] if drawn_flags else []))
         subtitle = f"{year}年 · 各报送单位完成分解目标情况（括号内：完成数/分解目标，{shown}），按完成率排序"
         _frame_figure(fig, f"{name}：分市完成情况", subtitle,
-                      data_note(synthetic, [allocation_note or ""]))
+                      data_note(synthetic, [allocation_note or "", flag_note(drawn_flags)]))
     return fig
 
 
 # --------------------------------------------------------------------------- contribution
-
-
-def prefecture_chart_indicators(prefectures: pd.DataFrame, year: int) -> list[str]:
-    """Indicators whose prefecture gap chart for ``year`` is worth drawing, sorted: the units have
-    allocated targets (``target_basis`` set, where the table has it) and every one of them is at
-    least :data:`MIN_ALLOCATED` — 2 warehouses shared by population give 0.05 of a warehouse to
-    鹰潭市, which no one can be measured against."""
-    rows = prefectures[(pd.to_numeric(prefectures["year"], errors="coerce") == year)
-                       & pd.to_numeric(prefectures["target"], errors="coerce").notna()]
-    if "target_basis" in rows.columns:
-        rows = rows[rows["target_basis"].fillna("").astype(str) != ""]
-    smallest = pd.to_numeric(rows["target"]).groupby(rows["indicator"].astype(str)).min()
-    return sorted(smallest[smallest >= MIN_ALLOCATED].index)
 
 
 def prefecture_chart_meaningful(prefectures: pd.DataFrame, indicator: str, year: int) -> bool:
@@ -563,22 +686,38 @@ def _province_targets(province: pd.DataFrame | None, indicator: str, years: list
     return rows.set_index("year")["target"].reindex(years).astype(float)
 
 
+TOTAL_LABEL_SPAN = 0.12  # share of the axis a total label above a bar takes (two lines)
+
+
+def total_label_anchor(top: float, goal: float, ymax: float) -> float:
+    """Where the total label above a stacked bar starts: the bar's top, or the target line when
+    it runs just above the bar (within the label's height), so the line never strikes through
+    the label."""
+    if pd.notna(goal) and top <= goal < top + TOTAL_LABEL_SPAN * ymax:
+        return float(goal)
+    return float(top)
+
+
 def contribution_chart(
     prefectures: pd.DataFrame,
     indicator: str,
     *,
-    top: int = 7,
+    top: int = REPORTING_UNITS,
     province: pd.DataFrame | None = None,
     synthetic: bool = True,
+    flags: pd.DataFrame | None = None,
 ) -> Figure:
     """Stacked bars by year: each unit's contribution to the province total.
 
-    Each unit's own total (``total`` column, else ``actual``) is stacked: the ``top`` units by
-    total over the years largest first (shades of the area's
-    colour, named inside the segment with their share when it is tall enough, and in the legend),
-    the rest are summed as 其他 (grey). The total is written above each bar with "11/12 报送"
-    when a unit did not report. Given the ``province`` table, the province target of each year
-    (``min``/``range`` targets) is drawn across the bar and labelled 目标.
+    Each unit's own total (``total`` column, else ``actual``) is stacked, largest total over the
+    years at the bottom, each unit in its own fixed colour (:func:`unit_colour`, the same in
+    every chart), named inside its segment with its share when the segment is tall enough —
+    also where the province target line crosses it (the label sits on the line in a box of the
+    segment's colour) — and in the legend. With ``top`` below 12 the rest are summed as 其他
+    (grey). The total is written above each bar with "11/12 报送" when a unit did not report,
+    lifted above the target line when the line runs just above the bar. Given the ``province``
+    table, the province target of each year (``min``/``range`` targets) is drawn across the bar
+    and labelled 目标. A segment validation flagged (``flags``) is hatched, the issue in the note.
     """
     rows = _indicator_rows(prefectures, indicator)
     # a unit's own total (for a ratio or coverage target ``actual`` is a rate or a count of units)
@@ -587,23 +726,22 @@ def contribution_chart(
     name, unit, area = _first(rows, "name", indicator), _first(rows, "unit"), _first(rows, "area")
     pivot = _contribution_pivot(rows, top)
     totals = pivot.sum(axis=1, min_count=1)
-    shown, factor = display_unit(unit, totals)
-    base_colour = area_colour(area) if area else ink("muted")
+    shown, factor = indicator_display_unit(indicator, unit, totals)
     units = list(pivot.columns)
-    named = [u for u in units if u != "其他"]
-    shades = dict(zip(named, ramp(base_colour, len(named))))
-    shades["其他"] = ink("other")
     years = list(pivot.index)
     reported = rows.assign(_r=rows["value"].notna()).groupby("year")["_r"].sum()
     goals = _province_targets(province, indicator, years)
+    flagged = flag_lookup(flags, indicator)
+    drawn_flags = {}
     with house_style():
         fig = _new_figure(7.8, 5.4)
         ax = fig.add_subplot()
         tops = pd.concat([totals, goals]) / factor
         ymax = float(tops.max()) if tops.notna().any() else 1.0
         for x, year in enumerate(years):
-            if pd.notna(goals.get(year, np.nan)):
-                ax.hlines(goals[year] / factor, x - 0.4, x + 0.4, color=ink("target"), linewidth=2,
+            goal = goals.get(year, np.nan) / factor
+            if pd.notna(goal):
+                ax.hlines(goal, x - 0.4, x + 0.4, color=ink("target"), linewidth=2,
                           zorder=4, gid="target")
             bottom = 0.0
             for unit_name in units:
@@ -611,33 +749,43 @@ def contribution_chart(
                 if pd.isna(value) or value <= 0:
                     continue
                 height = value / factor
-                colour = shades[unit_name]
+                colour = unit_colour(unit_name)
+                hatched = (int(year), unit_name) in flagged
+                if hatched:
+                    drawn_flags[(int(year), unit_name)] = flagged[(int(year), unit_name)]
                 ax.bar(x, height, bottom=bottom, width=0.6, color=colour, edgecolor="white",
-                       linewidth=0.8, zorder=2, label=unit_name if x == 0 else None, gid="bar")
-                centre = bottom + height / 2
-                goal = goals.get(year, np.nan) / factor
-                clear = pd.isna(goal) or abs(goal - centre) > 0.035 * ymax  # line misses the text
-                if height > 0.055 * ymax and clear:
+                       linewidth=0.8, zorder=2, label=unit_name if x == 0 else None, gid="bar",
+                       hatch=FLAG_HATCH if hatched else None)
+                if height > 0.055 * ymax:
                     share = value / totals[year]
-                    ax.text(x, centre, f"{unit_name} {format_percent(share)}",
-                            ha="center", va="center", fontsize=8, color=text_colour_on(colour))
+                    ax.text(x, bottom + height / 2, f"{unit_name} {format_percent(share)}",
+                            ha="center", va="center", fontsize=8, color=text_colour_on(colour),
+                            zorder=5, gid="segment_label",
+                            bbox={"boxstyle": "square,pad=0.1", "fc": colour, "ec": "none"})
                 bottom += height
             total_text = f"{format_number(totals[year] / factor)}{shown}"
             note = reported_text(reported.get(year, 0), REPORTING_UNITS)
-            ax.annotate(total_text + (f"\n{note}" if note else ""), (x, bottom), xytext=(0, 3),
-                        textcoords="offset points", ha="center", va="bottom", fontsize=9.5)
+            ax.annotate(total_text + (f"\n{note}" if note else ""),
+                        (x, total_label_anchor(bottom, goal, ymax)), xytext=(0, 3),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=9.5,
+                        gid="total")
         ax.set_xticks(range(len(years)), [f"{y}年" for y in years])
         ax.tick_params(axis="x", length=0)
         ax.set_xlim(-0.6, len(years) - 0.4)
-        ax.set_ylim(0, ymax * 1.18)
+        ax.set_ylim(0, ymax * 1.2)
         _unit_label(ax, shown)
-        handles = [Patch(facecolor=shades[u], label=u) for u in reversed(units)]
+        _integer_ticks(ax.yaxis, shown, factor)
+        handles = [Patch(facecolor=unit_colour(u), label=u) for u in reversed(units)]
         if goals.notna().any():
             handles.append(Line2D([], [], color=ink("target"), linewidth=2, label=TARGET_LABEL))
+        if drawn_flags:
+            handles.append(_flag_handle())
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        grouped = "；前{}名单列，其余合并为“其他”".format(top) if "其他" in units else ""
         subtitle = (f"{_area_name(area)} · 各报送单位完成数占全省合计的比重（单位：{shown}）；"
-                    f"前{len(named)}名单列，其余合并为“其他”")
-        _frame_figure(fig, f"{name}：各报送单位贡献", subtitle, data_note(synthetic))
+                    f"每个单位的颜色在各图中固定{grouped}")
+        _frame_figure(fig, f"{name}：各报送单位贡献", subtitle,
+                      data_note(synthetic, [flag_note(drawn_flags)]))
     return fig
 
 
@@ -663,6 +811,8 @@ def _cell_text(row) -> str:
         return "—"
     if row.kind == "milestone":
         return "已完成" if pd.notna(row.actual) and row.actual >= 1 else "未完成"
+    if row.kind == "growth" and pd.notna(row.actual):
+        return f"增长{format_percent(row.actual, 2)}"
     if pd.notna(row.completion) and row.completion >= 10:
         return "≥1000%"
     return format_percent(row.completion)
@@ -673,12 +823,15 @@ def scorecard_chart(
     *,
     years: Sequence[int] | None = None,
     synthetic: bool = True,
+    flags: pd.DataFrame | None = None,
 ) -> Figure:
     """The plan on one page: every indicator with a target × year, coloured by status.
 
     Rows are grouped under their action area (a header in the area's colour), in catalogue order;
-    each cell shows the completion rate (— where that year has no target, e.g. before a
-    "by 2024" deadline).
+    each cell shows the completion rate (— where that year has no target); before a "by 2024"
+    deadline the cell is 进展，未到期; a growth target shows the rate (增长1.42%). A cell whose
+    province total includes a value validation flagged (``flags``) is hatched, the issue in the
+    note.
     """
     table = _scorecard_rows(province, years)
     year_list = sorted(table["year"].unique()) if years is None else list(years)
@@ -689,6 +842,7 @@ def scorecard_chart(
     cells = {(row.indicator, row.year): row for row in table.itertuples(index=False)}
     names = table.drop_duplicates("indicator").set_index("indicator")["name"]
     label_width = 3.6
+    drawn_flags: dict[tuple[int, str], str] = {}
     with house_style():
         fig = _new_figure(2.2 + label_width + 1.05 * len(year_list),
                           TITLE_IN + 1.3 + 0.26 * max(len(layout), 1))
@@ -705,23 +859,31 @@ def scorecard_chart(
             for x, year in enumerate(year_list):
                 if (key, year) in cells:
                     row = cells[(key, year)]
-                    status, text = row.status, _cell_text(row)
+                    status, text = row.shown_status, _cell_text(row)
                 else:
                     status, text = "无目标", "—"
                 colour = status_colour(status)
+                flagged = {k: v for k, v in flag_lookup(flags, key).items() if k[0] == year}
+                drawn_flags.update({(y_, f"{names[key]}·{unit}"): m
+                                    for (y_, unit), m in flagged.items()})
                 ax.add_patch(Rectangle((x + 0.04, y - 0.42), 0.92, 0.84, facecolor=colour,
-                                       edgecolor="white", gid=f"cell:{key}:{year}"))
+                                       edgecolor="white", gid=f"cell:{key}:{year}",
+                                       hatch=FLAG_HATCH if flagged else None))
                 ax.text(x + 0.5, y, text, ha="center", va="center", fontsize=8.5,
-                        color=text_colour_on(colour))
+                        color=text_colour_on(colour),
+                        bbox={"boxstyle": "square,pad=0.1", "fc": colour, "ec": "none"}
+                        if flagged else None)
         for x, year in enumerate(year_list):
             ax.text(x + 0.5, -1.0, f"{year}年", ha="center", va="center", fontsize=10)
         ax.set_xlim(-label_width, len(year_list))
         ax.set_ylim(len(layout) - 0.5, -1.6)
-        statuses = list(table["status"]) + (["无目标"] if len(table) < len(layout) * len(year_list)
-                                            else [])
-        _legend_above(ax, _status_handles(statuses))
-        subtitle = "方案中有量化目标的指标 × 年度；格内为完成率，颜色表示状态（到期年之前的进展不判达标）"
-        _frame_figure(fig, "三年行动方案目标完成情况总览", subtitle, data_note(synthetic))
+        statuses = list(table["shown_status"]) + (["无目标"] if len(table) < len(layout) * len(year_list)
+                                                  else [])
+        _legend_above(ax, _status_handles(statuses) + ([_flag_handle()] if drawn_flags else []))
+        subtitle = ("方案中有量化目标的指标 × 年度；格内为完成率（增长目标为增长率），颜色表示状态"
+                    "（“到某年底前”的目标在到期年之前为进展，未到期，不判达标）")
+        _frame_figure(fig, "三年行动方案目标完成情况总览", subtitle,
+                      data_note(synthetic, [flag_note(drawn_flags)]))
     return fig
 
 
@@ -757,6 +919,14 @@ def cumulative_table(
     columns = ["indicator", "name", "unit", "area", "actual", "target", "completion",
                "years_reported"]
     return pd.DataFrame.from_records(records, columns=columns)
+
+
+def years_span(years: Sequence[int]) -> str:
+    """The years summed, in words: ``2022—2023年``, ``2024年`` for one year."""
+    years = sorted(int(y) for y in years)
+    if not years:
+        return ""
+    return f"{years[0]}年" if len(years) == 1 else f"{years[0]}—{years[-1]}年"
 
 
 def cumulative_chart(
@@ -796,15 +966,16 @@ def cumulative_chart(
                 ax.barh(y, width, left=left, height=0.6, color=year_shades[i], edgecolor="white",
                         linewidth=0.8, zorder=2, gid="bar")
                 left += width
-            shown, factor = display_unit(row.unit, [row.actual, row.target])
-            text = (f"{format_percent(row.completion)}（{format_number(row.actual / factor)}"
-                    f"/{format_number(row.target / factor)}{shown}）")
+            shown, factor = indicator_display_unit(row.indicator, row.unit, [row.actual, row.target])
+            actual_text, target_text = pair_text(row.actual, row.target, row.completion, factor)
+            text = f"{format_percent(row.completion)}（{actual_text}/{target_text}{shown}）"
             if row.years_reported < len(year_list):
                 text += f"，{row.years_reported}/{len(year_list)}年有数据"
             ax.annotate(text, (max(left, 100.0), y), xytext=(4, 0), textcoords="offset points",
                         va="center", ha="left", fontsize=8.5)
         ax.axvline(100, color=ink("target"), linewidth=1.5, zorder=4, gid="target")
-        _target_line_label(ax, f"三年{TARGET_LABEL} 100%", -0.7)
+        span = years_span(year_list)
+        _target_line_label(ax, f"{span}{TARGET_LABEL}之和 100%", -0.7)
         ax.set_yticks(range(len(summary)), list(summary["name"]))
         ax.set_ylim(len(summary) - 0.5, -1.0)
         ax.set_xlim(0, xmax)
@@ -815,11 +986,11 @@ def cumulative_chart(
                    zip(shades, year_list)]
         handles.append(Line2D([], [], color=ink("target"), linewidth=1.5, label=TARGET_LABEL))
         _legend_above(ax, handles)
-        first, last = year_list[0], year_list[-1]
-        subtitle = (f"{first}—{last}年累计完成数与三年目标之和（括号内：累计完成数/目标之和）；"
+        subtitle = (f"{span}累计完成数与{span}目标之和（括号内：累计完成数/目标之和）；"
                     f"条内按年度分段，由浅到深依次为{'、'.join(str(y) for y in year_list)}年"
                     "（图例以灰色示意深浅），条的颜色表示所属行动")
-        _frame_figure(fig, "重点指标三年累计进度", subtitle, data_note(synthetic))
+        title = "重点指标三年累计进度" if len(year_list) == 3 else f"重点指标{span}累计进度"
+        _frame_figure(fig, title, subtitle, data_note(synthetic))
     return fig
 
 
@@ -874,9 +1045,11 @@ def coverage_chart(coverage: pd.DataFrame, indicator: str, *, synthetic: bool = 
         ax = fig.add_subplot()
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
+        shown = (shown_statuses(rows["status"], rows["threshold"], rows["due"])
+                 if "due" in rows.columns else rows["status"].astype(str))
         for y, row in enumerate(rows.itertuples(index=False)):
             share = row.share * 100 if pd.notna(row.share) else 0.0
-            ax.barh(y, share, height=0.6, color=status_colour(row.status), zorder=2, gid="bar")
+            ax.barh(y, share, height=0.6, color=status_colour(shown.iloc[y]), zorder=2, gid="bar")
             count = f"{int(row.units_meeting)}/{int(row.units_expected)}"
             unit_word = level_word.get(row.level, "个单位")
             ax.annotate(f"{format_percent(row.share)}（{count}{unit_word}）",
@@ -896,7 +1069,7 @@ def coverage_chart(coverage: pd.DataFrame, indicator: str, *, synthetic: bool = 
         ax.set_xticks([0, 20, 40, 60, 80, 100])
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
         ax.tick_params(axis="y", length=0)
-        _legend_above(ax, _status_handles(rows["status"]))
+        _legend_above(ax, _status_handles(shown))
         rule = coverage_rule(_first(rows, "level"), rows["threshold"].dropna(),
                              str(meta["unit"].get(indicator, "")), name)
         subtitle = f"{_area_name(area)} · 覆盖目标：{rule}；条为达到要求的单位占比"

@@ -8,9 +8,10 @@ Every chart in the briefing looks the same and renders the same bytes on every r
   system fonts are the fallback. With none available it raises :class:`CJKFontError` (a Chinese
   message saying what to install) instead of drawing missing-glyph boxes.
 - **Style** — :func:`house_rc` is the rcParams dictionary; :func:`house_style` applies it in a
-  ``with`` block, :func:`use_house_style` globally (e.g. once at the top of a notebook).
+  ``with`` block.
 - **Colours** — :func:`palette` reads ``data/palette.csv``: one colour per action area (Paul Tol's
-  muted scheme) and per status (Okabe–Ito), both colour-blind-safe.
+  muted scheme), per status (Okabe–Ito) and per reporting unit (Paul Tol's 12-colour
+  qualitative scheme: a unit keeps its colour in every chart), all colour-blind-safe.
 - **Saving** — :func:`save_figure` writes PNG and SVG atomically and byte-deterministically: no
   Software/Date metadata, a fixed SVG hash salt and glyphs drawn as paths.
 """
@@ -106,8 +107,23 @@ def cjk_font_path() -> Path:
         path = _candidate_path(row.source, row.family, row.path)
         if path is not None:
             font_manager.fontManager.addfont(str(path))
+            if row.source == "bundled":
+                _only_this_file_for_its_family(path)
             return path
     raise CJKFontError(_font_not_found_message(candidates))
+
+
+def _only_this_file_for_its_family(path: Path) -> None:
+    """Make the bundled font win over system fonts of the same family name.
+
+    matplotlib resolves a family name to the first best-scoring file; with ``fonts-noto-cjk``
+    installed, the system's ``NotoSansCJK-Regular.ttc`` (and its Bold) are also "Noto Sans CJK SC"
+    and come first, so the charts' pixels would depend on the machine. The other files of this
+    family are taken out of matplotlib's font list (for this process only)."""
+    manager = font_manager.fontManager
+    family = next(f.name for f in manager.ttflist if f.fname == str(path))
+    manager.ttflist = [f for f in manager.ttflist if f.name != family or f.fname == str(path)]
+    manager._findfont_cached.cache_clear()
 
 
 @lru_cache(maxsize=None)
@@ -117,14 +133,9 @@ def cjk_font() -> str:
     return font_manager.ttfFontProperty(font_manager.get_font(str(path))).name
 
 
-def cjk_font_properties(size: float | None = None) -> font_manager.FontProperties:
-    """``FontProperties`` of the CJK font file itself (for text drawn outside the style)."""
-    return font_manager.FontProperties(fname=str(cjk_font_path()), size=size)
-
-
 @lru_cache(maxsize=None)
 def palette() -> pd.DataFrame:
-    """The palette: ``group (area|status|ink), key, label, colour, source``."""
+    """The palette: ``group (area|status|unit|ink), key, label, colour, source``."""
     return _read("palette.csv").copy()
 
 
@@ -137,7 +148,8 @@ def _group_colours(group: str) -> tuple[tuple[str, str], ...]:
 
 
 def colours(group: str) -> dict[str, str]:
-    """``key -> colour`` for one palette group (``area``, ``status`` or ``ink``), in file order."""
+    """``key -> colour`` for one palette group (``area``, ``status``, ``unit`` or ``ink``), in
+    file order."""
     return dict(_group_colours(group))
 
 
@@ -147,8 +159,14 @@ def area_colour(area: str) -> str:
 
 
 def status_colour(status: str) -> str:
-    """The colour of a status (达标 / 未达标 / 未报送 / 无目标)."""
+    """The colour of a status (达标 / 未达标 / 未报送 / 进展，未到期 / 无目标)."""
     return colours("status")[str(status)]
+
+
+def unit_colour(unit: str) -> str:
+    """The fixed colour of a reporting unit (南昌市 … 省本级), the same in every chart; ``其他``
+    (units grouped together) and anything unknown are the neutral grey."""
+    return colours("unit").get(str(unit), ink("other"))
 
 
 def ink(key: str) -> str:
@@ -219,19 +237,45 @@ def house_rc() -> dict:
         "svg.hashsalt": SVG_HASH_SALT,
         "svg.id": None,
         "pdf.fonttype": 42,
-    }
+    } | _language_rc()
+
+
+def _language_rc() -> dict:
+    """The text's language for the shaper (matplotlib ≥ 3.11 shapes text with libraqm/HarfBuzz):
+    without it HarfBuzz takes the process locale, and punctuation such as "—" gets other glyphs
+    under ``LANG=zh_CN.UTF-8`` than under ``C.UTF-8``. Older matplotlib has no such setting."""
+    return {"text.language": "zh-Hans"} if "text.language" in mpl.rcParams else {}
 
 
 @contextmanager
 def house_style() -> Iterator[None]:
     """Apply the house style inside a ``with`` block (restores the previous rcParams after)."""
-    with mpl.rc_context(house_rc()):
+    with mpl.rc_context(house_rc()), _neutral_ctype_locale():
         yield
 
 
-def use_house_style() -> None:
-    """Apply the house style globally (e.g. once at the top of a notebook)."""
-    mpl.rcParams.update(house_rc())
+@contextmanager
+def _neutral_ctype_locale() -> Iterator[None]:
+    """The C (UTF-8) character-type locale inside the block, the previous one restored after.
+
+    The text shaper (HarfBuzz, through libraqm in matplotlib ≥ 3.11) takes its default language
+    from ``LC_CTYPE`` the first time it shapes text in a process, and matplotlib measures a line's
+    height with that default: under ``LANG=zh_CN.UTF-8`` the second line of a two-line note sat
+    a pixel lower than under ``C.UTF-8``. Drawing with a neutral ``LC_CTYPE`` makes the pixels the
+    same whatever the machine's locale (the text itself is Unicode either way)."""
+    import locale
+
+    before = locale.setlocale(locale.LC_CTYPE)
+    for name in ("C.UTF-8", "C"):
+        try:
+            locale.setlocale(locale.LC_CTYPE, name)
+            break
+        except locale.Error:
+            continue
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
 
 
 def data_note(synthetic: bool = True, extra: Iterable[str] = ()) -> str:

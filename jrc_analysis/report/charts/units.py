@@ -1,11 +1,18 @@
-"""Units readers use and numbers written the Chinese way.
+"""Units readers use and numbers written the Chinese way: the one place every output formats numbers.
 
-One rule for every chart and table: a value is shown in the largest display unit of
-``data/display_units.csv`` that it reaches (人 → 万人 from 10,000; 元 → 万元 from 10,000 and
-亿元 from 100,000,000). A series (an indicator over years or prefectures) is shown in one unit,
-chosen from its largest absolute value, so the numbers compare at a glance.
+Every chart, the annex, the page and the Word draft format numbers here, so the same value
+reads the same everywhere: numbers are rounded **half up** on their written digits (2.385万 →
+2.39万, never 2.38), percentages likewise.
+
+One unit rule, from ``data/display_units.csv`` (人 → 万人 from 10,000; 元 → 万元 from 10,000
+and 亿元 from 100,000,000): a value is shown in the largest display unit it reaches.
+:func:`indicator_display_unit` applies the rule once per indicator and level — to the plan's
+annual province target (its largest year), or for a prefecture to that target's share of one
+prefecture (÷ 11) — so an indicator is shown in the same unit in every output whatever the
+year's numbers (发展志愿者 target 5,500 人: 人 in the trend, the cumulative chart and the annex).
 
 - :func:`display_unit` — ``(unit shown, divisor)`` for a base unit and a magnitude;
+- :func:`indicator_display_unit` — ``(unit shown, divisor)`` of an indicator at a level;
 - :func:`format_number`, :func:`format_value`, :func:`format_percent` — ``"15.16"``,
   ``"15.16万人"``, ``"195%"``;
 - :func:`with_display_units` — a table's value columns divided into each indicator's display unit.
@@ -23,6 +30,8 @@ import pandas as pd
 from jrc_analysis.config import REFERENCE_DIR
 
 MISSING = "—"
+PREFECTURES = 11  # a prefecture's scale: the province target shared by the 11 prefectures
+LEVELS = ("province", "prefecture")
 
 
 @lru_cache(maxsize=None)
@@ -61,16 +70,60 @@ def _unit_rules(unit: str) -> tuple[tuple[str, float], ...]:
     return tuple(zip(rules["display_unit"], rules["factor"]))
 
 
+@lru_cache(maxsize=None)
+def _plan_scales() -> tuple[tuple[str, float], ...]:
+    """``(indicator, largest annual province target)`` of the plan's ``min``/``range`` targets
+    (in the base unit; counts of units for coverage and fractions for ratios are left out)."""
+    from jrc_analysis.plan import catalog
+
+    targets = catalog.targets()
+    rows = targets[targets["kind"].isin(["min", "range"]) & (targets["level"] == "province")]
+    largest = rows.groupby("indicator", sort=True)["value"].max()
+    return tuple((str(code), float(value)) for code, value in largest.items())
+
+
+def indicator_display_unit(
+    indicator: str,
+    unit: str,
+    values: Iterable[float] | float = (),
+    level: str = "province",
+) -> tuple[str, float]:
+    """``(display unit, divisor)`` of ``indicator`` (base ``unit``) at ``level`` — the same in
+    every chart and table.
+
+    The scale is the plan's largest annual province target of the indicator (for a prefecture:
+    that target ÷ 11, one prefecture's share), so the unit does not change with the year's
+    numbers: 发展会员 (target 25,000 人) is in 万人 for the province and in 人 for a prefecture,
+    发展志愿者 (5,500 人) in 人 everywhere. An indicator without such a target is scaled by
+    ``values`` (its province totals, as :func:`display_unit`)."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    scale = dict(_plan_scales()).get(str(indicator))
+    if scale is None:
+        return display_unit(unit, values)
+    return display_unit(unit, scale / PREFECTURES if level == "prefecture" else scale)
+
+
+def round_half_up(value: float, decimals: int = 2) -> float:
+    """``value`` rounded half up on its written (shortest repr) digits: ``round_half_up(2.385)
+    == 2.39`` where Python's ``round`` gives 2.38 (binary 2.385 is just below), ``-2.385 →
+    -2.39`` (half away from zero)."""
+    exact = Decimal(repr(float(value)))
+    return float(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
 def format_number(value: float, decimals: int = 2) -> str:
-    """A number as Chinese publications print it: at most ``decimals`` decimals, trailing zeros
-    dropped, thousands separators from 10,000 up; ``—`` for a missing value.
+    """A number as Chinese publications print it: at most ``decimals`` decimals (rounded half
+    up: :func:`round_half_up`), trailing zeros dropped, thousands separators from 10,000 up;
+    ``—`` for a missing value.
 
     ``format_number(145.93) == "145.93"``, ``format_number(75.0) == "75"``,
-    ``format_number(2688) == "2688"``, ``format_number(12345) == "12,345"``.
+    ``format_number(2688) == "2688"``, ``format_number(12345) == "12,345"``,
+    ``format_number(2.385) == "2.39"``.
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)) or pd.isna(value):
         return MISSING
-    rounded = round(float(value), decimals)
+    rounded = round_half_up(float(value), decimals)
     if rounded == 0:
         rounded = 0.0
     text = f"{rounded:,.{decimals}f}" if abs(rounded) >= 10000 else f"{rounded:.{decimals}f}"
@@ -91,6 +144,20 @@ def format_value(value: float, unit: str, scale_by: Iterable[float] | float | No
     return f"{format_number(value / factor)}{shown}"
 
 
+def format_indicator_value(value: float, indicator: str, unit: str, level: str = "province",
+                           scale_by: Iterable[float] | float = ()) -> str:
+    """``value`` (base ``unit``) in the display unit of ``indicator`` at ``level``
+    (:func:`indicator_display_unit`): ``format_indicator_value(5310, "grassroots.new_volunteers",
+    "人") == "5310人"`` and ``format_indicator_value(17300, …) == "17,300人"`` (never 1.73万人)."""
+    if value is None or pd.isna(value):
+        return MISSING
+    if unit == "是/否":
+        return "是" if value >= 0.5 else "否"
+    shown, factor = indicator_display_unit(indicator, unit, scale_by if scale_by != () else value,
+                                           level)
+    return f"{format_number(value / factor)}{shown}"
+
+
 def format_percent(fraction: float, decimals: int = 0) -> str:
     """A fraction as a percentage: ``format_percent(1.9457) == "195%"``; ``—`` when missing.
 
@@ -99,8 +166,8 @@ def format_percent(fraction: float, decimals: int = 0) -> str:
     value is never printed as complete."""
     if fraction is None or pd.isna(fraction) or not math.isfinite(float(fraction)):
         return MISSING
-    percent = float(fraction) * 100
-    if float(fraction) < 1 and round(percent, decimals) >= 100:
+    percent = float(Decimal(repr(float(fraction))) * 100)  # 0.285 -> 28.5, not 28.499999…
+    if float(fraction) < 1 and round_half_up(percent, decimals) >= 100:
         step = 10 ** (decimals + 1)
         return f"{format_number(math.floor(percent * step) / step, decimals + 1)}%"
     return f"{format_number(percent, decimals)}%"
@@ -124,17 +191,18 @@ def with_display_units(
     unit_column: str = "unit",
 ) -> pd.DataFrame:
     """A copy of ``table`` with ``columns`` divided into each indicator's display unit and a
-    ``display_unit`` column; the unit of an indicator is chosen over all its rows (every year and
-    unit shown alike). ``table`` needs ``indicator`` and ``unit_column``."""
+    ``display_unit`` column; the unit of an indicator is :func:`indicator_display_unit` (province
+    level; chosen over all its rows for an indicator without a plan target), so every year and
+    unit is shown alike. ``table`` needs ``indicator`` and ``unit_column``."""
     present = [c for c in columns if c in table.columns]
     result = table.copy()
     for column in present:
         result[column] = pd.to_numeric(result[column], errors="coerce").astype(float)
     result["display_unit"] = result[unit_column].astype(str)
-    for _, rows in result.groupby("indicator", sort=True, observed=True):
+    for code, rows in result.groupby("indicator", sort=True, observed=True):
         unit = str(rows[unit_column].iloc[0])
         magnitude = pd.concat([rows[c] for c in present]) if present else pd.Series(dtype=float)
-        shown, factor = display_unit(unit, magnitude)
+        shown, factor = indicator_display_unit(str(code), unit, magnitude)
         result.loc[rows.index, "display_unit"] = shown
         for column in present:
             result.loc[rows.index, column] = result.loc[rows.index, column] / factor
