@@ -642,3 +642,120 @@ def test_county_tables_one_per_action_and_the_same_county_twice_with_different_v
 def test_a_paragraph_is_never_a_column_heading():
     # a cell of prose (a note, a pasted text) is not parsed as a heading: it has no role
     assert header_role("完成数" + "说明" * 40) is None and header_role("完成数（万元）") == "value"
+
+
+# ----------------------------------------------------------------------------------------------
+# The row's 行动 as context of the scored match
+# ----------------------------------------------------------------------------------------------
+# 普及培训 is as close to 应急救护普及培训 (应急救护提质) as to 养老护理普及培训 (救助服务关爱):
+# alone it is no clear winner; under 应急救护提质 it is first_aid.popular_trainees.
+
+def test_a_wording_two_actions_share_is_not_guessed_without_its_action(cleaned_book):
+    rows = [[TITLE_2023], ["指标名称", "单位", "完成数"], ["新增救护师资", "名", 20], ["普及培训", "人次", 5000]]
+    result = cleaned_book({"汇总表": rows})
+    assert codes(result) == ["clean.unmatched_indicator"] and result.issues[0].cell == "C4"
+    assert "indicator,普及培训,first_aid.popular_trainees," in result.issues[0].message
+    assert "care.eldercare_popular" in result.issues[0].message  # the other candidate is named
+
+
+def test_the_action_column_heading_rows_and_sheet_name_give_the_rows_action(cleaned_book):
+    by_column = [[TITLE_2023], ["行动", "指标名称", "单位", "完成数"],
+                 ["应急救护提质", "新增救护师资", "名", 20], [None, "普及培训", "人次", 5000],
+                 ["救助服务关爱", "培训养老护理员", "人", 30]]
+    result = cleaned_book({"汇总表": by_column}, merges={"汇总表": ["A3:A4"]})
+    assert value_of(result, "first_aid.popular_trainees") == 5000 and result.issues == []
+
+    by_heading = [[TITLE_2023], ["指标名称", "单位", "完成数"], ["四、应急救护提质行动"],
+                  ["新增救护师资", "名", 20], ["普及培训", "人次", 5000]]
+    result = cleaned_book({"汇总表": by_heading}, name="2023_南昌市_b.xlsx")
+    assert value_of(result, "first_aid.popular_trainees") == 5000 and result.issues == []
+
+    grassroots = [[TITLE_2023], ["指标名称", "完成数"], ["新增基层组织", 310]]
+    first_aid = [[TITLE_2023], ["指标名称", "完成数"], ["普及培训", 5000]]
+    result = cleaned_book({"强基固本提升": grassroots, "应急救护提质": first_aid}, name="2023_南昌市_c.xlsx")
+    assert value_of(result, "first_aid.popular_trainees") == 5000 and result.issues == []
+
+
+def test_the_action_group_cell_above_a_county_column_gives_its_action(cleaned_book):
+    rows = [["2023年度南昌市分县（市、区）完成情况"],
+            ["县（市、区）", "应急救护提质", None, "救助服务关爱"],
+            [None, "新增救护师资（名）", "普及培训（人次）", "养老护理普及培训（人次）"],
+            ["东湖区", 2, 150, 40], ["南昌县", 3, 200, 60]]
+    result = cleaned_book({"县区明细": rows}, merges={"县区明细": ["A2:A3", "B2:C2"]})
+    assert value_of(result, "first_aid.popular_trainees", "南昌县") == 200
+    assert value_of(result, "care.eldercare_popular", "东湖区") == 40
+    assert result.issues == []
+
+
+def test_the_action_column_of_a_transposed_county_table_gives_each_rows_action(cleaned_book):
+    rows = [["2023年度南昌市分县（市、区）完成情况"],
+            ["行动", "指标名称", "单位", "东湖区", "西湖区"],
+            ["应急救护提质", "新增救护师资", "名", 2, 3], [None, "普及培训", "人次", 150, 200],
+            ["救助服务关爱", "养老护理普及培训", "人次", 40, 60]]
+    result = cleaned_book({"县区明细": rows}, merges={"县区明细": ["A3:A4"]})
+    assert value_of(result, "first_aid.popular_trainees", "西湖区") == 200
+    assert value_of(result, "care.eldercare_popular", "东湖区") == 40
+    assert result.issues == []
+
+
+# ----------------------------------------------------------------------------------------------
+# The analyst's data/mappings.csv, through the layouts
+# ----------------------------------------------------------------------------------------------
+
+def _taught(tmp_path, *lines):
+    from jrc_analysis.returns.mappings import load_mappings
+    path = tmp_path / "mappings.csv"
+    path.write_text("kind,text,maps_to,note\n" + "".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return load_mappings(path)
+
+
+def _clean_with(tmp_path, sheets, mappings, name="2023年度_南昌市.xlsx", merges=None):
+    from jrc_analysis.returns.read import read_cells
+    path = write_xlsx(tmp_path / name, sheets, merges)
+    result = clean_workbook(read_cells(path, source_file=name), name, mappings=mappings)
+    assert result.accounting.balanced, result.accounting
+    return result
+
+
+def test_county_labels_known_only_through_place_lines(tmp_path):
+    taught = _taught(tmp_path, "place,东湖片区,东湖区,", "place,城区本级,市本级,", "ignore,开发区,,",
+                     "indicator,救援骨干队伍,rescue.county_teams,")
+    rows = [["2023年度南昌市分县（市、区）完成情况"], ["县（市、区）", "新增基层组织（个）", "救援骨干队伍（支）"],
+            ["南昌市东湖片区", 2, 1],      # the prefecture in front: the line for 东湖片区 applies
+            ["城区本级", 1, 0], ["开发区", 9, 9], ["西湖区", 3, 2]]
+    result = _clean_with(tmp_path, {"县区明细": rows}, taught)
+    got = result.values.set_index(["county", "indicator"])["value"].to_dict()
+    assert got == {("东湖区", "grassroots.new_orgs"): 2.0, ("东湖区", "rescue.county_teams"): 1.0,
+                   ("西湖区", "grassroots.new_orgs"): 3.0, ("西湖区", "rescue.county_teams"): 2.0,
+                   ("市本级", "grassroots.new_orgs"): 1.0, ("市本级", "rescue.county_teams"): 0.0}
+    assert result.issues == [] and result.unmatched == ()
+    assert result.mapping_lines == frozenset({2, 3, 4, 5})
+
+
+def test_place_lines_find_a_transposed_table_and_a_sheet_per_county(tmp_path):
+    taught = _taught(tmp_path, "place,东湖片区,东湖区,", "place,西湖片区,西湖区,")
+    transposed = [["2023年度南昌市分县（市、区）完成情况"], ["指标名称", "东湖片区", "西湖片区"],
+                  ["新增基层组织（个）", 2, 3]]
+    result = _clean_with(tmp_path, {"县区明细": transposed}, taught)
+    assert result.values.set_index("county")["value"].to_dict() == {"东湖区": 2.0, "西湖区": 3.0}
+    assert result.issues == []
+
+    summary = [[TITLE_2023], ["指标名称", "完成数"], ["新增基层组织", 5]]
+    county = [["2023年完成情况"], ["指标名称", "完成数"], ["新增基层组织", 2]]
+    result = _clean_with(tmp_path, {"汇总": summary, "东湖片区": county}, taught, name="2023_南昌市_b.xlsx")
+    assert result.values.set_index("county")["value"].to_dict() == {"": 5.0, "东湖区": 2.0}
+
+
+def test_unmatched_labels_of_transposed_and_county_tables_carry_the_mappings_line(tmp_path):
+    from jrc_analysis.returns.mappings import Mappings
+    rows = [["2023年度南昌市分县（市、区）完成情况"], ["指标名称", "东湖区", "西湖区", "东湖片区"],
+            ["新增基层组织（个）", 2, 3, 4], ["省里自加的指标", 7, 8, 9]]
+    result = _clean_with(tmp_path, {"县区明细": rows}, Mappings.empty())
+    messages = {i.code: i.message for i in result.issues}
+    assert sorted(messages) == ["clean.unmatched_column", "clean.unmatched_county"]
+    assert "第 D 列" in messages["clean.unmatched_county"]
+    assert "place,东湖片区,东湖区," in messages["clean.unmatched_county"]
+    assert "行的指标名称“省里自加的指标”" in messages["clean.unmatched_column"]
+    assert "ignore,省里自加的指标,," in messages["clean.unmatched_column"]
+    assert sorted((u.kind, u.text, u.cell) for u in result.unmatched) == [
+        ("indicator", "省里自加的指标", "A4"), ("place", "东湖片区", "D2")]
