@@ -759,3 +759,40 @@ def test_unmatched_labels_of_transposed_and_county_tables_carry_the_mappings_lin
     assert "ignore,省里自加的指标,," in messages["clean.unmatched_column"]
     assert sorted((u.kind, u.text, u.cell) for u in result.unmatched) == [
         ("indicator", "省里自加的指标", "A4"), ("place", "东湖片区", "D2")]
+
+
+# ----------------------------------------------------------------------------------------------
+# More wordings and county layouts
+# ----------------------------------------------------------------------------------------------
+
+def test_name_columns_headed_by_a_short_word_ending_in_indicator_or_work_task(cleaned_book):
+    for heading in ("具体指标", "工作任务"):
+        rows = [[TITLE_2023], ["序号", heading, "单位", "完成情况"], [1, "新增基层组织", "个", 310]]
+        result = cleaned_book({"汇总表": rows}, name=f"2023年度_南昌市_{heading}.xlsx")
+        assert value_of(result, "grassroots.new_orgs") == 310 and result.issues == []
+    assert header_role("省里自加的指标") is None  # a long row label ending in 指标 is no heading
+
+
+def test_a_note_in_brackets_that_contradicts_the_bare_names_indicator(cleaned_book):
+    # 学校红十字会 alone is the stock (学校红十字会总数); （新建） says this year's new ones
+    rows = [[TITLE_2023], ["指标名称", "完成数"], ["学校红十字会（新建）", 12], ["学校红十字会（总数）", 300]]
+    result = cleaned_book({"汇总表": rows})
+    assert value_of(result, "grassroots.school_rc_new") == 12
+    assert value_of(result, "grassroots.school_rc_total") == 300 and result.issues == []
+
+
+def test_county_labels_found_by_content_and_a_row_of_value_headings_under_the_names(cleaned_book):
+    # the label column's heading (区域) is no county word; each name is merged over 去年同期 | 全年完成
+    # (this year's figure second); 区划代码 sits in the top row; 文化传播增效 is an action, not an indicator
+    rows = [["2023年度南昌市分县（市、区）完成情况"],
+            ["区域", "区划代码", "强基固本提升", None, None, None, "文化传播增效", None],
+            [None, None, "新增基层组织（个）", None, "发展会员（人）", None, "自媒体平台（个）", None],
+            [None, None, "去年同期", "全年完成", "去年同期", "全年完成", "去年同期", "全年完成"],
+            ["东湖区", 360102, 1, 2, 100, 150, 1, 3], ["西湖区", 360103, 2, 3, 90, 200, 0, 1]]
+    merges = ["C2:F2", "G2:H2", "C3:D3", "E3:F3", "G3:H3"]
+    result = cleaned_book({"县区明细": rows}, merges={"县区明细": merges})
+    got = result.values.set_index(["county", "indicator"])[["value", "cell"]].apply(tuple, axis=1).to_dict()
+    assert got == {("东湖区", "grassroots.new_orgs"): (2.0, "D5"), ("东湖区", "grassroots.new_members"): (150.0, "F5"),
+                   ("东湖区", "culture.media_platforms"): (3.0, "H5"), ("西湖区", "grassroots.new_orgs"): (3.0, "D6"),
+                   ("西湖区", "grassroots.new_members"): (200.0, "F6"), ("西湖区", "culture.media_platforms"): (1.0, "H6")}
+    assert result.issues == []

@@ -480,7 +480,9 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
     first = max(table.header_row, table.code_row) + 1
     header = grid[table.header_row]
     header_cols = set(header)
-    code_col = next((c for c, rec in header.items() if "区划" in names.plain(rec.raw)), None)
+    band = (table.header_row,) if table.transposed else range(table.first_row, table.header_row + 1)
+    code_col = next((c for r in band for c, rec in grid.get(r, {}).items()
+                     if "区划" in names.plain(rec.raw)), None)
     targets = {col: target_of(code, header_unit or sheet_unit) for col, (code, header_unit) in columns.items()}
     seen_counties: dict[str, int] = {}
     totals: list[tuple[int, dict]] = []
@@ -500,7 +502,7 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
         for col, r in at.items():
             if col in columns:
                 value_recs[col] = r
-            elif col in header_cols or not is_number_like(r.value):
+            elif col in header_cols or col == code_col or not is_number_like(r.value):
                 ignore(r.cell)  # labels, 序号, 区划代码, known extra columns
         text = str(label.raw).strip() if label is not None else ""
         plain = names.plain(text)

@@ -12,7 +12,7 @@ from jrc_analysis.returns.grid import Cell, Grid, grid_cells, is_number_like
 
 # Header words (compared after names.plain: NFKC, no spaces or punctuation).
 NAME_HEADERS = {"指标名称", "指标", "项目", "名称", "指标项目", "项目名称", "主要指标", "工作指标",
-                "考核指标", "内容", "工作内容", "指标内容", "任务指标", "目标任务"}
+                "考核指标", "内容", "工作内容", "指标内容", "任务指标", "目标任务", "工作任务", "具体任务"}
 CODE_HEADERS = {"指标代码", "代码", "编码", "指标编码", "code"}
 UNIT_HEADERS = {"单位", "计量单位", "单位计量"}
 COUNTY_HEADERS = {"县市区", "县区", "区县", "县市区名称", "单位名称", "地区", "县市区红十字会",
@@ -56,7 +56,8 @@ def _header_role(text: str) -> str | None:
         return "code"
     if h in UNIT_HEADERS:
         return "unit"
-    if h in NAME_HEADERS or (h.endswith("名称") and "单位" not in h):
+    if h in NAME_HEADERS or (h.endswith("名称") and "单位" not in h) or (
+            len(h) <= 4 and h.endswith("指标") and not any(w in h for w in NOT_VALUE_WORDS)):
         return "name"
     if h in ("备注", "说明", "备注说明", "情况说明"):
         return "note"
@@ -202,13 +203,33 @@ def find_county_header(grid: Grid, sheet: str, roles_of: RowRoles | None = None,
     roles_of = RowRoles(grid) if roles_of is None else roles_of
     for row in grid:
         roles = roles_of[row]
-        if "county" not in roles.values():
-            continue
-        label_col = next(c for c, role in roles.items() if role == "county")
+        label_col = next((c for c, role in roles.items() if role == "county"), None)
+        if label_col is None:
+            label_col = _place_label_column(grid, row, roles, mappings)
+            if label_col is None:
+                continue
         for header_row in range(row, row + HEADER_BAND):
             table = _county_table(grid, sheet, header_row, label_col, row, mappings)
             if table is not None:
                 return table
+    return None
+
+
+def _place_label_column(grid: Grid, row: int, roles: dict[int, str | None], mappings=None) -> int | None:
+    """The column of county labels under a heading the header words do not call one (单位,
+    区域 …), found by content: a short text heading on ``row`` over a column in which at least two
+    of the cells in the next rows (past a header band) name a county or 市本级; else None."""
+    for col, role in roles.items():
+        rec = grid[row][col]
+        if role not in (None, "unit") or is_number_like(rec.value) or len(rec.raw) > 12:
+            continue
+        found = 0
+        for below in range(row + 1, row + HEADER_BAND + 4):
+            cell = grid.get(below, {}).get(col)
+            if cell is not None and is_place_label(cell.raw, mappings):
+                found += 1
+                if found == 2:
+                    return col
     return None
 
 
@@ -221,9 +242,32 @@ def _county_table(grid: Grid, sheet: str, row: int, label_col: int, top_row: int
     if any(c > label_col and _names_indicator(t, below.get(c, "") if code_row else "", mappings)
            for c, t in texts.items()):
         columns = {c: t for c, t in texts.items() if c > label_col}
+        if not code_row and row + 1 in grid and _is_header_continuation(grid[row + 1]):
+            parts = _value_parts(grid[row + 1], columns)
+            if parts is not None:
+                return Table("county", sheet, row + 1, parts, label_col=label_col, top_row=top_row)
         return Table("county", sheet, row, columns, label_col=label_col, code_row=code_row,
                      top_row=top_row)
     return None
+
+
+def _value_parts(under: dict[int, Cell], columns: dict[int, str]) -> dict[int, str] | None:
+    """Value column → indicator name when the row under the names splits each name (merged
+    over several columns) into 本年完成 | 上年同期 …: under each name, the one column whose
+    heading is a value word (the others, 上年同期, 目标, 其中, are never values); None when
+    the row splits no name so."""
+    starts = sorted(columns)
+    out, split = {}, False
+    for i, start in enumerate(starts):
+        end = starts[i + 1] - 1 if i + 1 < len(starts) else NO_COL
+        parts = [c for c in under if start <= c <= end]
+        values = [c for c in parts if header_role(under[c].raw) == "value"]
+        split = split or bool(parts)
+        if values:
+            out[values[0]] = columns[start]
+        elif not parts:
+            out[start] = columns[start]
+    return out if split else None
 
 
 def _names_indicator(text: str, code_below: str, mappings=None) -> bool:

@@ -170,8 +170,10 @@ def _resolve_indicator(text: str | None, area: str | None, unit: str | None, map
     if not key:
         return Resolution(None, None)
     keys = _indicator_keys()
-    if key in keys:
+    if key in keys and not (keys[key] and _note_contradicts(stripped, keys[key])):
         return Resolution(keys[key], "exact" if keys[key] else None)
+    if _area_code(stripped) is not None:  # an action's heading (文化传播增效), never an indicator
+        return Resolution(None, None)
     ranked = _ranked(stripped, area, unit)
     contained = _contained_code(key)
     if contained is not None and ranked and ranked[0][0] == contained and (
@@ -179,6 +181,14 @@ def _resolve_indicator(text: str | None, area: str | None, unit: str | None, map
         return Resolution(contained, "contained", 0, ranked[:TOP])
     winner = clear_winner(ranked)
     return Resolution(winner, "scored" if winner else None, 0, ranked[:TOP])
+
+
+def _note_contradicts(text: str, code: str) -> bool:
+    """True when a note in brackets names a level or measure the code's own wording contradicts
+    (``学校红十字会（新增）``: the bracket-less text is the stock's alias, the note says new ones):
+    the exact match is then not taken, the scored match (which keeps the note) decides."""
+    forms = _forms(text)
+    return len(forms) > 1 and _attribute_factor(code, forms[1:]) < 1
 
 
 def _contained_code(key: str) -> str | None:
