@@ -796,3 +796,20 @@ def test_county_labels_found_by_content_and_a_row_of_value_headings_under_the_na
                    ("东湖区", "culture.media_platforms"): (3.0, "H5"), ("西湖区", "grassroots.new_orgs"): (3.0, "D6"),
                    ("西湖区", "grassroots.new_members"): (200.0, "F6"), ("西湖区", "culture.media_platforms"): (1.0, "H6")}
     assert result.issues == []
+
+
+def test_a_county_tables_row_naming_the_prefecture_is_the_prefectures_own_figures(cleaned_book):
+    rows = [["2023年度南昌市分县（市、区）完成情况"],
+            ["县（市、区）", "设区市红十字应急救援队（支）", "新增基层组织（个）"],
+            ["东湖区", None, 2], ["西湖区", None, 3], ["南昌市红十字会", 1, 5]]
+    result = cleaned_book({"县区明细": rows})
+    got = result.values.set_index(["county", "indicator"])["value"].to_dict()
+    assert got == {("", "rescue.prefecture_teams"): 1.0, ("", "grassroots.new_orgs"): 5.0,
+                   ("东湖区", "grassroots.new_orgs"): 2.0, ("西湖区", "grassroots.new_orgs"): 3.0}
+    assert result.issues == []
+
+    summary = [[TITLE_2023], ["指标名称", "完成数"], ["新增基层组织", 6]]
+    result = cleaned_book({"汇总表": summary, "县区明细": rows}, name="2023年度_南昌市_b.xlsx")
+    assert codes(result) == ["clean.conflicting_indicator"]
+    assert "工作表“汇总表”单元格 B3" in result.issues[0].message and result.issues[0].cell == "C5"
+    assert ("", "grassroots.new_orgs") not in set(zip(result.values["county"], result.values["indicator"]))

@@ -32,7 +32,7 @@ from jrc_analysis.returns.ledger import Ledger, finish, places_of
 from jrc_analysis.returns.locate import (NO_COL, TOTAL_LABEL, UNIT_LINE, RowRoles, Table, area_column,
                                          column_areas, county_of_code, county_place, find_county_header,
                                          find_summary_tables, find_transposed_county_table, header_role,
-                                         header_unit, row_areas, sheet_area, sheet_unit_line,
+                                         header_unit, is_prefecture_label, row_areas, sheet_area, sheet_unit_line,
                                          taught_place_line, transposed_columns, transposed_grid)
 from jrc_analysis.returns.tidy import (CITY_HQ, TIDY_COLUMNS, Accounting, CleanResult,
                                        ReturnInfo, catalogue_fields, county_order, empty_values,
@@ -130,10 +130,10 @@ def clean_workbook(workbook, source_file: str, mappings=None) -> CleanResult:
 def _may_repeat(counties: list[str | None]) -> bool:
     """Whether two of a return's tables can give the same value. ``counties``: per table, whom its
     values are of — ``""`` the prefecture, a county's name (a sheet per county), None the
-    counties (a county table). Not so for the template's summary and county tables."""
+    counties (a county table, which may also hold the prefecture's own row)."""
     named = [c for c in counties if c is not None]
     of_counties = counties.count(None)
-    return len(set(named)) < len(named) or of_counties > 1 or (of_counties == 1 and any(named))
+    return len(set(named)) < len(named) or of_counties > 1 or (of_counties == 1 and bool(named))
 
 
 def return_tables(sheets, by_sheet: dict[str, Grid], mappings=None) -> list[Table]:
@@ -508,54 +508,56 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
         plain = names.plain(text)
         if not value_recs:
             continue
-        if TOTAL_LABEL.search(plain):
+        county = "" if text and is_prefecture_label(text, info.prefecture) else None  # 宜春市（全市）
+        if county is None and TOTAL_LABEL.search(plain):
             totals.append((row, value_recs))
             continue
         label_cell = label.cell if label is not None else ""
-        line = taught_place_line(text, ledger.mappings) if text else None
-        if line is not None and line.kind == "ignore":  # the analyst's ignore line
-            for r in recs:
-                ignore(r.cell)
-            continue
-        place = county_place(text, info.prefecture, ledger.mappings) if line is not None else None
-        if (place is not None and place.level == "city_hq") or (
-                line is None and "本级" in plain and "省" not in plain):
-            county = CITY_HQ
-        else:
-            code_rec = at.get(code_col) if code_col is not None else None
-            by_code = county_of_code(code_rec.raw) if code_rec is not None else None
-            place = place or (county_place(text, info.prefecture) if text else None)
-            if place is not None and by_code is not None and by_code.name != place.name:
-                ledger.issue(error(
-                    "clean.county_code_mismatch", source_file,
-                    f"{where(source_file, sheet, label_cell)}：县（市、区）“{text}”与区划代码“{code_rec.raw}”"
-                    f"（{code_rec.cell}，对应{by_code.name}）不一致，本行数字未采用。请核对名称和区划代码。",
-                    sheet=sheet, cell=label_cell), cells={(sheet, r.cell) for r in recs})
+        if county is None:
+            line = taught_place_line(text, ledger.mappings) if text else None
+            if line is not None and line.kind == "ignore":  # the analyst's ignore line
+                for r in recs:
+                    ignore(r.cell)
                 continue
-            place = place or by_code
-            if place is None:
-                advice = ledger.unmatched_advice("place", text, sheet, label_cell,
-                                                 names.place_candidates(text, info.prefecture)) if text else ""
-                ledger.issue(warning(
-                    "clean.unmatched_county", source_file,
-                    f"{where(source_file, sheet, label_cell)}：{_line(table, row)}的县（市、区）"
-                    f"“{text}”无法识别（该{_line(table, row)[-1]}内容：{_row_quote(recs)}），本{_line(table, row)[-1]}数字未采用。"
-                    f"{advice}请填写{info.prefecture}所辖县（市、区）的规范名称。",
-                    sheet=sheet, cell=label_cell),
-                    cells={(sheet, r.cell) for r in recs})
-                continue
-            if place.prefecture != info.prefecture:
-                ledger.issue(error(
-                    "clean.county_of_other_prefecture", source_file,
-                    f"{where(source_file, sheet, label_cell)}：“{text or code_rec.raw}”是{place.prefecture}的县（市、区），"
-                    f"不属于{info.prefecture}，本{_line(table, row)[-1]}数字未采用。请删除或改为本市所辖县（市、区）。",
-                    sheet=sheet, cell=label_cell), cells={(sheet, r.cell) for r in recs})
-                continue
-            county = place.name
+            place = county_place(text, info.prefecture, ledger.mappings) if line is not None else None
+            if (place is not None and place.level == "city_hq") or (
+                    line is None and "本级" in plain and "省" not in plain):
+                county = CITY_HQ
+            else:
+                code_rec = at.get(code_col) if code_col is not None else None
+                by_code = county_of_code(code_rec.raw) if code_rec is not None else None
+                place = place or (county_place(text, info.prefecture) if text else None)
+                if place is not None and by_code is not None and by_code.name != place.name:
+                    ledger.issue(error(
+                        "clean.county_code_mismatch", source_file,
+                        f"{where(source_file, sheet, label_cell)}：县（市、区）“{text}”与区划代码“{code_rec.raw}”"
+                        f"（{code_rec.cell}，对应{by_code.name}）不一致，本行数字未采用。请核对名称和区划代码。",
+                        sheet=sheet, cell=label_cell), cells={(sheet, r.cell) for r in recs})
+                    continue
+                place = place or by_code
+                if place is None:
+                    advice = ledger.unmatched_advice("place", text, sheet, label_cell,
+                                                     names.place_candidates(text, info.prefecture)) if text else ""
+                    ledger.issue(warning(
+                        "clean.unmatched_county", source_file,
+                        f"{where(source_file, sheet, label_cell)}：{_line(table, row)}的县（市、区）"
+                        f"“{text}”无法识别（该{_line(table, row)[-1]}内容：{_row_quote(recs)}），本{_line(table, row)[-1]}数字未采用。"
+                        f"{advice}请填写{info.prefecture}所辖县（市、区）的规范名称。",
+                        sheet=sheet, cell=label_cell),
+                        cells={(sheet, r.cell) for r in recs})
+                    continue
+                if place.prefecture != info.prefecture:
+                    ledger.issue(error(
+                        "clean.county_of_other_prefecture", source_file,
+                        f"{where(source_file, sheet, label_cell)}：“{text or code_rec.raw}”是{place.prefecture}的县（市、区），"
+                        f"不属于{info.prefecture}，本{_line(table, row)[-1]}数字未采用。请删除或改为本市所辖县（市、区）。",
+                        sheet=sheet, cell=label_cell), cells={(sheet, r.cell) for r in recs})
+                    continue
+                county = place.name
         if county in seen_counties:
             ledger.issue(error(
                 "clean.duplicate_county", source_file,
-                f"{where(source_file, sheet, label_cell)}：“{county}”重复出现（{_line(table, seen_counties[county])}已采用），"
+                f"{where(source_file, sheet, label_cell)}：“{county or text}”重复出现（{_line(table, seen_counties[county])}已采用），"
                 f"本{_line(table, row)[-1]}数字未采用。请合并为一{_line(table, row)[-1]}。", sheet=sheet, cell=label_cell),
                 cells={(sheet, r.cell) for r in recs})
             continue
@@ -563,11 +565,13 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
         order = county_order(county)
         for col, rec in value_recs.items():
             number = take(county, order, targets[col], rec)
-            if number is not None:
+            if number is None:
+                continue
+            if county:  # the prefecture's own row is not part of the sum a 合计 row is checked against
                 sums[col] = sums.get(col, 0.0) + number
                 parts[col].append(rec.cell)
-                if taken is not None:
-                    _register(ledger, taken, county, targets[col], sheet, rec)
+            if taken is not None:
+                _register(ledger, taken, county, targets[col], sheet, rec)
     for row, value_recs in totals:
         _check_total(row, value_recs, columns, sums, parts, info, catalogue, sheet, sheet_unit, ledger)
 

@@ -353,6 +353,18 @@ def _label_forms(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for f in forms if f))
 
 
+_NOTE = re.compile(r"[（(][^（()）]*[）)]")
+
+
+def is_prefecture_label(text: str, prefecture: str | None) -> bool:
+    """True for a row or column label of a county table naming the return's own prefecture
+    (宜春市, 宜春市（全市）, 宜春市红十字会): the prefecture's own figures, not a county's."""
+    if not prefecture or "本级" in names.plain(text):
+        return False
+    place = names.match_place(_NOTE.sub("", str(text)), prefecture)
+    return place is not None and place.level == "prefecture" and place.name == prefecture
+
+
 def county_of_code(text: str):
     """The county (a :class:`names.Place`) whose GB/T 2260 code (区划代码, 360102) ``text`` is; None
     for any other text."""
