@@ -24,7 +24,8 @@ from typing import Collection
 
 from jrc_analysis.issues import Issue, error, warning
 from jrc_analysis.returns import names, parse
-from jrc_analysis.returns.grid import (Cell, Grid, cell_records, column_letter, grid_cells, grids_by_sheet,
+from jrc_analysis.returns.cells import column_letters
+from jrc_analysis.returns.grid import (Cell, Grid, cell_records, grid_cells, grids_by_sheet,
                                        is_number_like, workbook_records)
 from jrc_analysis.returns.info import (bare_years_in, date_text, hinted_cells, info_lines,
                                        return_info, revision_rank, years_in)
@@ -579,7 +580,7 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
 def _line(table: Table, row: int) -> str:
     """How a message names a county's line: 第 5 行, or 第 C 列 in a counties-as-columns table."""
     if table.transposed:
-        return f"第 {column_letter(row)} 列"
+        return f"第 {column_letters(row)} 列"
     return f"第 {row} 行"
 
 

@@ -86,12 +86,3 @@ def grid_cells(grid: Grid, first_row: int = 0, last_row: int | None = None) -> l
 def is_number_like(value: object) -> bool:
     """True for a numeric cell value (not a bool)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def column_letter(col: int) -> str:
-    """A column's letters as Excel shows them (1 → A, 27 → AA)."""
-    letters = ""
-    while col > 0:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
