@@ -34,9 +34,9 @@ def test_an_excel_error_value_is_named_in_the_issue(tmp_path):
     book["汇总表"]["F6"].data_type = "s"
     book.save(path)
     result = clean_file(path)
-    [issue] = [i for i in result.issues if i.code == "clean.invalid_value"]
+    [issue] = [i for i in result.issues if i.code == "clean.excel_error"]
     assert issue.severity == "error" and issue.cell == "F6"
-    assert "Excel 错误值“#DIV/0!”" in issue.message
+    assert "Excel 错误值“#DIV/0!”" in issue.message and "除数为 0" in issue.message
 
 
 def test_milestones_answered_in_words(cleaned_book):

@@ -54,7 +54,8 @@ def indicators() -> pd.DataFrame:
 
 def geography() -> pd.DataFrame:
     """Reporting units and counties: ``level (prefecture|province_hq|county), name, prefecture,
-    population (万人, prefectures only), order, aliases (list of str)``."""
+    population (万人, prefectures only), order, aliases (list of str), code`` (GB/T 2260 区划代码
+    as text, 360102; empty for 省本级)."""
     frame = _read("geography.csv").copy()
     frame["population"] = pd.to_numeric(frame["population"].replace("", None), errors="raise")
     frame["order"] = frame["order"].astype(int)

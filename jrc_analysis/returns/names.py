@@ -170,8 +170,10 @@ def _resolve_indicator(text: str | None, area: str | None, unit: str | None, map
     if not key:
         return Resolution(None, None)
     keys = _indicator_keys()
-    if key in keys:
+    if key in keys and not (keys[key] and _note_contradicts(stripped, keys[key])):
         return Resolution(keys[key], "exact" if keys[key] else None)
+    if _area_code(stripped) is not None:  # an action's heading (文化传播增效), never an indicator
+        return Resolution(None, None)
     ranked = _ranked(stripped, area, unit)
     contained = _contained_code(key)
     if contained is not None and ranked and ranked[0][0] == contained and (
@@ -179,6 +181,14 @@ def _resolve_indicator(text: str | None, area: str | None, unit: str | None, map
         return Resolution(contained, "contained", 0, ranked[:TOP])
     winner = clear_winner(ranked)
     return Resolution(winner, "scored" if winner else None, 0, ranked[:TOP])
+
+
+def _note_contradicts(text: str, code: str) -> bool:
+    """True when a note in brackets names a level or measure the code's own wording contradicts
+    (``学校红十字会（新增）``: the bracket-less text is the stock's alias, the note says new ones):
+    the exact match is then not taken, the scored match (which keeps the note) decides."""
+    forms = _forms(text)
+    return len(forms) > 1 and _attribute_factor(code, forms[1:]) < 1
 
 
 def _contained_code(key: str) -> str | None:
@@ -412,6 +422,12 @@ def _area_code_of(text: str) -> str | None:
         if key and (key == name_key or name_key in key):
             return code
     return None
+
+
+def area_code(text: object) -> str | None:
+    """The action area a heading names (``三、应急救援壮骨行动`` → ``rescue``; an area code is
+    itself), or None: the ``area`` context of :func:`resolve_indicator`."""
+    return _area_code(text)
 
 
 def _area_code(area: object) -> str | None:

@@ -1,0 +1,136 @@
+"""One value cell → a number in the catalogue's base unit and a tidy row, or an issue naming the cell."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from functools import lru_cache
+from typing import NamedTuple
+
+from jrc_analysis.issues import error
+from jrc_analysis.returns import parse
+from jrc_analysis.returns.grid import Cell, is_number_like
+from jrc_analysis.returns.tidy import ReturnInfo, catalogue_fields, sort_ranks, where
+
+
+@lru_cache(maxsize=1024)
+def _unit_factor(unit: str | None, base: str) -> float | None:
+    return parse.unit_factor(unit, base)
+
+
+class Target(NamedTuple):
+    """Where the values of a summary row or county column go: the indicator (``code``, catalogue
+    ``name``, base unit, rank in the catalogue) and the unit the row or column states, with its
+    factor to the base unit (None: not convertible)."""
+
+    code: str
+    name: str
+    base: str
+    rank: int
+    column_unit: str | None
+    factor: float | None
+
+
+@lru_cache(maxsize=4096)
+def target_of(code: str, column_unit: str | None) -> Target:
+    """The :class:`Target` of an indicator under a stated unit (the same pairs recur in every return)."""
+    at = catalogue_fields().at
+    codes = sort_ranks()[2]
+    base = at[code, "unit"]
+    return Target(code, at[code, "name"], base, codes.get(code, len(codes)), column_unit,
+                   _unit_factor(column_unit, base))
+
+
+def cell_number(rec, column_unit: str | None, base: str):
+    """``(value in base unit, None)`` or ``(None, reason)``; ``(None, None)`` for not reported.
+
+    A unit written in the cell wins (``2.3亿元``); a bare multiplier in the cell (``15.2万``) takes
+    the column's unit without its multiplier; otherwise the column's (or header's) unit applies.
+    """
+    cell_unit = None
+    if is_number_like(rec.value) or isinstance(rec.value, bool):
+        number = float(rec.value)
+    elif isinstance(rec.value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+        return None, f"日期或时间“{rec.raw}”"
+    else:
+        parsed = (parse.parse_milestone if base == "是/否" else parse.parse_number)(str(rec.raw))
+        if parsed.status == "missing":
+            return None, None
+        if parsed.status != "ok" or parsed.value is None or math.isnan(parsed.value):
+            return None, parsed.note or f"“{rec.raw}”不是数字"
+        number = float(parsed.value)
+        if parsed.unit and parse.normalise_unit(parsed.unit) in ("%", "‰"):
+            return None, f"“{rec.raw}”是百分比，不是以“{base}”为单位的数"
+        cell_unit = parsed.value_unit
+        if parsed.unit and cell_unit is None:  # bare multiplier: already applied
+            column_unit = parse.strip_multiplier(column_unit)
+    if math.isinf(number):
+        return None, f"“{rec.raw}”不是有限的数字"
+    unit = cell_unit or column_unit
+    factor = _unit_factor(unit, base)
+    if factor is None:
+        return None, f"单位“{unit}”无法换算为“{base}”"
+    return number * factor, None
+
+_PLAIN_NUMBERS = (float, int)
+
+
+def value_taker(ledger, info: ReturnInfo, sheet: str):
+    """``take(county, order, target, rec)``: parse one value cell of ``sheet``; emit a tidy row
+    or an issue. Returns the value (or None).
+
+    ``order`` is the county's place (:func:`county_order`). A finite int or float in a
+    convertible column is taken as it is; anything else goes through :func:`checked_number`.
+    Rows are added to the ledger here, the hot loop of the cleaner.
+    """
+    rows, places, use = ledger.rows, ledger.places, ledger.used.of(sheet).add
+    year, prefecture, source_file = info.year, info.prefecture, ledger.source_file
+
+    def take(county: str, order: int, target: Target, rec: Cell) -> float | None:
+        value = rec.value
+        if (type(value) in _PLAIN_NUMBERS and target.factor is not None
+                and not rec.formula_uncached and not math.isinf(value)):
+            number = float(value) * target.factor
+        else:
+            number = checked_number(ledger, target, rec, sheet)
+            if number is None:
+                return None
+        rows.append((year, prefecture, county, target.code, number, target.base, source_file,
+                     sheet, rec.cell, rec.raw))
+        places.append(order + target.rank)
+        use(rec.cell)
+        return number
+
+    return take
+
+
+def checked_number(ledger, target: Target, rec, sheet) -> float | None:
+    """The value of any value cell in the base unit, or None after an issue (uncached formula,
+    not a number, unit not convertible) or for a not-reported marker."""
+    base = target.base
+    source_file = ledger.source_file
+    if bool(rec.formula_uncached):
+        ledger.issue(error(
+            "clean.formula_uncached", source_file,
+            f"{where(source_file, sheet, rec.cell)}：是公式但没有保存计算结果（文件由程序生成、未在 Excel/WPS 中打开保存过），"
+            "无法读取数值。请用 Excel 或 WPS 打开该文件、保存后重新报送，或直接填写数字。",
+            sheet=sheet, cell=rec.cell))
+        return None
+    shown = parse.excel_error(rec.raw)
+    if shown is not None:
+        ledger.issue(error(
+            "clean.excel_error", source_file,
+            f"{where(source_file, sheet, rec.cell)}：“{target.name}”的完成数单元格显示 Excel 错误值“{rec.raw}”"
+            f"（{parse.EXCEL_ERRORS[shown]}），无法读取数值。请改正该单元格的公式或直接填写以“{base}”为单位的数字后重新报送。",
+            sheet=sheet, cell=rec.cell))
+        return None
+    number, problem = cell_number(rec, target.column_unit, base)
+    if problem is not None:
+        ledger.issue(error(
+            "clean.invalid_value", source_file,
+            f"{where(source_file, sheet, rec.cell)}：“{target.name}”的完成数无法使用：{problem}。"
+            f"应填写以“{base}”为单位的数字。请修改后重新报送。",
+            sheet=sheet, cell=rec.cell))
+        return None
+    if number is None:
+        ledger.ignore(sheet, rec.cell)  # a not-reported marker (—, /, 不适用): completeness reports it
+    return number
