@@ -409,16 +409,21 @@ def _code_info() -> dict[str, tuple[str, str]]:
     return {c: (str(a), str(u)) for c, a, u in zip(frame["code"], frame["area"], frame["unit"])}
 
 
+@lru_cache(maxsize=None)
+def _area_keys() -> tuple[tuple[str, str], ...]:
+    """``(area code, its name's matching key)`` in the plan's order, read once."""
+    areas = catalog.areas()
+    return tuple((str(code), _QUOTES.sub("", plain(name))) for code, name in zip(areas["area"], areas["name"]))
+
+
 @lru_cache(maxsize=1024)
 def _area_code_of(text: str) -> str | None:
-    areas = catalog.areas()
-    codes = [str(a) for a in areas["area"]]
-    if text in codes:
+    keys = _area_keys()
+    if text in {code for code, _ in keys}:
         return text
     key = plain(_NUMBERING.sub("", unicodedata.normalize("NFKC", text).strip()))
     key = _QUOTES.sub("", key)
-    for code, name in zip(codes, areas["name"]):
-        name_key = _QUOTES.sub("", plain(name))
+    for code, name_key in keys:
         if key and (key == name_key or name_key in key):
             return code
     return None
