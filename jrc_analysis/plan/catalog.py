@@ -24,6 +24,11 @@ def _read(name: str) -> pd.DataFrame:
 
 def areas() -> pd.DataFrame:
     """The eight action areas (行动) in the plan's order: ``area, name, order``."""
+    return _areas().copy()
+
+
+@lru_cache(maxsize=None)
+def _areas() -> pd.DataFrame:
     frame = _read("areas.csv").copy()
     frame["order"] = frame["order"].astype(int)
     frame = frame.sort_values("order", kind="stable").reset_index(drop=True)
@@ -43,6 +48,11 @@ def indicators() -> pd.DataFrame:
     county_sheet (bool: asked per county in the 县区明细 sheet), aliases (list of str)``, plus the
     catalogue's notes.
     """
+    return _indicators().copy()
+
+
+@lru_cache(maxsize=None)
+def _indicators() -> pd.DataFrame:
     frame = _read("indicators.csv").copy()
     frame["area"] = frame["area"].astype(area_dtype())
     frame["county_sheet"] = frame["county_sheet"].map({"1": True, "0": False}).astype(bool)
@@ -56,6 +66,11 @@ def geography() -> pd.DataFrame:
     """Reporting units and counties: ``level (prefecture|province_hq|county), name, prefecture,
     population (万人, prefectures only), order, aliases (list of str), code`` (GB/T 2260 区划代码
     as text, 360102; empty for 省本级)."""
+    return _geography().copy()
+
+
+@lru_cache(maxsize=None)
+def _geography() -> pd.DataFrame:
     frame = _read("geography.csv").copy()
     frame["population"] = pd.to_numeric(frame["population"].replace("", None), errors="raise")
     frame["order"] = frame["order"].astype(int)
