@@ -314,6 +314,7 @@ def label_text(text: object) -> str:
     return " ".join(split_header_unit(str(text))[0].split())
 
 
+@lru_cache(maxsize=65536)
 def _bigrams(text: str) -> frozenset[str]:
     return frozenset({text} if len(text) < 2 else {text[i:i + 2] for i in range(len(text) - 1)})
 
