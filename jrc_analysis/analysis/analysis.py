@@ -256,17 +256,29 @@ def short_code(indicator: str) -> str:
     return indicator.split(".", 1)[1] if "." in indicator else indicator
 
 
-def prefecture_chart_indicators(prefectures: pd.DataFrame, year: int) -> list[str]:
-    """Indicators whose prefecture gap chart for ``year`` is worth drawing, sorted: the units have
-    allocated targets (``target_basis`` set, where the table has it) and every one of them is at
-    least :data:`MIN_ALLOCATED` — 2 warehouses shared by population give 0.05 of a warehouse to
-    鹰潭市, which no one can be measured against."""
+def allocated_targets(prefectures: pd.DataFrame, year: int) -> pd.Series:
+    """Indicator → the smallest allocated prefecture target in ``year``, for the indicators whose
+    units have allocated targets (``target_basis`` set, where the table has it)."""
     rows = prefectures[(pd.to_numeric(prefectures["year"], errors="coerce") == year)
                        & pd.to_numeric(prefectures["target"], errors="coerce").notna()]
     if "target_basis" in rows.columns:
         rows = rows[rows["target_basis"].fillna("").astype(str) != ""]
-    smallest = pd.to_numeric(rows["target"]).groupby(rows["indicator"].astype(str)).min()
+    return pd.to_numeric(rows["target"]).groupby(rows["indicator"].astype(str)).min()
+
+
+def prefecture_chart_indicators(prefectures: pd.DataFrame, year: int) -> list[str]:
+    """Indicators whose prefecture gap chart for ``year`` is worth drawing, sorted: every
+    allocated target (:func:`allocated_targets`) is at least :data:`MIN_ALLOCATED` — 2 warehouses
+    shared by population give 0.05 of a warehouse to 鹰潭市, which no one can be measured against."""
+    smallest = allocated_targets(prefectures, year)
     return sorted(smallest[smallest >= MIN_ALLOCATED].index)
+
+
+def heatmap_indicators(prefectures: pd.DataFrame, year: int) -> list[str]:
+    """Indicators with allocated targets in ``year`` (:func:`allocated_targets`), in catalogue
+    order: the rows of the completion heat-map."""
+    have = set(allocated_targets(prefectures, year).index)
+    return [code for code in load_plan().indicators["code"] if code in have]
 
 
 def cumulative_years(plan: Plan, year: int) -> list[int]:
@@ -295,7 +307,7 @@ def chart_plan(analysis: Analysis) -> list[ChartSpec]:
     specs = [ChartSpec(f"{OVERVIEW}/scorecard", "scorecard", "", OVERVIEW)]
     if cumulative_years(plan, year):
         specs.append(ChartSpec(f"{OVERVIEW}/cumulative", "cumulative", "", OVERVIEW))
-    if allocated & set(analysis.prefectures["indicator"].astype(str)):
+    if heatmap_indicators(analysis.prefectures, year):
         specs.append(ChartSpec(f"{OVERVIEW}/heatmap", "heatmap", "", OVERVIEW))
     specs += [ChartSpec(f"{VERDICT}/{area}", VERDICT, "", area) for area in plan.areas["area"].astype(str)]
     reported = set(analysis.province["indicator"].astype(str))

@@ -42,9 +42,7 @@ from jrc_analysis.report.charts.maps import (
     completion_colour,
     completion_heatmap,
     completion_matrix,
-    heatmap_indicators,
     tile_map,
-    tile_map_indicators,
     tile_positions,
 )
 from jrc_analysis.report.charts.milestones import (
@@ -94,7 +92,7 @@ __all__ = [
     # issue 14
     "PROGRESS", "cash_share_table", "completion_class", "completion_colour", "completion_heatmap",
     "completion_matrix", "flag_lookup", "flag_note", "fundraising_chart", "growth_text",
-    "heatmap_indicators", "milestone_indicators", "milestone_table_chart", "milestone_text",
-    "pair_text", "plan_sentence", "shown_statuses", "tile_map", "tile_map_indicators",
+    "milestone_indicators", "milestone_table_chart", "milestone_text",
+    "pair_text", "plan_sentence", "shown_statuses", "tile_map",
     "tile_positions", "total_label_anchor", "unit_colour", "years_span",
 ]

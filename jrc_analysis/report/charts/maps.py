@@ -23,6 +23,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from jrc_analysis.analysis.analysis import heatmap_indicators
 from jrc_analysis.config import REFERENCE_DIR
 from jrc_analysis.plan import catalog
 from jrc_analysis.report.charts.figures import (
@@ -88,20 +89,18 @@ def _tiles() -> tuple[tuple[str, int, int], ...]:
     return tuple((r.prefecture, int(r.col), int(r.row)) for r in frame.itertuples(index=False))
 
 
+def _completion_legend(ax, flagged: bool, **where) -> None:
+    """The completion classes, 未报送 and (when a value is hatched) the flag, titled 完成率."""
+    handles = _class_handles() + [Patch(facecolor=status_colour(NOT_REPORTED), label=NOT_REPORTED)]
+    if flagged:
+        handles.append(_flag_handle())
+    ax.legend(handles=handles, borderaxespad=0.0, title="完成率", **where)
+
+
 def tile_positions() -> pd.DataFrame:
     """``prefecture, col, row`` of each prefecture's square (row 0 at the top, north), from
     ``data/prefecture_tiles.csv``."""
     return pd.DataFrame(list(_tiles()), columns=["prefecture", "col", "row"])
-
-
-def heatmap_indicators(prefectures: pd.DataFrame, year: int) -> list[str]:
-    """Indicators with an allocated target for some prefecture in ``year``, in catalogue order."""
-    rows = prefectures[(pd.to_numeric(prefectures["year"], errors="coerce") == year)
-                       & pd.to_numeric(prefectures["target"], errors="coerce").notna()]
-    if "target_basis" in rows.columns:
-        rows = rows[rows["target_basis"].fillna("").astype(str) != ""]
-    have = set(rows["indicator"].astype(str))
-    return [code for code in catalog.indicators()["code"] if code in have]
 
 
 def completion_matrix(prefectures: pd.DataFrame, year: int,
@@ -165,12 +164,7 @@ def completion_heatmap(
         ax.tick_params(length=0)
         ax.set_xlabel("")
         ax.set_ylabel("")
-        handles = _class_handles() + [Patch(facecolor=status_colour(NOT_REPORTED),
-                                            label=NOT_REPORTED)]
-        if drawn_flags:
-            handles.append(_flag_handle())
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  borderaxespad=0.0, title="完成率")
+        _completion_legend(ax, bool(drawn_flags), loc="upper left", bbox_to_anchor=(1.01, 1.0))
         subtitle = (f"{year}年 · 各设区市完成分解目标的比例（完成数 ÷ 分解目标），"
                     "每行一项有分解目标的指标；红色系未达标，绿色系达标")
         _frame_figure(fig, f"{year}年各设区市分解目标完成率", subtitle,
@@ -248,12 +242,7 @@ def tile_map(
         cols, rows_n = tiles["col"].max() + 1, tiles["row"].max() + 1
         ax.set_xlim(-GAP, cols * (TILE + GAP))
         ax.set_ylim(-(rows_n - 1) * (TILE + GAP) - GAP, TILE + GAP)
-        handles = _class_handles() + [Patch(facecolor=status_colour(NOT_REPORTED),
-                                            label=NOT_REPORTED)]
-        if drawn_flags:
-            handles.append(_flag_handle())
-        ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 0.0),
-                  borderaxespad=0.0, title="完成率")
+        _completion_legend(ax, bool(drawn_flags), loc="lower right", bbox_to_anchor=(1.0, 0.0))
         subtitle = (f"{year}年 · 各设区市完成分解目标的比例（格内：完成率，完成数/分解目标，"
                     f"{shown}）；方块按地理位置示意排列（非地图）")
         _frame_figure(fig, f"{name}：各设区市完成率示意图", subtitle,
@@ -273,15 +262,8 @@ def tile_detail(actual: str, target: str, unit: str) -> str:
     return text if width <= TILE_LINE_EM else f"{actual}/\n{target}{unit}"
 
 
-def tile_map_indicators(prefectures: pd.DataFrame, year: int,
-                        headline: Sequence[str]) -> list[str]:
-    """The ``headline`` indicators that have allocated targets in ``year`` (a tile map each)."""
-    have = set(heatmap_indicators(prefectures, year))
-    return [code for code in headline if code in have]
-
-
 __all__ = [
     "COMPLETION_EDGES", "COMPLETION_LABELS", "completion_class", "completion_colour",
-    "completion_colours", "completion_heatmap", "completion_matrix", "heatmap_indicators",
-    "tile_map", "tile_map_indicators", "tile_positions",
+    "completion_colours", "completion_heatmap", "completion_matrix",
+    "tile_map", "tile_positions",
 ]
