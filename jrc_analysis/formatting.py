@@ -4,7 +4,7 @@ Word draft) writes numbers through.
 :func:`format_number` rounds on the decimal digits a reader sees (``Decimal(repr(value))``, half
 up), so 2.385 is 2.39 everywhere — as Excel shows the same value with ``0.00`` — and never 2.38
 (Python's ``round`` works on the binary value, 2.38499…). The charts' unit-aware helpers
-(:mod:`jrc_analysis.report.charts.units`) and the notebooks' sentences write their digits through it.
+(:mod:`jrc_analysis.units`) and the notebooks' sentences write their digits through it.
 """
 from __future__ import annotations
 

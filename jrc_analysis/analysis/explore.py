@@ -49,6 +49,7 @@ import pandas as pd
 from jrc_analysis.plan import catalog
 
 from jrc_analysis import config
+from jrc_analysis import units as written  # numbers in the units readers use
 
 from jrc_analysis.analysis import gaps
 from jrc_analysis.fileio import atomic_path, write_text_atomic
@@ -66,13 +67,6 @@ COLUMN_LABELS = dict(pd.read_csv(config.REFERENCE_DIR / "column_labels.csv", dty
                      .itertuples(index=False, name=None))
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 
-
-def _units():
-    """``jrc_analysis.report.charts.units``, imported on first use: importing the charts loads matplotlib,
-    which ``import jrc_analysis`` (and so the ``jrc`` command) should not pay for."""
-    from jrc_analysis.report.charts import units
-
-    return units
 
 
 # ----------------------------------------------------------------------------------------------
@@ -386,10 +380,10 @@ def _shower(kind: str, unit: str, scale: list[float]):
     """How a value of this kind is written: a percentage (ratio, growth), a count of units
     (coverage: ``95个县（市、区）``), 是/否 (milestone) or a number in the display unit."""
     if kind in PERCENT_KINDS:
-        return lambda v: _units().format_percent(v, 1)
+        return lambda v: written.format_percent(v, 1)
     if kind in COUNT_KINDS:
-        return lambda v: "—" if pd.isna(v) else f"{_units().format_number(v)}{unit}"
-    return lambda v: _units().format_value(v, unit, scale_by=scale)
+        return lambda v: "—" if pd.isna(v) else f"{written.format_number(v)}{unit}"
+    return lambda v: written.format_value(v, unit, scale_by=scale)
 
 
 def _series_scale(province: pd.DataFrame, indicator: str) -> list[float]:
@@ -413,7 +407,7 @@ def _completion_text(row) -> str:
     """Completion for amounts only (a percentage of a percentage or of 是 says nothing)."""
     if row["kind"] in PERCENT_KINDS + COUNT_KINDS + ("milestone",):
         return "—"
-    return _units().format_percent(row["completion"], 1)
+    return written.format_percent(row["completion"], 1)
 
 
 def reading(province: pd.DataFrame, indicator: str, year: int) -> str:
@@ -441,7 +435,7 @@ def reading(province: pd.DataFrame, indicator: str, year: int) -> str:
     text = f"{name}：{year}年全省{measured}{show(row['actual'])}"
     if kind == "coverage":
         need = ("为“是”" if row["unit"] == "是/否"
-                else f"至少{_units().format_number(row['threshold'])}{row['unit']}")
+                else f"至少{written.format_number(row['threshold'])}{row['unit']}")
         text += f"（每个{need}）"
     if has_target:
         text += f"，{'应为' if kind == 'coverage' else '目标'}{_target_text(row, show)}"
@@ -459,7 +453,7 @@ def reading(province: pd.DataFrame, indicator: str, year: int) -> str:
         else:
             text += f"；比上年{'增加' if change > 0 else '减少'}{show(abs(change))}"
             if pd.notna(row["yoy_pct"]):
-                text += f"（{_units().format_percent(row['yoy_pct'], 1)}）"
+                text += f"（{written.format_percent(row['yoy_pct'], 1)}）"
     return text + "。"
 
 
@@ -494,14 +488,14 @@ def prefecture_table(prefecture: pd.DataFrame, indicator: str, year: int) -> pd.
     完成率, 状态, 占全省, 排名 (units in the plan's order; 未报送 shown as —)."""
     rows = prefecture[(prefecture["indicator"] == indicator) & (prefecture["year"] == year)]
     unit = str(rows["actual_unit"].iloc[0] or rows["unit"].iloc[0]) if len(rows) else ""
-    shown, factor = _units().display_unit(unit, pd.concat([rows["actual"], rows["target"]]).dropna())
+    shown, factor = written.display_unit(unit, pd.concat([rows["actual"], rows["target"]]).dropna())
     out = pd.DataFrame({
         "prefecture": rows["prefecture"].astype(str),
-        "actual": [_units().format_number(v / factor) for v in rows["actual"]],
-        "allocated": [_units().format_number(v / factor) for v in rows["target"]],
-        "completion": [_units().format_percent(v, 1) for v in rows["completion"]],
+        "actual": [written.format_number(v / factor) for v in rows["actual"]],
+        "allocated": [written.format_number(v / factor) for v in rows["target"]],
+        "completion": [written.format_percent(v, 1) for v in rows["completion"]],
         "status": rows["status"].astype(str),
-        "share": [_units().format_percent(v, 1) for v in rows["share"]],
+        "share": [written.format_percent(v, 1) for v in rows["share"]],
         "rank": [("—" if pd.isna(v) else str(int(v))) for v in rows["rank"]],
     })
     labels = dict(COLUMN_LABELS, actual=f"完成数（{shown}）", allocated=f"分解目标（{shown}）")
@@ -570,13 +564,13 @@ def headline_numbers(province: pd.DataFrame, year: int,
         series = province[province["indicator"] == code]
         unit = str(row["actual_unit"] or row["unit"])
         scale = list(pd.concat([series["actual"], series["target"]]).dropna())
-        show = lambda v: _units().format_value(v, unit, scale_by=scale)  # noqa: E731
+        show = lambda v: written.format_value(v, unit, scale_by=scale)  # noqa: E731
         rows.append({
             "name": row["name"], "actual": show(row["actual"]), "target": show(row["target"]),
-            "completion": _units().format_percent(row["completion"], 1), "status": row["status"],
+            "completion": written.format_percent(row["completion"], 1), "status": row["status"],
             "reported": row["reported"], "cumulative": show(row["cumulative_actual"]),
             "cumulative_target": show(row["cumulative_target"]),
-            "cumulative_completion": _units().format_percent(row["cumulative_completion"], 1),
+            "cumulative_completion": written.format_percent(row["cumulative_completion"], 1),
         })
     columns = ["name", "actual", "target", "completion", "status", "reported", "cumulative",
                "cumulative_target", "cumulative_completion"]
@@ -659,7 +653,7 @@ def rates_below(reporting_rates: pd.DataFrame, year: int) -> pd.DataFrame:
     rows = reporting_rates[(reporting_rates["year"] == year) & (reporting_rates["rate"] < 1)]
     rows = rows.sort_values("rate", kind="stable")
     out = pd.DataFrame({"name": rows["name"], "reported": rows["reported"],
-                        "rate": [_units().format_percent(r, 1) for r in rows["rate"]]})
+                        "rate": [written.format_percent(r, 1) for r in rows["rate"]]})
     return labelled(out.reset_index(drop=True))
 
 
@@ -677,12 +671,12 @@ def mix_table(mix: pd.DataFrame, prefecture: str | None = None, year: int | None
     amounts = ["total", "cash", "in_kind", "online"]
     totals = rows["total"].astype(float)
     smallest = totals[totals > 0].min() if (totals > 0).any() else 0.0
-    shown, factor = _units().display_unit("元", smallest)  # the smallest total still reads well
+    shown, factor = written.display_unit("元", smallest)  # the smallest total still reads well
     out = pd.DataFrame({"prefecture": rows["prefecture"].astype(str), "year": rows["year"]})
     for column in amounts:
-        out[column] = [_units().format_number(v / factor) for v in rows[column]]
+        out[column] = [written.format_number(v / factor) for v in rows[column]]
     for column in ("cash_share", "online_share"):
-        out[column] = [_units().format_percent(v, 1) for v in rows[column]]
+        out[column] = [written.format_percent(v, 1) for v in rows[column]]
     out["cash_share_trend"] = rows["cash_share_trend"].replace("", "—")
     labels = {c: f"{COLUMN_LABELS[c]}（{shown}）" for c in amounts}
     return labelled(out.reset_index(drop=True), **labels)

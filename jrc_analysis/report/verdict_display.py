@@ -14,7 +14,7 @@ import pandas as pd
 from jrc_analysis.analysis import gaps
 from jrc_analysis.analysis.verdict import NOT_DUE
 from jrc_analysis.plan import catalog
-from jrc_analysis.report.charts.units import display_unit
+from jrc_analysis.units import display_unit
 from jrc_analysis.formatting import MISSING, format_number, is_missing
 
 FMT = "_fmt"

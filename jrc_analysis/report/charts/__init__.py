@@ -1,7 +1,7 @@
 """The briefing's charts: house style, CJK font, units readers use, and one function per chart.
 
-Modules: ``style`` (font, rcParams, palette, saving), ``units`` (the one place numbers are
-formatted), ``figures`` (trend, prefecture gaps, contribution, scorecard, cumulative, coverage),
+Modules: ``style`` (font, rcParams, palette, saving; numbers and units come from
+:mod:`jrc_analysis.units`), ``figures`` (trend, prefecture gaps, contribution, scorecard, cumulative, coverage),
 ``maps`` (completion heat-map and tile map), ``milestones`` (the ✓/✗ table) and ``fundraising``
 (款物合计, 资金 and 款物比例).
 
@@ -65,7 +65,7 @@ from jrc_analysis.report.charts.style import (
     status_colour,
     unit_colour,
 )
-from jrc_analysis.report.charts.units import (
+from jrc_analysis.units import (
     display_unit,
     display_units,
     format_indicator_value,

@@ -43,7 +43,7 @@ from jrc_analysis.report.charts.style import (
     tint,
     unit_colour,
 )
-from jrc_analysis.report.charts.units import (
+from jrc_analysis.units import (
     display_unit,
     format_number,
     format_percent,

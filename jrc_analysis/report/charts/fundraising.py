@@ -25,7 +25,7 @@ from jrc_analysis.report.charts.figures import (
     flag_note,
 )
 from jrc_analysis.report.charts.style import area_colour, data_note, house_style, ink, ramp
-from jrc_analysis.report.charts.units import format_number, format_percent, indicator_display_unit
+from jrc_analysis.units import format_number, format_percent, indicator_display_unit
 
 TOTAL, CASH = "fundraising.total", "fundraising.cash"
 

@@ -48,7 +48,7 @@ from jrc_analysis.report.charts.style import (
     text_colour_on,
     tint,
 )
-from jrc_analysis.report.charts.units import format_percent
+from jrc_analysis.units import format_percent
 
 # class edges of completion (fractions) and their labels, lowest first
 COMPLETION_EDGES = (0.6, 0.8, 1.0, 1.2, 1.5)

@@ -1,4 +1,4 @@
-"""Units readers use and numbers written the Chinese way: the one place every output formats numbers.
+"""Units readers use (万人, 亿元), one per indicator, with the digits of :mod:`jrc_analysis.formatting`.
 
 Every chart, the annex, the page and the Word draft format numbers here, so the same value
 reads the same everywhere: numbers are rounded **half up** on their written digits (2.385万 →
