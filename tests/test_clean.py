@@ -1,4 +1,5 @@
 """Cells → tidy values: each case of issue 3 with a workbook built here, expected values by hand."""
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -7,6 +8,17 @@ import pytest
 from conftest import SUMMARY_HEADER, TITLE_2023, clean_file, codes, summary_rows, value_of, write_xlsx
 from jrc_analysis.returns.clean import TIDY_COLUMNS, header_role, revision_rank, years_in
 
+
+
+def similar_labels(result) -> list[str]:
+    """The labels a ``clean.similar_indicator`` warning names (read by similarity alone)."""
+    return sorted(re.search("指标名称“([^”]+)”", i.message).group(1)
+                  for i in result.issues if i.code == "clean.similar_indicator")
+
+
+def other_issues(result) -> list:
+    """The issues other than ``clean.similar_indicator``."""
+    return [i for i in result.issues if i.code != "clean.similar_indicator"]
 
 def test_template_layout_gives_values_with_their_cells(cleaned_book):
     result = cleaned_book({"汇总表": summary_rows([
@@ -663,17 +675,20 @@ def test_the_action_column_heading_rows_and_sheet_name_give_the_rows_action(clea
                  ["应急救护提质", "新增救护师资", "名", 20], [None, "普及培训", "人次", 5000],
                  ["救助服务关爱", "培训养老护理员", "人", 30]]
     result = cleaned_book({"汇总表": by_column}, merges={"汇总表": ["A3:A4"]})
-    assert value_of(result, "first_aid.popular_trainees") == 5000 and result.issues == []
+    assert value_of(result, "first_aid.popular_trainees") == 5000 and other_issues(result) == []
+    assert similar_labels(result) == ["普及培训"]  # read by similarity (and its action): named
 
     by_heading = [[TITLE_2023], ["指标名称", "单位", "完成数"], ["四、应急救护提质行动"],
                   ["新增救护师资", "名", 20], ["普及培训", "人次", 5000]]
     result = cleaned_book({"汇总表": by_heading}, name="2023_南昌市_b.xlsx")
-    assert value_of(result, "first_aid.popular_trainees") == 5000 and result.issues == []
+    assert value_of(result, "first_aid.popular_trainees") == 5000 and other_issues(result) == []
+    assert similar_labels(result) == ["普及培训"]
 
     grassroots = [[TITLE_2023], ["指标名称", "完成数"], ["新增基层组织", 310]]
     first_aid = [[TITLE_2023], ["指标名称", "完成数"], ["普及培训", 5000]]
     result = cleaned_book({"强基固本提升": grassroots, "应急救护提质": first_aid}, name="2023_南昌市_c.xlsx")
-    assert value_of(result, "first_aid.popular_trainees") == 5000 and result.issues == []
+    assert value_of(result, "first_aid.popular_trainees") == 5000 and other_issues(result) == []
+    assert similar_labels(result) == ["普及培训"]
 
 
 def test_the_action_group_cell_above_a_county_column_gives_its_action(cleaned_book):
@@ -684,7 +699,7 @@ def test_the_action_group_cell_above_a_county_column_gives_its_action(cleaned_bo
     result = cleaned_book({"县区明细": rows}, merges={"县区明细": ["A2:A3", "B2:C2"]})
     assert value_of(result, "first_aid.popular_trainees", "南昌县") == 200
     assert value_of(result, "care.eldercare_popular", "东湖区") == 40
-    assert result.issues == []
+    assert other_issues(result) == [] and similar_labels(result) == ["普及培训"]
 
 
 def test_the_action_column_of_a_transposed_county_table_gives_each_rows_action(cleaned_book):
@@ -695,7 +710,7 @@ def test_the_action_column_of_a_transposed_county_table_gives_each_rows_action(c
     result = cleaned_book({"县区明细": rows}, merges={"县区明细": ["A3:A4"]})
     assert value_of(result, "first_aid.popular_trainees", "西湖区") == 200
     assert value_of(result, "care.eldercare_popular", "东湖区") == 40
-    assert result.issues == []
+    assert other_issues(result) == [] and similar_labels(result) == ["普及培训"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -778,7 +793,8 @@ def test_a_note_in_brackets_that_contradicts_the_bare_names_indicator(cleaned_bo
     rows = [[TITLE_2023], ["指标名称", "完成数"], ["学校红十字会（新建）", 12], ["学校红十字会（总数）", 300]]
     result = cleaned_book({"汇总表": rows})
     assert value_of(result, "grassroots.school_rc_new") == 12
-    assert value_of(result, "grassroots.school_rc_total") == 300 and result.issues == []
+    assert value_of(result, "grassroots.school_rc_total") == 300 and other_issues(result) == []
+    assert similar_labels(result) == ["学校红十字会（新建）"]  # read by the score, not its bare name: named
 
 
 def test_county_labels_found_by_content_and_a_row_of_value_headings_under_the_names(cleaned_book):

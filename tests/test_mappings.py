@@ -280,3 +280,58 @@ def test_the_offered_line_reads_back_as_the_same_label(text):
     taught = Mappings("data/mappings.csv", (read,))
     assert taught.indicator_line(text) is not None
     assert names.match_indicator(text, mappings=taught) == "rescue.county_teams"
+
+
+# ----------------------------------------------------------------------------------------------
+# labels read by similarity alone: named once per file, with the lines to confirm or correct
+# ----------------------------------------------------------------------------------------------
+
+def similar_return(raw: Path) -> Path:
+    """南昌市 2023: ``新增配置AED`` is neither the catalogue's name (配置AED) nor one of its
+    aliases: the scored match reads it as first_aid.aed_new, on the summary sheet (row 6) and in
+    the county sheet's header (with its unit, the same label)."""
+    summary = summary_rows([[1, None, "新增配置AED", "台", 30, 12, None],
+                            [2, None, "新增基层组织", "个", 450, 9, None]])
+    county = [["县区明细"], ["县（市、区）", "新增配置AED（台）"], ["东湖区", 4], ["西湖区", 8]]
+    return write_xlsx(raw / "2023" / "2023年度_南昌市.xlsx", {"汇总表": summary, "县区明细": county})
+
+
+def test_a_label_read_by_similarity_is_named_once_with_the_lines_to_confirm_or_correct(tmp_path):
+    raw = tmp_path / "raw"
+    similar_return(raw)
+    result = load_returns(raw, mappings=Mappings.empty())
+    got = {(r.indicator, r.county): (r.value, r.cell) for r in result.values.itertuples(index=False)}
+    assert got[("first_aid.aed_new", "")] == (12.0, "F6")
+    assert got[("first_aid.aed_new", "东湖区")] == (4.0, "B3")
+    similar = [i for i in result.issues if i.code == "clean.similar_indicator"]
+    assert [(i.severity, i.sheet, i.cell) for i in similar] == [("warning", "汇总表", "C6")]  # once per file
+    message = similar[0].message
+    assert "指标名称“新增配置AED”与模板不同，已按最相近的“配置AED”（first_aid.aed_new，相似度 0.85" in message
+    assert "加一行 indicator,新增配置AED,first_aid.aed_new, 确认" in message
+    assert "加一行 indicator,新增配置AED,<正确的指标代码>, 改正" in message
+    assert "本文件另有 1 处同样的名称" in message  # the county sheet's header
+    assert [(u.text, u.cell, u.chosen) for u in result.similar] == [("新增配置AED", "C6", "first_aid.aed_new")]
+    assert result.unmatched == []
+    # an exact name or alias (新增基层组织) is never named
+    assert not any("新增基层组织" in i.message for i in similar)
+
+
+def test_a_confirmed_similar_label_is_not_named_again_and_is_suggested_until_then(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    similar_return(raw)
+    taught = mappings_file(tmp_path / "mappings.csv")
+    suggested = tmp_path / "mappings_suggested.csv"
+    assert main(["check", str(raw), "--mappings", str(taught), "--suggest", str(suggested)]) == 0
+    assert "已写出对照建议 1 条" in capsys.readouterr().out
+    frame = pd.read_csv(suggested, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    row = frame.iloc[0]
+    assert (row.kind, row.text, row.maps_to) == ("indicator", "新增配置AED", "first_aid.aed_new")
+    assert row.note.startswith("已按相似度采用")
+    assert row.seen_in == "2023/2023年度_南昌市.xlsx!汇总表!C6"
+    with taught.open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerow([row.kind, row.text, row.maps_to, "核对无误"])
+    result = load_returns(raw, mappings=load_mappings(taught))
+    assert not [i for i in result.issues if i.code in ("clean.similar_indicator", "mappings.unused")]
+    assert result.similar == [] and result.unmatched == []
+    got = {(r.indicator, r.county): r.value for r in result.values.itertuples(index=False)}
+    assert got[("first_aid.aed_new", "")] == 12.0 and got[("first_aid.aed_new", "西湖区")] == 8.0

@@ -288,6 +288,10 @@ def _other_sheet(grid: Grid, sheet: str, source_file: str):
         f"其中 {len(numbers)} 个数字（{numbers[0].cell} 等）未读取。如需报送，请填入汇总表或县区明细表。",
         sheet=sheet), {(r.sheet, r.cell) for r in numbers}
 
+# how a label read by the scored match alone resolves (names.Resolution.how): named once per file
+SIMILAR = ("scored", "contained")
+
+
 def _summary_code(rec_code, rec_name, source_file, sheet, ledger, unit=None, area=None):
     """``(code, names.Resolution of the name)`` of a summary row: a valid 指标代码 cross-checked
     with the name, else the name's code (``unit``, ``area``: the row's context for the scored
@@ -386,6 +390,8 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
         target = target_of(code, row_unit or value_header_unit or sheet_unit)
         if take(county, order, target, rec_value) is not None:
             seen[code] = rec_value.cell
+            if found.how in SIMILAR and found.code == code:
+                ledger.read_by_similarity(str(rec_name.raw), found, sheet, rec_name.cell)
             if taken is not None:
                 _register(ledger, taken, county, target, sheet, rec_value)
 
@@ -463,6 +469,8 @@ def _county_columns(grid, table: Table, catalogue, ledger, areas) -> dict[int, t
                 cells={(r.sheet, r.cell) for r in data if r.col == col})
             continue
         out[col] = (code, unit)
+        if found.how in SIMILAR and found.code == code:
+            ledger.read_by_similarity(text, found, sheet, header[col].cell)
     return out
 
 

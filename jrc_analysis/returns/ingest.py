@@ -54,7 +54,8 @@ class LoadResult:
     left out), ``issues`` (cleaning and validation), ``returns`` (one row per file read:
     :data:`RETURN_COLUMNS`), ``accounting`` (one row per file: :data:`ACCOUNTING_COLUMNS`),
     ``skipped`` (junk files: ``source_file, reason``), ``unmatched`` (labels no code or place was
-    found for, with candidates), ``withheld`` (tidy values read but not used because an error
+    found for, with candidates), ``similar`` (labels read by similarity alone, ``chosen`` the code
+    read, for the analyst to confirm), ``withheld`` (tidy values read but not used because an error
     says they are wrong — a 万 slip: :data:`~jrc_analysis.returns.validate.WITHHELD_COLUMNS`,
     ``status`` 未采用)."""
 
@@ -64,6 +65,7 @@ class LoadResult:
     accounting: pd.DataFrame
     skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source_file", "reason"]))
     unmatched: list = field(default_factory=list)  # mappings.Unmatched of the files used
+    similar: list = field(default_factory=list)  # mappings.Unmatched with ``chosen``, of the files used
     withheld: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WITHHELD_COLUMNS))
 
     @property
@@ -107,8 +109,7 @@ def read_return(path: str | os.PathLike, raw_root: str | os.PathLike | None = No
         workbook = read_cells(path, source_file=source)
         result = clean_workbook(workbook, source, mappings)
         issues = result.issues + return_issues(result.columns)
-        return CleanResult(result.columns, issues, result.accounting, with_path_info(result),
-                            result.unmatched, result.mapping_lines)
+        return replace(result, issues=issues, info=with_path_info(result))
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
         if os.environ.get("JRC_DEBUG"):
             raise
@@ -292,7 +293,7 @@ def load_returns(folder: str | os.PathLike, jobs: int | None = None,
                            disable=None, leave=False):
             kept = _Kept(result.info, result.accounting, result.columns, result.issues)
             used_lines |= result.mapping_lines
-            unmatched[result.info.source_file] = result.unmatched
+            unmatched[result.info.source_file] = result.unmatched + result.similar
             files.append(kept)
             key = None if unreadable(result) else _group(kept.info)
             if key is None:
@@ -317,7 +318,8 @@ def load_returns(folder: str | os.PathLike, jobs: int | None = None,
         returns=returns,
         accounting=accounting_frame(files),
         skipped=pd.DataFrame(skipped, columns=["source_file", "reason"]),
-        unmatched=[u for f in used for u in unmatched.get(f.info.source_file, ())],
+        unmatched=[u for f in used for u in unmatched.get(f.info.source_file, ()) if not u.chosen],
+        similar=[u for f in used for u in unmatched.get(f.info.source_file, ()) if u.chosen],
         withheld=withheld.reset_index(drop=True),
     )
 
@@ -587,13 +589,13 @@ def run_check(raw_dir: str | os.PathLike, feedback_dir: str | os.PathLike | None
               jobs: int | None = None, suggest: str | os.PathLike | None = None,
               mappings: Mappings | None = None) -> int:
     """``jrc check``: the same checks writing nothing, unless ``feedback_dir`` is given (then one
-    feedback workbook per reporting unit) or ``suggest`` (then every unmatched label with its
-    ranked candidates, for ``data/mappings.csv``). Returns 0, or 1 when there are errors.
+    feedback workbook per reporting unit) or ``suggest`` (then every unmatched label, and every
+    label read by similarity alone, with its ranked candidates, for ``data/mappings.csv``). Returns 0, or 1 when there are errors.
     ``jobs``, ``mappings``: see :func:`load_returns`."""
     result = load_returns(raw_dir, jobs=jobs, mappings=mappings)
     print(summary_text(result))
     if suggest is not None:
-        written = write_suggestions(result.unmatched, suggest)
+        written = write_suggestions(result.unmatched + result.similar, suggest)
         print(f"已写出对照建议 {written} 条：{Path(suggest)}"
               "（核对后把要采用的行的前四列复制到 data/mappings.csv）")
     if feedback_dir is not None:

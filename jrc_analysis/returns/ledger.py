@@ -11,6 +11,7 @@ from typing import Iterable
 
 from jrc_analysis.issues import Issue, warning
 from jrc_analysis.returns import mappings as taught
+from jrc_analysis.returns import names
 from jrc_analysis.returns.grid import Cell, is_number_like
 from jrc_analysis.returns.tidy import (Accounting, CleanResult, ReturnInfo, columns_of_tuples, readable,
                                        where)
@@ -83,6 +84,7 @@ class Ledger:
     withdrawn: int = 0  # rows taken back (:meth:`withdraw`)
     mappings: object = None  # mappings.Mappings (the analyst's lines) or None
     unmatched: list = field(default_factory=list)  # mappings.Unmatched, for ``jrc check --suggest``
+    similar: dict = field(default_factory=dict)  # label key → mappings.Unmatched read by similarity, and its count
 
     def issue(self, item: Issue, cells=()) -> None:
         message = readable(item.message)
@@ -103,6 +105,18 @@ class Ledger:
         self.unmatched.append(taught.Unmatched(kind, text, self.source_file, sheet, cell, tuple(candidates)))
         source = self.mappings.source if self.mappings is not None else "data/mappings.csv"
         return taught.unmatched_advice(kind, text, candidates, source)
+
+    def read_by_similarity(self, text: str, found, sheet: str, cell: str) -> None:
+        """Note a label (at ``sheet``/``cell``) read as ``found.code`` by the scored match alone
+        (``found.how`` ``scored`` or ``contained``; not its name, an alias, a code or a mappings
+        line): :func:`finish` names each such label once per file, for the analyst to confirm."""
+        key = names.label_key(text)
+        seen = self.similar.get(key)
+        if seen is None:
+            self.similar[key] = (taught.Unmatched("indicator", text, self.source_file, sheet, cell,
+                                                  tuple(found.candidates), found.code), 1)
+        else:
+            self.similar[key] = (seen[0], seen[1] + 1)
 
     def withdraw(self, index: int, sheet: str, cell: str) -> None:
         """Take back the tidy row at ``index`` (from ``sheet``/``cell``): the cell is then no
@@ -138,6 +152,14 @@ def finish(ledger: Ledger, cells: list[Cell], places: Places, info: ReturnInfo) 
                 sheet=rec.sheet, cell=rec.cell))
         else:
             ledger.ignore(rec.sheet, rec.cell)
+    for item, count in ledger.similar.values():
+        source = ledger.mappings.source if ledger.mappings is not None else "data/mappings.csv"
+        elsewhere = f"（本文件另有 {count - 1} 处同样的名称，一并按此读取）" if count > 1 else ""
+        ledger.issue(warning(
+            "clean.similar_indicator", ledger.source_file,
+            f"{where(ledger.source_file, item.sheet, item.cell)}："
+            f"{taught.similar_advice(item.text, item.chosen, item.candidates, source)}{elsewhere}。"
+            "今后请使用模板中的指标名称。", sheet=item.sheet, cell=item.cell))
     columns = columns_of_tuples(ledger.sorted_rows())
     in_issues, ignored = _fate_counts(ledger, places)
     return CleanResult(
@@ -152,6 +174,7 @@ def finish(ledger: Ledger, cells: list[Cell], places: Places, info: ReturnInfo) 
         ),
         info=info,
         unmatched=tuple(ledger.unmatched),
+        similar=tuple(item for item, _count in ledger.similar.values()),
         mapping_lines=ledger.mappings.used_lines() if ledger.mappings is not None else frozenset(),
     )
 

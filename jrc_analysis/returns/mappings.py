@@ -63,9 +63,10 @@ class MappingLine(NamedTuple):
 
 
 class Unmatched(NamedTuple):
-    """A label the cleaner could not place: ``kind`` (``indicator`` or ``place``), the label as
-    received, where it was (``source_file, sheet, cell``) and its ranked ``(target, score)``
-    candidates (codes, or county names)."""
+    """A label the cleaner could not place, or placed by similarity alone: ``kind``
+    (``indicator`` or ``place``), the label as received, where it was (``source_file, sheet,
+    cell``), its ranked ``(target, score)`` candidates (codes, or county names) and ``chosen``:
+    the code it was read as by the scored match (to be confirmed), ``""`` when nothing matched."""
 
     kind: str
     text: str
@@ -73,6 +74,7 @@ class Unmatched(NamedTuple):
     sheet: str
     cell: str
     candidates: tuple[tuple[str, float], ...] = ()
+    chosen: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -314,6 +316,22 @@ def unmatched_advice(kind: str, text: object, candidates=(), source: str = "data
             + (f"（其他候选：{others}）" if others else "") + "。")
 
 
+def similar_advice(text: object, code: str, candidates=(), source: str = "data/mappings.csv") -> str:
+    """The finding of a ``clean.similar_indicator`` warning: a label read as ``code`` by the
+    scored match alone (not by its name, an alias, a code or a mappings line), its score and the
+    runner-up, and the two lines the analyst can add: one confirming, one correcting, e.g.
+    ``指标名称“新增培训师资”与模板不同，已按最相近的“新增救护师资”（first_aid.trainers_new，相似度
+    0.62；其次“培训养老服务师资” 0.35）读取。…``."""
+    label = names.label_text(text)
+    scores = dict(candidates)
+    runner = next(((c, s) for c, s in candidates if c != code), None)
+    detail = code + (f"，相似度 {scores[code]:.2f}" if code in scores else "") + (
+        f"；其次{_target_label('indicator', runner[0])} {runner[1]:.2f}" if runner else "")
+    return (f"指标名称“{label}”与模板不同，已按最相近的{_target_label('indicator', code)}（{detail}）读取。"
+            f"请核对：无误可在 {source} 加一行 {mapping_line('indicator', label, code)} 确认（此后不再提示），"
+            f"有误请加一行 {mapping_line('indicator', label, '<正确的指标代码>')} 改正")
+
+
 def unused_line_warnings(mappings: Mappings, used: frozenset[int] | set[int]) -> list[Issue]:
     """One warning per line of ``mappings`` no return needed (a typo, or a wording no longer
     sent): ``mappings.unused``, cell ``A<line>`` (the row where Excel shows it)."""
@@ -325,11 +343,11 @@ def unused_line_warnings(mappings: Mappings, used: frozenset[int] | set[int]) ->
 
 
 def suggestions_frame(unmatched: list[Unmatched]) -> pd.DataFrame:
-    """One row per distinct unmatched label of at most :data:`MAX_LABEL` characters
-    (:data:`SUGGESTION_COLUMNS`): the mappings columns,
-    ``maps_to`` filled with the best candidate (empty when there is none) and ``note`` saying it
-    awaits confirmation, then the ranked candidates and where the label was seen. Sorted by kind
-    and label."""
+    """One row per distinct label of at most :data:`MAX_LABEL` characters that nothing matched
+    or that was read by similarity alone (``chosen``) (:data:`SUGGESTION_COLUMNS`): the mappings
+    columns, ``maps_to`` filled with the code read (``chosen``) or else the best candidate (empty
+    when there is none) and ``note`` saying what awaits confirmation, then the ranked candidates
+    and where the label was seen. Sorted by kind and label."""
     groups: dict[tuple[str, str], list[Unmatched]] = {}
     for item in unmatched:
         label = names.label_text(item.text) if item.kind == "indicator" else " ".join(item.text.split())
@@ -342,8 +360,9 @@ def suggestions_frame(unmatched: list[Unmatched]) -> pd.DataFrame:
         ranked = list(first.candidates)
         cells = sorted({f"{i.source_file}!{i.sheet}!{i.cell}" for i in items})
         row = dict.fromkeys(SUGGESTION_COLUMNS, "") | {
-            "kind": kind, "text": first.text, "maps_to": ranked[0][0] if ranked else "",
-            "note": "待确认：核对后把本行前四列复制到 data/mappings.csv" if ranked
+            "kind": kind, "text": first.text, "maps_to": first.chosen or (ranked[0][0] if ranked else ""),
+            "note": "已按相似度采用：核对无误后把本行前四列复制到 data/mappings.csv（有误则改 maps_to）"
+            if first.chosen else "待确认：核对后把本行前四列复制到 data/mappings.csv" if ranked
             else "待填写：maps_to 填对应的代码或名称；不需要的改为 ignore",
             "seen_in": "；".join(cells[:3]) + (f" 等 {len(cells)} 处" if len(cells) > 3 else ""),
         }

@@ -68,6 +68,7 @@ class CleanResult:
     info: ReturnInfo
     unmatched: tuple = ()  # mappings.Unmatched: labels no code or place was found for
     mapping_lines: frozenset = frozenset()  # lines of the mappings used (so far, in this process)
+    similar: tuple = ()  # mappings.Unmatched with ``chosen``: labels read by similarity alone
 
     @property
     def values(self) -> pd.DataFrame:
