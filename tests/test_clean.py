@@ -515,6 +515,21 @@ def test_transposed_county_table_counties_as_columns(cleaned_book):
     assert result.issues == []
 
 
+def test_transposed_county_table_whose_corner_still_says_county(cleaned_book):
+    # the template turned as it was: the corner cell keeps 县（市、区）, a 区划代码 row under the labels
+    rows = [["2023年度九江市分县（市、区）完成情况"], ["填报单位：", "九江市红十字会"],
+            ["县（市、区）", "濂溪区红十字会", "浔阳区红十字会", "市红十字会本级", "合计"],
+            ["区划代码", 360402, 360403, None, None],
+            ["新增基层组织（个）", 2, 3, 1, 6],
+            ["筹集款物合计（万元）", 1, 2, 0.5, 3.5]]
+    result = cleaned_book({"县区明细": rows}, name="2023年度_九江市.xlsx")
+    table = result.values.pivot(index="county", columns="indicator", values="value")
+    assert table.to_dict() == {"fundraising.total": {"市本级": 5_000.0, "浔阳区": 20_000.0, "濂溪区": 10_000.0},
+                               "grassroots.new_orgs": {"市本级": 1.0, "浔阳区": 3.0, "濂溪区": 2.0}}
+    assert result.values.query("county == '浔阳区' and indicator == 'fundraising.total'")["cell"].item() == "C6"
+    assert result.issues == []
+
+
 def test_transposed_county_table_total_mismatch_and_unknown_column_are_named(cleaned_book):
     rows = [["2023年度南昌市分县（市、区）完成情况"],
             ["指标名称", "东湖区", "西湖区", "湖东区", "合计"],

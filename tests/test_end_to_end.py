@@ -72,7 +72,7 @@ def test_issues_csv_names_the_planted_slips(ingested):
     found = set(zip(issues["code"], issues["source_file"]))
     assert ("validate.incomplete", "2023/2023年度_萍乡市_目标任务完成情况表.xlsx") in found
     assert ("validate.cash_plus_in_kind", "2022/2022年度_宜春市_目标任务完成情况表.xlsx") in found
-    assert ("validate.counties_vs_summary", "2024/2024年度_吉安市_目标任务完成情况表.xlsx") in found
+    assert ("validate.counties_vs_summary", "2024/吉安市2024年度目标任务完成情况.xlsx") in found
     assert ("validate.jump", "2024/2024年度_新余市_目标任务完成情况表.xlsx") in found
     assert ("ingest.resubmission", "2023/2023年度_九江市_目标任务完成情况表.xlsx") in found
     assert (issues["severity"] == "error").sum() == 0

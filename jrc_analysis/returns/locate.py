@@ -277,9 +277,10 @@ def _names_indicator(text: str, code_below: str, mappings=None) -> bool:
 
 def find_transposed_county_table(grid: Grid, sheet: str, roles_of: RowRoles | None = None,
                                  mappings=None) -> Table | None:
-    """A county table with counties as columns: the first row with an indicator-name column and,
-    right of it, at least two county labels (or 市本级; ``mappings``: the analyst's place lines
-    count); None if there is none.
+    """A county table with counties as columns: the first row with an indicator-name column (its
+    corner cell headed as names, 指标名称, or as counties, 县（市、区）, as in the template before it
+    was turned) and, right of it, at least two county labels (or 市本级; ``mappings``: the
+    analyst's place lines count); None if there is none.
 
     The table is given in the coordinates of :func:`transposed_grid` (its rows are the sheet's
     columns): ``header_row`` is the name column, ``label_col`` the sheet's header row.
@@ -287,7 +288,7 @@ def find_transposed_county_table(grid: Grid, sheet: str, roles_of: RowRoles | No
     roles_of = RowRoles(grid) if roles_of is None else roles_of
     for row, cols in grid.items():
         roles = roles_of[row]
-        name_col = next((c for c, role in roles.items() if role == "name"), None)
+        name_col = next((c for c, role in roles.items() if role in ("name", "county")), None)
         if name_col is None:
             continue
         places = [c for c, rec in cols.items() if c > name_col and is_place_label(rec.raw, mappings)]

@@ -324,6 +324,13 @@ class ReturnStyle:
     unit_label: str | None = None     # how 填报单位 is written (None: as the template says)
     template_version: str | None = template.TEMPLATE_VERSION
     notes_sheet: bool = True
+    unit_in_name: bool = False        # no 单位 column: the unit in brackets after each name (培训（万人次）)
+    markers: bool = False             # footnote markers typed after some numbers (102①, 35*) and a 注 line
+    sheet_per_area: bool = False      # the summary as one sheet per 行动, each named after its 行动
+    county_label: str = "{county}"    # a county row's label ("{prefecture}{county}", "{county}红十字会")
+    hq_label: str = CITY_HQ           # the 市本级 row's label (市红十字会本级)
+    division_codes: bool = False      # a 区划代码 column beside the county labels (GB/T 2260)
+    counties_as_columns: bool = False  # the county sheet turned: indicators as rows, counties as columns
 
 
 @dataclass(frozen=True)
@@ -354,6 +361,11 @@ def _typed_text(value: float) -> str | None:
     return None
 
 
+# the footnote markers a person types after a number, and the line that explains them
+MARKERS = ("①", "*", "②")
+MARKERS_NOTE = "注：①含市本级；②为快报数；*为预估数，以年报为准。"
+
+
 def cell_value(value, unit: str, value_type: str, style: ReturnStyle, position: int):
     """What goes into a value cell for ``value`` (base unit) under ``style``; None for a blank."""
     if value is None or pd.isna(value):
@@ -365,6 +377,8 @@ def cell_value(value, unit: str, value_type: str, style: ReturnStyle, position: 
         typed = _typed_text(shown)
         if typed is not None:
             return typed
+    if style.markers and position % 7 == 3:
+        return f"{_number(shown)}{MARKERS[position % len(MARKERS)]}"
     return _number(shown)
 
 
@@ -462,7 +476,8 @@ def _chinese_number(n: int) -> str:
 
 def _summary_columns(year: int, style: ReturnStyle) -> list[str]:
     value = style.value_header.format(year=year)
-    columns = ["序号", "行动"] + (["指标代码"] if style.code_column else []) + ["指标名称", "单位"]
+    columns = ["序号", "行动"] + (["指标代码"] if style.code_column else []) + ["指标名称"] + (
+        [] if style.unit_in_name else ["单位"])
     if style.reorder_columns:
         columns = ["指标名称", "单位", "序号"] + (["指标代码"] if style.code_column else [])
         middle = (["上年完成数"] if style.extra_columns else []) + [value]
@@ -479,8 +494,20 @@ def _growth_text(now, before) -> str | None:
     return f"{(now / before - 1) * 100:.1f}%"
 
 
+def _summary_grids(values: pd.DataFrame, previous: pd.DataFrame | None, year: int, prefecture: str,
+                   style: ReturnStyle, info: ReturnInfo, notes: dict[str, str]) -> list[Grid]:
+    """The summary as one sheet, or one sheet per 行动 named after it (``style.sheet_per_area``)."""
+    if not style.sheet_per_area:
+        return [_summary_grid(values, previous, year, prefecture, style, info, notes)]
+    areas = catalog.areas()
+    return [_summary_grid(values, previous, year, prefecture, replace(style, summary_sheet=str(name)),
+                          info, notes, area=str(area))
+            for area, name in zip(areas["area"], areas["name"])]
+
+
 def _summary_grid(values: pd.DataFrame, previous: pd.DataFrame | None, year: int, prefecture: str,
-                  style: ReturnStyle, info: ReturnInfo, notes: dict[str, str]) -> Grid:
+                  style: ReturnStyle, info: ReturnInfo, notes: dict[str, str], area: str | None = None) -> Grid:
+    """The summary sheet (``area``: only that 行动's rows, numbered as in the whole table)."""
     r0, c0 = 1, 1 + style.shift_cols
     columns = _summary_columns(year, style)
     cells: dict = {(r0, c0): template.return_title(year, prefecture)}
@@ -507,16 +534,20 @@ def _summary_grid(values: pd.DataFrame, previous: pd.DataFrame | None, year: int
     area_names = dict(zip(catalog.areas()["area"].astype(str), catalog.areas()["name"]))
     rows = template.summary_indicators()
     area_position: dict[str, int] = {}
+    r = header_row
     for i, ind in rows.iterrows():
-        r = header_row + 1 + i
-        code, area = ind["code"], str(ind["area"])
-        area_position[area] = area_position.get(area, 0) + 1
+        code, row_area = ind["code"], str(ind["area"])
+        area_position[row_area] = area_position.get(row_area, 0) + 1
+        if area is not None and row_area != area:
+            continue
+        r += 1
         unit = "万元" if _money_factor(ind["unit"], style) == WAN else ind["unit"]
         now = summary.get(code)
         shown_now = cell_value(now, ind["unit"], ind["value_type"], style, i)
         prev = before.get(code)
-        row = {"序号": i + 1, "行动": area_names[area] if area_position[area] == 1 else None,
-               "指标代码": code, "指标名称": _renamed(ind["name"], code, style, area_position[area]),
+        name = _renamed(ind["name"], code, style, area_position[row_area])
+        row = {"序号": i + 1, "行动": area_names[row_area] if area_position[row_area] == 1 else None,
+               "指标代码": code, "指标名称": f"{name}（{unit}）" if style.unit_in_name else name,
                "单位": unit, f"{year}年目标": targets.get(code), "年度目标": targets.get(code),
                "上年完成数": cell_value(prev, ind["unit"], ind["value_type"], replace(style, numbers_as_text=False), 1),
                "同比": _growth_text(now, prev) if ind["value_type"] == "number" else None,
@@ -524,38 +555,51 @@ def _summary_grid(values: pd.DataFrame, previous: pd.DataFrame | None, year: int
         for j, label in enumerate(columns):
             if row.get(label) is not None:
                 cells[(r, c0 + j)] = row[label]
+    if style.markers:
+        cells[(r + 2, c0)] = MARKERS_NOTE
     return Grid(style.summary_sheet, cells, merges)
 
 
 def _county_grid(values: pd.DataFrame, year: int, prefecture: str, style: ReturnStyle) -> Grid:
     r0, c0 = 1, 1 + style.shift_cols
-    columns = template.county_indicators()
+    table = _county_table(values, prefecture, style)
+    if style.counties_as_columns:
+        table = [list(column) for column in zip(*table)]
+    width = max(len(line) for line in table)
     cells: dict = {(r0, c0): f"{year}年度{template.unit_title(prefecture)}分县（市、区）完成情况明细表"}
-    merges = [(r0, c0, r0, c0 + len(columns))]
+    merges = [(r0, c0, r0, c0 + width - 1)]
     cells[(r0 + 1, c0)] = "填报单位："
     cells[(r0 + 1, c0 + 1)] = _unit_label(prefecture, style)
     header_row = r0 + 2 + style.shift_rows
-    cells[(header_row, c0)] = template.COUNTY_LABEL
-    if style.code_column:
-        cells[(header_row + 1, c0)] = template.CODE_ROW_LABEL
-    for j, ind in columns.iterrows():
-        unit = "万元" if _money_factor(ind["unit"], style) == WAN else ind["unit"]
-        name = _renamed(ind["name"], ind["code"], replace(style, name_variant=False), 0)
-        cells[(header_row, c0 + 1 + j)] = template.county_column_label(name, unit)
-        if style.code_column:
-            cells[(header_row + 1, c0 + 1 + j)] = ind["code"]
-    first = header_row + (2 if style.code_column else 1)
-    totals = _totals_row(values, prefecture)
-    labels = catalog.counties(prefecture) + [CITY_HQ, template.TOTAL_ROW]
-    for i, label in enumerate(labels):
-        r = first + i
-        cells[(r, c0)] = label
-        numbers = totals if label == template.TOTAL_ROW else _values_map(values, label)
-        for j, ind in columns.iterrows():
-            shown = cell_value(numbers.get(ind["code"]), ind["unit"], "number", style, r + j)
-            if shown is not None:
-                cells[(r, c0 + 1 + j)] = shown
+    for i, line in enumerate(table):
+        for j, value in enumerate(line):
+            if value is not None:
+                cells[(header_row + i, c0 + j)] = value
     return Grid(style.county_sheet, cells, merges)
+
+
+def _county_table(values: pd.DataFrame, prefecture: str, style: ReturnStyle) -> list[list]:
+    """The county sheet's table with counties as rows: the header row (the label, 区划代码, each
+    indicator with its unit), the 指标代码 row, then one row per county, 市本级 and 合计."""
+    columns = template.county_indicators()
+    codes = dict(zip(catalog.geography()["name"], catalog.geography()["code"]))
+    lead = [template.COUNTY_LABEL] + (["区划代码"] if style.division_codes else [])
+    header = lead + [template.county_column_label(
+        _renamed(ind["name"], ind["code"], replace(style, name_variant=False), 0),
+        "万元" if _money_factor(ind["unit"], style) == WAN else ind["unit"]) for _j, ind in columns.iterrows()]
+    table = [header]
+    if style.code_column:
+        table.append([template.CODE_ROW_LABEL] + [None] * (len(lead) - 1) + list(columns["code"]))
+    first = len(table) + 3 + style.shift_rows  # the sheet row of the first county (title, 填报单位, header)
+    totals = _totals_row(values, prefecture)
+    for i, label in enumerate(catalog.counties(prefecture) + [CITY_HQ, template.TOTAL_ROW]):
+        numbers = totals if label == template.TOTAL_ROW else _values_map(values, label)
+        shown = (style.hq_label if label == CITY_HQ else label if label == template.TOTAL_ROW
+                 else style.county_label.format(prefecture=prefecture, county=label))
+        line = [shown] + ([int(codes[label]) if codes.get(label) else None] if style.division_codes else [])
+        table.append(line + [cell_value(numbers.get(ind["code"]), ind["unit"], "number", style, first + i + j)
+                             for j, ind in columns.iterrows()])
+    return table
 
 
 def _notes_grid() -> Grid:
@@ -563,7 +607,7 @@ def _notes_grid() -> Grid:
 
 
 def _grids(values, previous, year, prefecture, style, info, notes) -> list[Grid]:
-    grids = [_summary_grid(values, previous, year, prefecture, style, info, notes)]
+    grids = _summary_grids(values, previous, year, prefecture, style, info, notes)
     if prefecture != catalog.PROVINCE_HQ:
         county = _county_grid(values, year, prefecture, style)
         grids = [county] + grids if style.county_first else grids + [county]
@@ -715,6 +759,18 @@ SAMPLE_FILES = [
          style=replace(_REWORKED, summary_sheet="Sheet1", county_sheet="Sheet3", shift_rows=3, shift_cols=2,
                        numbers_as_text=True, code_column=False),
          variants="手工表格；工作表改名 Sheet1/Sheet3；表头下移三行右移两列；无指标代码；部分数字写成文本"),
+    dict(year=2022, prefecture="新余市", file="新余市红十字会2022年三年行动完成情况（分行动）.xlsx",
+         style=replace(_REWORKED, sheet_per_area=True, code_column=False, counties_as_columns=True,
+                       county_label="{county}红十字会", hq_label="市红十字会本级", division_codes=True),
+         variants="手工表格；八个行动各一张表（工作表以行动命名）；无指标代码；县区明细转置（县区为列、指标为行），"
+                  "县区写作“渝水区红十字会”“市红十字会本级”，另有区划代码行"),
+    dict(year=2024, prefecture="吉安市", file="吉安市2024年度目标任务完成情况.xlsx",
+         style=replace(_REWORKED, unit_in_name=True, money_unit="万元", markers=True, code_column=False,
+                       value_header="本年完成", county_label="{prefecture}{county}", hq_label="市红十字会本级",
+                       division_codes=True),
+         variants="手工表格；无单位列，单位写在指标名称后（“筹集款物合计（万元）”）；金额以万元填报；"
+                  "部分数字后带注释符号（①②*）并有注释行；表头“本年完成”旁有年度目标；无指标代码；"
+                  "县区写作“吉安市吉州区”“市红十字会本级”，另有区划代码列"),
 ]
 
 RESUBMISSION = dict(year=2023, prefecture="九江市", indicator="grassroots.new_members", factor=10,
