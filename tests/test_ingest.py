@@ -179,6 +179,22 @@ def test_worker_processes_give_the_same_result_as_one_process(tmp_path):
     assert sorted(two.values["value"].tolist()) == [310.0, 320.0]
 
 
+def test_workers_are_forked_with_the_catalogue_loaded(tmp_path):
+    """The parent loads the catalogue's sort ranks and fields before starting the workers (they
+    inherit them), though it reads no file itself."""
+    from jrc_analysis.returns import tidy
+    from jrc_analysis.returns.ingest import read_returns
+    raw = tmp_path / "raw"
+    nanchang(raw / "2023" / "a.xlsx", 300)
+    nanchang(raw / "2023" / "b.xlsx", 310, unit="九江市")
+    tidy.sort_ranks.cache_clear()
+    tidy.catalogue_fields.cache_clear()
+    results = list(read_returns(sorted(raw.rglob("*.xlsx")), raw, jobs=2))
+    assert [r.info.source_file for r in results] == ["2023/a.xlsx", "2023/b.xlsx"]
+    assert tidy.sort_ranks.cache_info().currsize == 1
+    assert tidy.catalogue_fields.cache_info().currsize == 1
+
+
 def test_default_jobs_uses_every_cpu_only_for_many_files(monkeypatch):
     from jrc_analysis.returns.ingest import POOL_MIN_FILES, POOL_MIN_FILES_SPAWNED, default_jobs
     monkeypatch.delenv("JRC_JOBS", raising=False)

@@ -673,6 +673,47 @@ def test_formula_scan_work_grows_linearly_with_the_formulas():
     assert 0.9 <= per_byte[80_000] / per_byte[10_000] <= 1.1
 
 
+@pytest.mark.parametrize("part, expected", [
+    (b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>', False),
+    # a data validation's <formula1> is not a formula element, wherever it comes
+    (b'<sheetData/><dataValidations><dataValidation><formula1>0</formula1>'
+     b'</dataValidation></dataValidations>', False),
+    (b'<dataValidation><formula1>0</formula1></dataValidation><c r="B2"><f>A1*2</f></c>', True),
+    (b'<c r="B2"><f t="shared" ref="B2:B9" si="0">A2</f></c>', True),
+    (b'<c r="B3"><f t="shared" si="0"/></c>', True),
+    (b'<x:c r="B2"><x:f>A1*2</x:f></x:c>', True),
+    (b'<x:c r="B2"><x:formula1>0</x:formula1></x:c>', False),
+    (b'<c r="A1"><v>1</v></c><f', False),  # cut at the end of the part: no element
+])
+def test_formula_elements_are_told_from_other_f_tags(part, expected):
+    assert ooxml._has_formula(part) is expected
+
+
+@pytest.mark.parametrize("part, expected", [
+    (b'<c r="A1" t="n"><v>1</v></c>', False),
+    (b'<c r="A1" t="e"><v>#DIV/0!</v></c>', True),
+    (b"<c r='A1' t='e'><v>#N/A</v></c>", True),
+    (b"<c r='A1' t='n'><v>1</v></c><c r='A2' t='s'><v>0</v></c>", False),  # quotes, no 'e'
+])
+def test_error_cells_found_with_either_quote(part, expected):
+    assert ooxml._has_error_cell(part) is expected
+
+
+def test_ole_entry_names_compare_without_case_at_entry_positions_only():
+    """Names in any case count at a 128-byte directory position with their length and type;
+    the same bytes elsewhere (or with another length) do not."""
+    def entry(name: str, length: int | None = None, kind: int = 2) -> bytes:
+        encoded = name.encode("utf-16-le") + b"\x00\x00"
+        size = len(encoded) if length is None else length
+        return encoded.ljust(64, b"\x00") + size.to_bytes(2, "little") + bytes([kind]) + bytes(61)
+
+    assert sniff._ole_entry_names(bytes(512) + entry("bOoK")) == {"book"}
+    assert sniff._ole_entry_names(bytes(512) + entry("WordDocument")) == {"worddocument"}
+    assert sniff._ole_entry_names(bytes(520) + entry("Workbook")) == set()  # not aligned
+    assert sniff._ole_entry_names(bytes(512) + entry("Workbook", length=4)) == set()
+    assert sniff._ole_entry_names(bytes(512) + entry("Workbook", kind=5)) == set()  # root
+
+
 def test_two_formula_elements_in_one_cell_fall_back_to_expat():
     data = _SHEET.format(rows='<row r="1"><c r="A1"><f>1</f><f>2</f></c></row>', tail="").encode()
     assert ooxml._uncached_by_pattern(data) is None

@@ -38,6 +38,7 @@ from jrc_analysis.issues import ISSUE_COLUMNS, Issue, error, issue_order, warnin
 from jrc_analysis.returns import names
 from jrc_analysis.returns.mappings import Mappings, load_mappings, unused_line_warnings, write_suggestions
 from jrc_analysis.returns.read import is_junk, read_cells
+from jrc_analysis.returns.tidy import catalogue_fields, sort_ranks
 from jrc_analysis.returns.validate import WITHHELD_COLUMNS, cross_return_checks, return_issues
 from jrc_analysis.workers import initializer_args, stop_workers, worker_start
 
@@ -237,6 +238,14 @@ def default_jobs(files: int) -> int:
     return (os.cpu_count() or 1) if files >= (POOL_MIN_FILES if forked else POOL_MIN_FILES_SPAWNED) else 1
 
 
+def shared_reference_data() -> tuple:
+    """The catalogue's sort ranks and fields (cached on first use): every worker needs both to
+    clean a return, and this process the ranks to sort the values. Asked for before the workers
+    are forked, so that they inherit them instead of each reading the catalogue again (spawned
+    workers read it themselves)."""
+    return sort_ranks(), catalogue_fields()
+
+
 def read_returns(paths: list[Path], folder: Path, jobs: int | None = None,
                  mappings: Mappings | None = None):
     """:func:`read_return` of each path, in the order of ``paths`` (a generator). With ``jobs``
@@ -251,6 +260,7 @@ def read_returns(paths: list[Path], folder: Path, jobs: int | None = None,
             yield read_return(path, folder, mappings)
         return
     chunk = max(1, min(MAX_CHUNK, len(paths) // (jobs * 8)))
+    shared_reference_data()  # before the workers are forked: they inherit it
     before = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=worker_start, initargs=initializer_args())
     finished = False

@@ -203,17 +203,27 @@ def _far_cell_ref(data: bytes) -> bool:
 
 
 def _has_error_cell(data: bytes) -> bool:
-    """Whether a sheet part may hold an error cell (``t="e"``): two memchr-speed searches settle
-    the usual part, which has no quoted ``e`` at all."""
-    return (b'"e"' in data or b"'e'" in data) and _ERROR_TYPE.search(data) is not None
+    """Whether a sheet part may hold an error cell (``t="e"``): two searches settle the usual
+    part, which has no quoted ``e`` at all (a memchr for ``'`` first: the usual part has none)."""
+    return ((b'"e"' in data or (b"'" in data and b"'e'" in data))
+            and _ERROR_TYPE.search(data) is not None)
 
 
 def _has_formula(data: bytes) -> bool:
-    """Whether a sheet part may hold a formula element (``<f>``, ``<f …>``, ``<x:f>`` …)."""
-    if b"<f" not in data and b":f" not in data:  # two scans settle the usual formula-free part
-        return False
-    return (b"<f>" in data or b"<f " in data or b"<f/" in data
-            or ((b":f>" in data or b":f " in data) and _FORMULA_HINT.search(data) is not None))
+    """Whether a sheet part may hold a formula element (``<f>``, ``<f …>``, ``<f/>``, ``<x:f>`` …).
+
+    One scan for ``<f`` looks at the byte after each (few: ``<formula1>`` of a data validation
+    is the usual other one), one for ``:f`` settles the usual part without a prefixed one."""
+    at = data.find(b"<f")
+    while at != -1:
+        if data[at + 2:at + 3] in _AFTER_UNPREFIXED_F:
+            return True
+        at = data.find(b"<f", at + 2)
+    return b":f" in data and (b":f>" in data or b":f " in data) and (
+        _FORMULA_HINT.search(data) is not None)
+
+
+_AFTER_UNPREFIXED_F = (b">", b" ", b"/")
 
 
 def _element_prefix(data: bytes) -> bytes | None:

@@ -148,19 +148,21 @@ def _ole_entry_names(data: bytes) -> set[str]:
     Names compare without regard to case, as in the compound-file format (``WORKBOOK``, ``BOOK``).
     """
     found = set()
-    for name, pattern in _OLE_NAMES.items():
-        for match in pattern.finditer(data):
-            start = match.start()
+    folded = data.lower()  # ASCII letters only: the names' case folding (UTF-16LE: one byte each)
+    for name, encoded in _OLE_NAMES.items():
+        start = folded.find(encoded)
+        while start != -1:
             if start % OLE_DIR_ENTRY == 0 and start + 67 <= len(data):
                 length = int.from_bytes(data[start + 64:start + 66], "little")
-                if length == match.end() - start and data[start + 66] in (1, 2):
+                if length == len(encoded) and data[start + 66] in (1, 2):
                     found.add(name)
                     break
+            start = folded.find(encoded, start + len(encoded))
     return found
 
 
-_OLE_NAMES = {name.lower(): re.compile(re.escape(name.encode("utf-16-le") + b"\x00\x00"),
-                                       re.IGNORECASE)
+# lower-cased name -> its UTF-16LE form with the terminator, as searched in the lower-cased file
+_OLE_NAMES = {name.lower(): name.lower().encode("utf-16-le") + b"\x00\x00"
               for name in ("Workbook", "Book", "EncryptionInfo", "EncryptedPackage",
                            "WordDocument", "PowerPoint Document")}
 
