@@ -233,40 +233,6 @@ def _ignore_outside(grid: Grid, turned: Grid, table: Table, ledger) -> None:
                     ledger.ignore(table.sheet, rec.cell)
 
 
-def _register(ledger, taken: dict, county: str, target, sheet: str, rec) -> None:
-    """Note the value just taken from ``rec`` (the last tidy row). The same indicator (of the
-    same county) already taken from another table: the same number → this one is withdrawn with
-    a warning; a different number → both are withdrawn, an error names both cells."""
-    index = len(ledger.rows) - 1
-    number = ledger.rows[index][4]
-    key = (county, target.code)
-    first = taken.get(key)
-    if first is None:
-        taken[key] = (sheet, rec.cell, number, index)
-        return
-    first_sheet, first_cell, first_number, first_index = first
-    source_file = ledger.source_file
-    ledger.withdraw(index, sheet, rec.cell)
-    whose = f"“{county}”的" if county else ""
-    there = f"工作表“{first_sheet}”单元格 {first_cell}"
-    if first_index is not None and abs(number - first_number) <= tolerance(number, first_number):
-        ledger.issue(warning(
-            "clean.repeated_indicator", source_file,
-            f"{where(source_file, sheet, rec.cell)}：{whose}指标“{target.name}”已在{there}填报，"
-            f"数值相同（{format_number(number)}{target.base}），只采用一次。请删除重复的填报。",
-            sheet=sheet, cell=rec.cell))
-        return
-    if first_index is not None:
-        ledger.withdraw(first_index, first_sheet, first_cell)
-        taken[key] = (first_sheet, first_cell, first_number, None)
-    ledger.issue(error(
-        "clean.conflicting_indicator", source_file,
-        f"{where(source_file, sheet, rec.cell)}：{whose}指标“{target.name}”填报了两次且数值不同："
-        f"{there}为 {format_number(first_number)}{target.base}，本格为 {format_number(number)}{target.base}，"
-        "两个数值都未采用。请核对后只保留正确的一个。", sheet=sheet, cell=rec.cell),
-        cells={(first_sheet, first_cell)})
-
-
 def hidden_sheet_warnings(sheets, used: Collection[str], source_file: str) -> list[Issue]:
     """One warning per hidden sheet that holds content (``used``: the names of the sheets with
     cells; a hidden sheet is read like any other)."""
@@ -322,7 +288,7 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
                    county: str = "") -> None:
     """One summary table (indicators as rows) of the prefecture (``county`` ""), or of one
     county on a sheet named after it. ``taken``: the values of the return's other tables that
-    this one may repeat (:func:`_register`), None when it cannot."""
+    this one may repeat (:func:`~jrc_analysis.returns.values.value_taker`), None when it cannot."""
     sheet, source_file = table.sheet, ledger.source_file
     roles = table.columns
     value_col = _value_column(table, info, ledger)
@@ -338,7 +304,7 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
         for col, rec in grid.get(row, {}).items():
             if first_col <= col <= last_col:
                 ignore(rec.cell)
-    take = value_taker(ledger, info, sheet)
+    take = value_taker(ledger, info, sheet, taken)
     order = county_order(county)
     seen: dict[str, str] = {}
     areas = row_areas(grid, table.header_row + 1, name_col, area_column(table.texts, first_col, last_col),
@@ -386,8 +352,6 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
         target = target_of(code, row_unit or value_header_unit or sheet_unit)
         if take(county, order, target, rec_value) is not None:
             seen[code] = rec_value.cell
-            if taken is not None:
-                _register(ledger, taken, county, target, sheet, rec_value)
 
 
 def _row_unit(unit_cell, name_cell) -> str | None:
@@ -493,7 +457,7 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
     for row in range(table.first_row, table.header_row):  # 行动 group cells above the names
         for rec in grid.get(row, {}).values() if not table.transposed else ():
             ignore(rec.cell)
-    take = value_taker(ledger, info, sheet)
+    take = value_taker(ledger, info, sheet, taken)
     for row, at in grid.items():
         if row < first:
             continue
@@ -571,8 +535,6 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
             if county:  # the prefecture's own row is not part of the sum a 合计 row is checked against
                 sums[col] = sums.get(col, 0.0) + number
                 parts[col].append(rec.cell)
-            if taken is not None:
-                _register(ledger, taken, county, targets[col], sheet, rec)
     for row, value_recs in totals:
         _check_total(row, value_recs, columns, sums, parts, info, catalogue, sheet, sheet_unit, ledger)
 
