@@ -357,8 +357,9 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
 def _row_unit(unit_cell, name_cell) -> str | None:
     """The unit a summary row states: its 单位 cell, else the unit written in its indicator name
     (应急救护普及培训（万人次）); None when it states none (the header's or sheet's unit applies)."""
-    if unit_cell is not None and str(unit_cell.raw).strip():
-        return str(unit_cell.raw).strip()
+    unit = str(unit_cell.raw).strip() if unit_cell is not None else ""
+    if unit:
+        return unit
     return parse.split_header_unit(name_cell.raw)[1] if name_cell is not None else None
 
 

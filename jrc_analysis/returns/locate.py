@@ -36,7 +36,7 @@ HEADER_MAX_CHARS = 60  # the longest heading seen is about 20 (2023年1-12月累
 def header_role(text: str) -> str | None:
     """The role of a header cell: ``name``, ``code``, ``unit``, ``value``, ``county``, ``note``,
     ``other`` (a known column to ignore: 上年完成数, 目标, 同比, 序号 …) or None (not a header word)."""
-    if isinstance(text, str) and text.isascii() and not _ASCII_LETTER.search(text):
+    if isinstance(text, str) and (text.isdigit() or text.isascii() and not _ASCII_LETTER.search(text)):
         return None  # numbers and symbols: no header word is written so (and they would flood the cache)
     if len(str(text)) > HEADER_MAX_CHARS:
         return None  # a paragraph, not a column heading (and costly to parse)
@@ -356,9 +356,11 @@ def _label_forms(text: str) -> tuple[str, ...]:
 _NOTE = re.compile(r"[（(][^（()）]*[）)]")
 
 
+@lru_cache(maxsize=4096)
 def is_prefecture_label(text: str, prefecture: str | None) -> bool:
     """True for a row or column label of a county table naming the return's own prefecture
-    (宜春市, 宜春市（全市）, 宜春市红十字会): the prefecture's own figures, not a county's."""
+    (宜春市, 宜春市（全市）, 宜春市红十字会): the prefecture's own figures, not a county's
+    (cached: the same labels recur in every return)."""
     if not prefecture or "本级" in names.plain(text):
         return False
     place = names.match_place(_NOTE.sub("", str(text)), prefecture)
@@ -445,9 +447,10 @@ def row_areas(grid: Grid, first_row: int, name_col: int | None, area_col: int | 
         found = None
         if area_col is not None and area_col in cols:
             found = names.area_code(cols[area_col].raw)
-        elif name_col is not None and name_col in cols and not any(
-                is_number_like(rec.value) for c, rec in cols.items() if c != name_col):
+        elif name_col is not None and name_col in cols:
             found = names.area_code(cols[name_col].raw)
+            if found is not None and any(is_number_like(rec.value) for c, rec in cols.items() if c != name_col):
+                found = None  # a row with numbers: an indicator naming its area, not a heading
         current = found or current
         out[row] = current
     return out
