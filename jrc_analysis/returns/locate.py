@@ -306,13 +306,15 @@ def is_place_label(text: str, mappings=None) -> bool:
                             or county_place(text, mappings=mappings) is not None)
 
 
+@lru_cache(maxsize=4096)
 def county_place(text: str, prefecture: str | None = None, mappings=None):
     """The county a row or column label names (a :class:`names.Place` of level county), also with
     the prefecture in front (九江市濂溪区) or 红十字会 after it (濂溪区红十字会); else None.
 
     A ``place`` line of the analyst's ``mappings`` for the label (or for it without the
     prefecture or 红十字会) comes first: its county, or ``市本级`` (a Place of level ``city_hq``);
-    an ``ignore`` line gives None (:func:`taught_place_line` tells the two apart)."""
+    an ``ignore`` line gives None (:func:`taught_place_line` tells the two apart). Cached, as the
+    matchers are per :class:`~jrc_analysis.returns.mappings.Mappings`: the same labels recur."""
     forms = _label_forms(text)
     line, form = _taught(forms, mappings)
     if line is not None:
@@ -330,8 +332,11 @@ def taught_place_line(text: str, mappings):
     return _taught(_label_forms(text), mappings)[0]
 
 
+@lru_cache(maxsize=4096)
 def _taught(forms: tuple[str, ...], mappings):
-    """``(line, form)``: the first of ``forms`` a mappings line is about; ``(None, "")``."""
+    """``(line, form)``: the first of ``forms`` a mappings line is about; ``(None, "")``
+    (cached per :class:`~jrc_analysis.returns.mappings.Mappings`, whose lookups note the lines
+    used once per process)."""
     if mappings is not None:
         for form in forms:
             line = mappings.place_line(form)
