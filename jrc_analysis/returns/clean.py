@@ -304,7 +304,7 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
         for col, rec in grid.get(row, {}).items():
             if first_col <= col <= last_col:
                 ignore(rec.cell)
-    take = value_taker(ledger, info, sheet, taken)
+    take = value_taker(ledger, sheet, taken)
     order = county_order(county)
     seen: dict[str, str] = {}
     areas = row_areas(grid, table.header_row + 1, name_col, area_column(table.texts, first_col, last_col),
@@ -458,7 +458,7 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
     for row in range(table.first_row, table.header_row):  # 行动 group cells above the names
         for rec in grid.get(row, {}).values() if not table.transposed else ():
             ignore(rec.cell)
-    take = value_taker(ledger, info, sheet, taken)
+    take = value_taker(ledger, sheet, taken)
     for row, at in grid.items():
         if row < first:
             continue

@@ -9,7 +9,8 @@ from typing import NamedTuple
 from jrc_analysis.issues import error, warning
 from jrc_analysis.returns import parse
 from jrc_analysis.returns.grid import Cell, is_number_like
-from jrc_analysis.returns.tidy import ReturnInfo, catalogue_fields, format_number, sort_ranks, tolerance, where
+from jrc_analysis.returns.ledger import ROW_COLUMNS
+from jrc_analysis.returns.tidy import catalogue_fields, format_number, sort_ranks, tolerance, where
 
 
 @lru_cache(maxsize=1024)
@@ -74,7 +75,7 @@ def cell_number(rec, column_unit: str | None, base: str):
 _PLAIN_NUMBERS = (float, int)
 
 
-def value_taker(ledger, info: ReturnInfo, sheet: str, taken: dict | None = None):
+def value_taker(ledger, sheet: str, taken: dict | None = None):
     """``take(county, order, target, rec)``: parse one value cell of ``sheet``; emit a tidy row
     or an issue. Returns the value (or None).
 
@@ -84,8 +85,9 @@ def value_taker(ledger, info: ReturnInfo, sheet: str, taken: dict | None = None)
     code)`` → where the return's other tables gave that value, when one of them may repeat
     this one (None when none can); a repeat goes to :func:`_repeated`.
     """
-    rows, places, use = ledger.rows, ledger.places, ledger.used.of(sheet).add
-    year, prefecture, source_file = info.year, info.prefecture, ledger.source_file
+    add_county, add_code, add_value, add_unit, add_sheet, add_cell, add_raw = (
+        ledger.columns[name].append for name in ROW_COLUMNS)  # the file-wide columns: the ledger's
+    places, use = ledger.places, ledger.used.of(sheet).add
 
     def take(county: str, order: int, target: Target, rec: Cell) -> float | None:
         value = rec.value
@@ -96,31 +98,35 @@ def value_taker(ledger, info: ReturnInfo, sheet: str, taken: dict | None = None)
             number = checked_number(ledger, target, rec, sheet)
             if number is None:
                 return None
-        rows.append((year, prefecture, county, target.code, number, target.base, source_file,
-                     sheet, rec.cell, rec.raw))
+        add_county(county)
+        add_code(target.code)
+        add_value(number)
+        add_unit(target.base)
+        add_sheet(sheet)
+        add_cell(rec.cell)
+        add_raw(rec.raw)
         places.append(order + target.rank)
         use(rec.cell)
         if taken is not None:
             key = (county, target.code)
             first = taken.get(key)
             if first is None:
-                taken[key] = (sheet, rec.cell, number, len(rows) - 1)
+                taken[key] = (sheet, rec.cell, number, len(places) - 1)
             else:
-                _repeated(ledger, taken, key, first, target, sheet, rec)
+                _repeated(ledger, taken, key, first, target, sheet, rec, number)
         return number
 
     return take
 
 
 def _repeated(ledger, taken: dict, key: tuple[str, str], first: tuple, target: Target, sheet: str,
-              rec: Cell) -> None:
-    """The value just taken from ``rec`` (the last tidy row) repeats the indicator of the same
-    county that ``first`` (``taken[key]``: sheet, cell, number, row index or None when
+              rec: Cell, number: float) -> None:
+    """The value ``number`` just taken from ``rec`` (the last tidy row) repeats the indicator of
+    the same county that ``first`` (``taken[key]``: sheet, cell, number, row index or None when
     withdrawn) gave: the same number → this one is withdrawn with a warning; a different number
     → both are withdrawn, an error names both cells."""
     county = key[0]
-    index = len(ledger.rows) - 1
-    number = ledger.rows[index][4]
+    index = len(ledger.places) - 1
     first_sheet, first_cell, first_number, first_index = first
     source_file = ledger.source_file
     ledger.withdraw(index, sheet, rec.cell)
