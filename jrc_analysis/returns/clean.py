@@ -254,31 +254,36 @@ def _other_sheet(grid: Grid, sheet: str, source_file: str):
         f"其中 {len(numbers)} 个数字（{numbers[0].cell} 等）未读取。如需报送，请填入汇总表或县区明细表。",
         sheet=sheet), {(r.sheet, r.cell) for r in numbers}
 
-def _summary_code(rec_code, rec_name, source_file, sheet, ledger, unit=None, area=None):
-    """``(code, names.Resolution of the name)`` of a summary row: a valid 指标代码 cross-checked
-    with the name, else the name's code (``unit``, ``area``: the row's context for the scored
-    match; the ledger's mappings first)."""
-    code_text = str(rec_code.raw).strip() if rec_code is not None else ""
-    code, found = _row_indicator(code_text, rec_name.raw if rec_name is not None else None,
-                                 unit, area, ledger.mappings)
-    by_name = found.code
-    if code == code_text:  # a valid code (no code is empty)
-        if by_name is not None and by_name != code_text:
-            ledger.issue(warning(
-                "clean.code_name_mismatch", source_file,
-                f"{where(source_file, sheet, rec_code.cell)}：指标代码“{code_text}”与指标名称“{rec_name.raw}”"
-                f"（对应 {by_name}）不一致，已按指标代码处理。请核对是否填错了行。",
-                sheet=sheet, cell=rec_code.cell))
-    return code, found
+def _row_reading(rec_code, rec_name, rec_unit, area, ledger, sheet):
+    """``(code, names.Resolution of the name, unit)`` of a summary row (:func:`_row_texts_reading`
+    of its cells' texts); a valid 指标代码 the name contradicts is warned about."""
+    code, found, unit, by_code = _row_texts_reading(
+        rec_code.raw if rec_code is not None else "", rec_name.raw if rec_name is not None else None,
+        rec_unit.raw if rec_unit is not None else "", area, ledger.mappings)
+    if by_code and found.code is not None and found.code != code:
+        source_file = ledger.source_file
+        ledger.issue(warning(
+            "clean.code_name_mismatch", source_file,
+            f"{where(source_file, sheet, rec_code.cell)}：指标代码“{code}”与指标名称“{rec_name.raw}”"
+            f"（对应 {found.code}）不一致，已按指标代码处理。请核对是否填错了行。",
+            sheet=sheet, cell=rec_code.cell))
+    return code, found, unit
 
 
 @lru_cache(maxsize=4096)
-def _row_indicator(code_text: str, name: str | None, unit: str | None = None, area: str | None = None,
-                   mappings=None):
-    """``(code, names.Resolution of the name)`` of a summary row: ``code_text`` when it is a
-    valid 指标代码, else the name's code (the same rows recur in every return)."""
+def _row_texts_reading(code_raw: str, name: str | None, unit_raw: str, area: str | None, mappings):
+    """``(code, names.Resolution of the name, unit, by_code)`` of a summary row from the texts of
+    its 指标代码, name and 单位 cells (the same rows recur in every return). The unit is the 单位
+    cell's, else the one written in the name (应急救护普及培训（万人次）), None when the row states
+    none (the header's or sheet's then applies); with ``area`` it is the row's context for the
+    scored match (the ``mappings`` first). The code is the 指标代码 when valid (``by_code``),
+    else the name's."""
+    unit = str(unit_raw).strip() or (parse.split_header_unit(name)[1] if name is not None else None)
     found = names.resolve_indicator(name, area=area, unit=unit, mappings=mappings)
-    return (code_text if code_text in names.indicator_codes() else found.code), found
+    code_text = str(code_raw).strip()
+    by_code = code_text in names.indicator_codes()
+    return (code_text if by_code else found.code), found, unit, by_code
+
 
 def _row_quote(recs) -> str:
     return " | ".join(shorten(str(r.raw)) for r in sorted(recs, key=lambda r: r.col))
@@ -321,8 +326,7 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
                 ignore(r.cell)  # names, codes, units, targets, notes, area cells
         if rec_name is None and rec_code is None and rec_value is None:
             continue
-        row_unit = _row_unit(at.get(unit_col), rec_name)
-        code, found = _summary_code(rec_code, rec_name, source_file, sheet, ledger, row_unit, areas.get(row))
+        code, found, row_unit = _row_reading(rec_code, rec_name, at.get(unit_col), areas.get(row), ledger, sheet)
         if code is None:
             if found.how == "ignore":  # the analyst's ignore line: not a catalogue indicator
                 for r in recs:
@@ -352,15 +356,6 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
         target = target_of(code, row_unit or value_header_unit or sheet_unit)
         if take(county, order, target, rec_value) is not None:
             seen[code] = rec_value.cell
-
-
-def _row_unit(unit_cell, name_cell) -> str | None:
-    """The unit a summary row states: its 单位 cell, else the unit written in its indicator name
-    (应急救护普及培训（万人次）); None when it states none (the header's or sheet's unit applies)."""
-    unit = str(unit_cell.raw).strip() if unit_cell is not None else ""
-    if unit:
-        return unit
-    return parse.split_header_unit(name_cell.raw)[1] if name_cell is not None else None
 
 
 def _value_column(table: Table, info: ReturnInfo, ledger) -> int:
