@@ -88,30 +88,31 @@ def value_taker(ledger, sheet: str, taken: dict | None = None):
     add_county, add_code, add_value, add_unit, add_sheet, add_cell, add_raw = (
         ledger.columns[name].append for name in ROW_COLUMNS)  # the file-wide columns: the ledger's
     places, use = ledger.places, ledger.used.of(sheet).add
+    add_place, plain_numbers, isinf = places.append, _PLAIN_NUMBERS, math.isinf  # looked up once
 
     def take(county: str, order: int, target: Target, rec: Cell) -> float | None:
-        value = rec.value
-        if (type(value) in _PLAIN_NUMBERS and target.factor is not None
-                and not rec.formula_uncached and not math.isinf(value)):
-            number = float(value) * target.factor
+        value, factor, cell = rec.value, target.factor, rec.cell
+        if type(value) in plain_numbers and factor is not None and not rec.formula_uncached and not isinf(value):
+            number = float(value) * factor
         else:
             number = checked_number(ledger, target, rec, sheet)
             if number is None:
                 return None
+        code = target.code
         add_county(county)
-        add_code(target.code)
+        add_code(code)
         add_value(number)
         add_unit(target.base)
         add_sheet(sheet)
-        add_cell(rec.cell)
+        add_cell(cell)
         add_raw(rec.raw)
-        places.append(order + target.rank)
-        use(rec.cell)
+        add_place(order + target.rank)
+        use(cell)
         if taken is not None:
-            key = (county, target.code)
+            key = (county, code)
             first = taken.get(key)
             if first is None:
-                taken[key] = (sheet, rec.cell, number, len(places) - 1)
+                taken[key] = (sheet, cell, number, len(places) - 1)
             else:
                 _repeated(ledger, taken, key, first, target, sheet, rec, number)
         return number
