@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 import operator
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import groupby, islice
+from operator import itemgetter
 from typing import Iterable
 
 from jrc_analysis.issues import Issue, warning
@@ -66,12 +67,12 @@ class Places:
 def places_of(records: list[Cell]) -> Places:
     """The places of a workbook's records."""
     places = Places()
-    last_sheet = None
-    for rec in records:
-        if rec.sheet != last_sheet:
-            add, last_sheet = places.of(rec.sheet).add, rec.sheet
-        add(rec.cell)
+    for sheet, cells in groupby(records, key=_SHEET):
+        places.of(sheet).update(map(_CELL, cells))
     return places
+
+
+_SHEET, _CELL = (itemgetter(Cell._fields.index(name)) for name in ("sheet", "cell"))
 
 
 @dataclass
