@@ -233,40 +233,6 @@ def _ignore_outside(grid: Grid, turned: Grid, table: Table, ledger) -> None:
                     ledger.ignore(table.sheet, rec.cell)
 
 
-def _register(ledger, taken: dict, county: str, target, sheet: str, rec) -> None:
-    """Note the value just taken from ``rec`` (the last tidy row). The same indicator (of the
-    same county) already taken from another table: the same number → this one is withdrawn with
-    a warning; a different number → both are withdrawn, an error names both cells."""
-    index = len(ledger.rows) - 1
-    number = ledger.rows[index][4]
-    key = (county, target.code)
-    first = taken.get(key)
-    if first is None:
-        taken[key] = (sheet, rec.cell, number, index)
-        return
-    first_sheet, first_cell, first_number, first_index = first
-    source_file = ledger.source_file
-    ledger.withdraw(index, sheet, rec.cell)
-    whose = f"“{county}”的" if county else ""
-    there = f"工作表“{first_sheet}”单元格 {first_cell}"
-    if first_index is not None and abs(number - first_number) <= tolerance(number, first_number):
-        ledger.issue(warning(
-            "clean.repeated_indicator", source_file,
-            f"{where(source_file, sheet, rec.cell)}：{whose}指标“{target.name}”已在{there}填报，"
-            f"数值相同（{format_number(number)}{target.base}），只采用一次。请删除重复的填报。",
-            sheet=sheet, cell=rec.cell))
-        return
-    if first_index is not None:
-        ledger.withdraw(first_index, first_sheet, first_cell)
-        taken[key] = (first_sheet, first_cell, first_number, None)
-    ledger.issue(error(
-        "clean.conflicting_indicator", source_file,
-        f"{where(source_file, sheet, rec.cell)}：{whose}指标“{target.name}”填报了两次且数值不同："
-        f"{there}为 {format_number(first_number)}{target.base}，本格为 {format_number(number)}{target.base}，"
-        "两个数值都未采用。请核对后只保留正确的一个。", sheet=sheet, cell=rec.cell),
-        cells={(first_sheet, first_cell)})
-
-
 def hidden_sheet_warnings(sheets, used: Collection[str], source_file: str) -> list[Issue]:
     """One warning per hidden sheet that holds content (``used``: the names of the sheets with
     cells; a hidden sheet is read like any other)."""
@@ -288,35 +254,41 @@ def _other_sheet(grid: Grid, sheet: str, source_file: str):
         f"其中 {len(numbers)} 个数字（{numbers[0].cell} 等）未读取。如需报送，请填入汇总表或县区明细表。",
         sheet=sheet), {(r.sheet, r.cell) for r in numbers}
 
+
 # how a label read by the scored match alone resolves (names.Resolution.how): named once per file
 SIMILAR = ("scored", "contained")
 
 
-def _summary_code(rec_code, rec_name, source_file, sheet, ledger, unit=None, area=None):
-    """``(code, names.Resolution of the name)`` of a summary row: a valid 指标代码 cross-checked
-    with the name, else the name's code (``unit``, ``area``: the row's context for the scored
-    match; the ledger's mappings first)."""
-    code_text = str(rec_code.raw).strip() if rec_code is not None else ""
-    code, found = _row_indicator(code_text, rec_name.raw if rec_name is not None else None,
-                                 unit, area, ledger.mappings)
-    by_name = found.code
-    if code == code_text:  # a valid code (no code is empty)
-        if by_name is not None and by_name != code_text:
-            ledger.issue(warning(
-                "clean.code_name_mismatch", source_file,
-                f"{where(source_file, sheet, rec_code.cell)}：指标代码“{code_text}”与指标名称“{rec_name.raw}”"
-                f"（对应 {by_name}）不一致，已按指标代码处理。请核对是否填错了行。",
-                sheet=sheet, cell=rec_code.cell))
-    return code, found
+def _row_reading(rec_code, rec_name, rec_unit, area, ledger, sheet):
+    """``(code, names.Resolution of the name, unit)`` of a summary row (:func:`_row_texts_reading`
+    of its cells' texts); a valid 指标代码 the name contradicts is warned about."""
+    code, found, unit, by_code = _row_texts_reading(
+        rec_code.raw if rec_code is not None else "", rec_name.raw if rec_name is not None else None,
+        rec_unit.raw if rec_unit is not None else "", area, ledger.mappings)
+    if by_code and found.code is not None and found.code != code:
+        source_file = ledger.source_file
+        ledger.issue(warning(
+            "clean.code_name_mismatch", source_file,
+            f"{where(source_file, sheet, rec_code.cell)}：指标代码“{code}”与指标名称“{rec_name.raw}”"
+            f"（对应 {found.code}）不一致，已按指标代码处理。请核对是否填错了行。",
+            sheet=sheet, cell=rec_code.cell))
+    return code, found, unit
 
 
 @lru_cache(maxsize=4096)
-def _row_indicator(code_text: str, name: str | None, unit: str | None = None, area: str | None = None,
-                   mappings=None):
-    """``(code, names.Resolution of the name)`` of a summary row: ``code_text`` when it is a
-    valid 指标代码, else the name's code (the same rows recur in every return)."""
+def _row_texts_reading(code_raw: str, name: str | None, unit_raw: str, area: str | None, mappings):
+    """``(code, names.Resolution of the name, unit, by_code)`` of a summary row from the texts of
+    its 指标代码, name and 单位 cells (the same rows recur in every return). The unit is the 单位
+    cell's, else the one written in the name (应急救护普及培训（万人次）), None when the row states
+    none (the header's or sheet's then applies); with ``area`` it is the row's context for the
+    scored match (the ``mappings`` first). The code is the 指标代码 when valid (``by_code``),
+    else the name's."""
+    unit = str(unit_raw).strip() or (parse.split_header_unit(name)[1] if name is not None else None)
     found = names.resolve_indicator(name, area=area, unit=unit, mappings=mappings)
-    return (code_text if code_text in names.indicator_codes() else found.code), found
+    code_text = str(code_raw).strip()
+    by_code = code_text in names.indicator_codes()
+    return (code_text if by_code else found.code), found, unit, by_code
+
 
 def _row_quote(recs) -> str:
     return " | ".join(shorten(str(r.raw)) for r in sorted(recs, key=lambda r: r.col))
@@ -326,7 +298,7 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
                    county: str = "") -> None:
     """One summary table (indicators as rows) of the prefecture (``county`` ""), or of one
     county on a sheet named after it. ``taken``: the values of the return's other tables that
-    this one may repeat (:func:`_register`), None when it cannot."""
+    this one may repeat (:func:`~jrc_analysis.returns.values.value_taker`), None when it cannot."""
     sheet, source_file = table.sheet, ledger.source_file
     roles = table.columns
     value_col = _value_column(table, info, ledger)
@@ -342,7 +314,7 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
         for col, rec in grid.get(row, {}).items():
             if first_col <= col <= last_col:
                 ignore(rec.cell)
-    take = value_taker(ledger, info, sheet)
+    take = value_taker(ledger, sheet, taken)
     order = county_order(county)
     seen: dict[str, str] = {}
     areas = row_areas(grid, table.header_row + 1, name_col, area_column(table.texts, first_col, last_col),
@@ -359,8 +331,7 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
                 ignore(r.cell)  # names, codes, units, targets, notes, area cells
         if rec_name is None and rec_code is None and rec_value is None:
             continue
-        row_unit = _row_unit(at.get(unit_col), rec_name)
-        code, found = _summary_code(rec_code, rec_name, source_file, sheet, ledger, row_unit, areas.get(row))
+        code, found, row_unit = _row_reading(rec_code, rec_name, at.get(unit_col), areas.get(row), ledger, sheet)
         if code is None:
             if found.how == "ignore":  # the analyst's ignore line: not a catalogue indicator
                 for r in recs:
@@ -392,16 +363,6 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
             seen[code] = rec_value.cell
             if found.how in SIMILAR and found.code == code:
                 ledger.read_by_similarity(str(rec_name.raw), found, sheet, rec_name.cell)
-            if taken is not None:
-                _register(ledger, taken, county, target, sheet, rec_value)
-
-
-def _row_unit(unit_cell, name_cell) -> str | None:
-    """The unit a summary row states: its 单位 cell, else the unit written in its indicator name
-    (应急救护普及培训（万人次）); None when it states none (the header's or sheet's unit applies)."""
-    if unit_cell is not None and str(unit_cell.raw).strip():
-        return str(unit_cell.raw).strip()
-    return parse.split_header_unit(name_cell.raw)[1] if name_cell is not None else None
 
 
 def _value_column(table: Table, info: ReturnInfo, ledger) -> int:
@@ -501,7 +462,7 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
     for row in range(table.first_row, table.header_row):  # 行动 group cells above the names
         for rec in grid.get(row, {}).values() if not table.transposed else ():
             ignore(rec.cell)
-    take = value_taker(ledger, info, sheet)
+    take = value_taker(ledger, sheet, taken)
     for row, at in grid.items():
         if row < first:
             continue
@@ -579,8 +540,6 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
             if county:  # the prefecture's own row is not part of the sum a 合计 row is checked against
                 sums[col] = sums.get(col, 0.0) + number
                 parts[col].append(rec.cell)
-            if taken is not None:
-                _register(ledger, taken, county, targets[col], sheet, rec)
     for row, value_recs in totals:
         _check_total(row, value_recs, columns, sums, parts, info, catalogue, sheet, sheet_unit, ledger)
 

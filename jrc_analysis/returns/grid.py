@@ -78,9 +78,15 @@ def _grids_in_order(records: list[Cell]) -> dict[str, Grid] | None:
 
 
 def grid_cells(grid: Grid, first_row: int = 0, last_row: int | None = None) -> list[Cell]:
-    """The cells of a grid between two rows (inclusive)."""
-    return [rec for row, cols in grid.items()
-            if row >= first_row and (last_row is None or row <= last_row) for rec in cols.values()]
+    """The cells of a grid between two rows (inclusive; the rows after ``last_row`` are not
+    looked at: a grid's rows are ascending)."""
+    cells: list[Cell] = []
+    for row, cols in grid.items():
+        if last_row is not None and row > last_row:
+            break
+        if row >= first_row:
+            cells.extend(cols.values())
+    return cells
 
 
 def is_number_like(value: object) -> bool:

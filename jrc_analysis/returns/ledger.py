@@ -6,15 +6,21 @@ accounting proving that ``cells read = values + in issues + ignored``.
 from __future__ import annotations
 
 import dataclasses
+import operator
 from dataclasses import dataclass, field
+from itertools import groupby, islice
+from operator import itemgetter
 from typing import Iterable
 
 from jrc_analysis.issues import Issue, warning
 from jrc_analysis.returns import mappings as taught
 from jrc_analysis.returns import names
 from jrc_analysis.returns.grid import Cell, is_number_like
-from jrc_analysis.returns.tidy import (Accounting, CleanResult, ReturnInfo, columns_of_tuples, readable,
-                                       where)
+from jrc_analysis.returns.tidy import TIDY_COLUMNS, Accounting, CleanResult, ReturnInfo, readable, where
+
+
+# the tidy columns the ledger keeps per row (year, prefecture and source file are the file's)
+ROW_COLUMNS = ("county", "indicator", "value", "unit", "sheet", "cell", "raw")
 
 
 class Places:
@@ -62,12 +68,12 @@ class Places:
 def places_of(records: list[Cell]) -> Places:
     """The places of a workbook's records."""
     places = Places()
-    last_sheet = None
-    for rec in records:
-        if rec.sheet != last_sheet:
-            add, last_sheet = places.of(rec.sheet).add, rec.sheet
-        add(rec.cell)
+    for sheet, cells in groupby(records, key=_SHEET):
+        places.of(sheet).update(map(_CELL, cells))
     return places
+
+
+_SHEET, _CELL = (itemgetter(Cell._fields.index(name)) for name in ("sheet", "cell"))
 
 
 @dataclass
@@ -75,13 +81,14 @@ class Ledger:
     """Collects values, issues (with the cells each covers) and ignored cells of one file."""
 
     source_file: str
-    rows: list[tuple | None] = field(default_factory=list)  # tidy rows (TIDY_COLUMNS order); None: withdrawn
+    # the tidy values taken, one list per column of ROW_COLUMNS (a row: the same index in each)
+    columns: dict[str, list] = field(default_factory=lambda: {name: [] for name in ROW_COLUMNS})
     places: list[int] = field(default_factory=list)  # each row's place in the file's order
     issues: list[Issue] = field(default_factory=list)
     covered: Places = field(default_factory=Places)
     ignored: Places = field(default_factory=Places)
     used: Places = field(default_factory=Places)
-    withdrawn: int = 0  # rows taken back (:meth:`withdraw`)
+    withdrawn: set[int] = field(default_factory=set)  # rows taken back (:meth:`withdraw`)
     mappings: object = None  # mappings.Mappings (the analyst's lines) or None
     unmatched: list = field(default_factory=list)  # mappings.Unmatched, for ``jrc check --suggest``
     similar: dict = field(default_factory=dict)  # label key → mappings.Unmatched read by similarity, and its count
@@ -121,14 +128,26 @@ class Ledger:
     def withdraw(self, index: int, sheet: str, cell: str) -> None:
         """Take back the tidy row at ``index`` (from ``sheet``/``cell``): the cell is then no
         longer used (an issue must name it)."""
-        self.rows[index] = None
-        self.withdrawn += 1
+        self.withdrawn.add(index)
         self.used.of(sheet).discard(cell)
 
-    def sorted_rows(self) -> list[tuple]:
-        """The tidy rows in the file's order (withdrawn rows left out)."""
-        rows = [self.rows[i] for i in sorted(range(len(self.places)), key=self.places.__getitem__)]
-        return [row for row in rows if row is not None] if self.withdrawn else rows
+    def sorted_columns(self, info: ReturnInfo) -> dict[str, list]:
+        """The tidy values in the file's order (withdrawn rows left out), one list per column
+        of :data:`TIDY_COLUMNS`; year and prefecture are the return's (``info``), the source
+        file the ledger's. The columns taken are used as they are when the rows were taken in
+        that order (no value is touched again), else rearranged."""
+        places, withdrawn = self.places, self.withdrawn
+        if not withdrawn and all(map(operator.le, places, islice(places, 1, None))):
+            rows = self.columns
+        else:
+            order = sorted(range(len(places)), key=places.__getitem__)
+            if withdrawn:
+                order = [i for i in order if i not in withdrawn]
+            rows = {name: [column[i] for i in order] for name, column in self.columns.items()}
+        count = len(rows["value"])
+        file_wide = {"year": [info.year] * count, "prefecture": [info.prefecture] * count,
+                     "source_file": [self.source_file] * count}
+        return {name: file_wide[name] if name in file_wide else rows[name] for name in TIDY_COLUMNS}
 
 
 def _records_at(cells: list[Cell], places: Places) -> list[Cell]:
@@ -160,7 +179,7 @@ def finish(ledger: Ledger, cells: list[Cell], places: Places, info: ReturnInfo) 
             f"{where(ledger.source_file, item.sheet, item.cell)}："
             f"{taught.similar_advice(item.text, item.chosen, item.candidates, source)}{elsewhere}。"
             "今后请使用模板中的指标名称。", sheet=item.sheet, cell=item.cell))
-    columns = columns_of_tuples(ledger.sorted_rows())
+    columns = ledger.sorted_columns(info)
     in_issues, ignored = _fate_counts(ledger, places)
     return CleanResult(
         columns=columns,

@@ -36,7 +36,7 @@ HEADER_MAX_CHARS = 60  # the longest heading seen is about 20 (2023年1-12月累
 def header_role(text: str) -> str | None:
     """The role of a header cell: ``name``, ``code``, ``unit``, ``value``, ``county``, ``note``,
     ``other`` (a known column to ignore: 上年完成数, 目标, 同比, 序号 …) or None (not a header word)."""
-    if isinstance(text, str) and text.isascii() and not _ASCII_LETTER.search(text):
+    if isinstance(text, str) and (text.isdigit() or text.isascii() and not _ASCII_LETTER.search(text)):
         return None  # numbers and symbols: no header word is written so (and they would flood the cache)
     if len(str(text)) > HEADER_MAX_CHARS:
         return None  # a paragraph, not a column heading (and costly to parse)
@@ -307,13 +307,15 @@ def is_place_label(text: str, mappings=None) -> bool:
                             or county_place(text, mappings=mappings) is not None)
 
 
+@lru_cache(maxsize=4096)
 def county_place(text: str, prefecture: str | None = None, mappings=None):
     """The county a row or column label names (a :class:`names.Place` of level county), also with
     the prefecture in front (九江市濂溪区) or 红十字会 after it (濂溪区红十字会); else None.
 
     A ``place`` line of the analyst's ``mappings`` for the label (or for it without the
     prefecture or 红十字会) comes first: its county, or ``市本级`` (a Place of level ``city_hq``);
-    an ``ignore`` line gives None (:func:`taught_place_line` tells the two apart)."""
+    an ``ignore`` line gives None (:func:`taught_place_line` tells the two apart). Cached, as the
+    matchers are per :class:`~jrc_analysis.returns.mappings.Mappings`: the same labels recur."""
     forms = _label_forms(text)
     line, form = _taught(forms, mappings)
     if line is not None:
@@ -331,8 +333,11 @@ def taught_place_line(text: str, mappings):
     return _taught(_label_forms(text), mappings)[0]
 
 
+@lru_cache(maxsize=4096)
 def _taught(forms: tuple[str, ...], mappings):
-    """``(line, form)``: the first of ``forms`` a mappings line is about; ``(None, "")``."""
+    """``(line, form)``: the first of ``forms`` a mappings line is about; ``(None, "")``
+    (cached per :class:`~jrc_analysis.returns.mappings.Mappings`, whose lookups note the lines
+    used once per process)."""
     if mappings is not None:
         for form in forms:
             line = mappings.place_line(form)
@@ -357,9 +362,11 @@ def _label_forms(text: str) -> tuple[str, ...]:
 _NOTE = re.compile(r"[（(][^（()）]*[）)]")
 
 
+@lru_cache(maxsize=4096)
 def is_prefecture_label(text: str, prefecture: str | None) -> bool:
     """True for a row or column label of a county table naming the return's own prefecture
-    (宜春市, 宜春市（全市）, 宜春市红十字会): the prefecture's own figures, not a county's."""
+    (宜春市, 宜春市（全市）, 宜春市红十字会): the prefecture's own figures, not a county's
+    (cached: the same labels recur in every return)."""
     if not prefecture or "本级" in names.plain(text):
         return False
     place = names.match_place(_NOTE.sub("", str(text)), prefecture)
@@ -446,9 +453,10 @@ def row_areas(grid: Grid, first_row: int, name_col: int | None, area_col: int | 
         found = None
         if area_col is not None and area_col in cols:
             found = names.area_code(cols[area_col].raw)
-        elif name_col is not None and name_col in cols and not any(
-                is_number_like(rec.value) for c, rec in cols.items() if c != name_col):
+        elif name_col is not None and name_col in cols:
             found = names.area_code(cols[name_col].raw)
+            if found is not None and any(is_number_like(rec.value) for c, rec in cols.items() if c != name_col):
+                found = None  # a row with numbers: an indicator naming its area, not a heading
         current = found or current
         out[row] = current
     return out

@@ -130,13 +130,6 @@ def tidy_columns(rows: list[dict]) -> dict[str, list]:
     return {col: [row[col] for row in rows] for col in TIDY_COLUMNS}
 
 
-def columns_of_tuples(rows: list[tuple]) -> dict[str, list]:
-    """Tidy rows given as tuples in :data:`TIDY_COLUMNS` order, as :func:`tidy_columns` lists."""
-    if not rows:
-        return tidy_columns([])
-    return dict(zip(TIDY_COLUMNS, map(list, zip(*rows))))
-
-
 def frame_of_columns(columns: dict[str, list]) -> pd.DataFrame:
     """Tidy column lists (:func:`tidy_columns`) as the contract's DataFrame (a new frame)."""
     return _frame_of_columns(columns) if columns["year"] else empty_values()

@@ -28,6 +28,7 @@ import re
 from functools import lru_cache
 from typing import Iterable, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from jrc_analysis.plan import catalog
@@ -251,17 +252,42 @@ def return_issues(columns: Columns) -> list[Issue]:
 # Rules across returns
 # ----------------------------------------------------------------------------------------------
 
+_PREVIOUS = {"value": "value_prev", "source_file": "source_file_prev", "cell": "cell_prev"}
+
+
 def _year_pairs(values: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
-    """``values`` (index kept) beside the same unit's value the year before (``value_prev``,
-    ``source_file_prev``, ``cell_prev``), numbers only (no 是/否)."""
+    """The rows of ``values`` with the same unit's value the year before, numbers only (no
+    是/否): each row's position in ``values`` (``pos``), its ``value`` and the year before's
+    (``value_prev``, ``source_file_prev``, ``cell_prev``: its first row), in the order of
+    ``values`` (only the columns the comparison needs: :func:`_pair_rows` gives the whole rows
+    of the few kept)."""
     history = values if previous is None or previous.empty else pd.concat([previous, values])
-    key = ["year", "prefecture", "county", "indicator"]
-    before = history.drop_duplicates(key)[key + ["value", "source_file", "cell"]]
-    before = before[~before["indicator"].isin(_bools())]
-    before = before.assign(year=before["year"] + 1)
-    merged = values.rename_axis("_row").reset_index().merge(before, on=key, how="inner",
-                                                            suffixes=("", "_prev"))
-    return merged.set_index("_row").rename_axis(values.index.name)
+    keys, year_step = _year_keys(history)
+    first = ~pd.Series(keys).duplicated().to_numpy() & ~history["indicator"].isin(_bools()).to_numpy()
+    before = np.flatnonzero(first)
+    found = pd.Index(keys[before] + year_step).get_indexer(keys[len(history) - len(values):])
+    pos = np.flatnonzero(found >= 0)
+    prev = before[found[pos]]
+    return pd.DataFrame({
+        "pos": pos, "value": values["value"].to_numpy()[pos],
+        **{column: history[source].array.take(prev) for source, column in _PREVIOUS.items()}})
+
+
+def _year_keys(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """One integer per row of ``frame`` for its year, prefecture, county and indicator (equal
+    keys, equal rows; NaN a value of its own), and the step that adds one year to a key."""
+    units = frame.groupby(["prefecture", "county", "indicator"], sort=False, dropna=False).ngroup()
+    step = int(units.max()) + 1 if len(units) else 1
+    return frame["year"].to_numpy(dtype=np.int64) * step + units.to_numpy(dtype=np.int64), step
+
+
+def _pair_rows(values: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``values`` (index kept) that ``pairs`` (:func:`_year_pairs`) name, with the
+    year before's ``value_prev``, ``source_file_prev`` and ``cell_prev``."""
+    rows = values.iloc[pairs["pos"].to_numpy()].copy()
+    for column in _PREVIOUS.values():
+        rows[column] = pairs[column].array
+    return rows
 
 
 def _slipped(now: pd.Series, prev: pd.Series) -> pd.Series:
@@ -281,8 +307,8 @@ def unit_slips(values: pd.DataFrame, previous: pd.DataFrame | None = None,
     :func:`_year_pairs` when already computed."""
     if values is None or values.empty:
         return pd.DataFrame(columns=list(TIDY_COLUMNS) + ["value_prev", "source_file_prev", "cell_prev"])
-    merged = _year_pairs(values, previous) if pairs is None else pairs
-    return merged[_slipped(merged["value"], merged["value_prev"]).to_numpy(dtype=bool)]
+    pairs = _year_pairs(values, previous) if pairs is None else pairs
+    return _pair_rows(values, pairs[_slipped(pairs["value"], pairs["value_prev"]).to_numpy(dtype=bool)])
 
 
 def unit_slip_issues(slips: pd.DataFrame) -> list[Issue]:
@@ -327,15 +353,15 @@ def jumps(values: pd.DataFrame, previous: pd.DataFrame | None = None,
 
     The comparison is vectorised; messages are built for the jumps only. ``pairs``:
     :func:`_year_pairs` when already computed."""
-    merged = _year_pairs(values, previous) if pairs is None else pairs
-    now, prev = merged["value"], merged["value_prev"]
+    pairs = _year_pairs(values, previous) if pairs is None else pairs
+    now, prev = pairs["value"], pairs["value_prev"]
     jumped = ((prev > 0) & (now >= 0)
               & (now.where(now > prev, prev) >= JUMP_MIN)
               & ((now > JUMP_FACTOR * prev) | (now * JUMP_FACTOR < prev))
               & ~_slipped(now, prev))
     names, units = _names(), _units()
     out = []
-    for rec in merged[jumped.to_numpy(dtype=bool)].itertuples(index=False):
+    for rec in _pair_rows(values, pairs[jumped.to_numpy(dtype=bool)]).itertuples(index=False):
         unit = units.get(rec.indicator, "")
         out.append(warning(
             "validate.jump", rec.source_file,

@@ -6,10 +6,11 @@ import math
 from functools import lru_cache
 from typing import NamedTuple
 
-from jrc_analysis.issues import error
+from jrc_analysis.issues import error, warning
 from jrc_analysis.returns import parse
 from jrc_analysis.returns.grid import Cell, is_number_like
-from jrc_analysis.returns.tidy import ReturnInfo, catalogue_fields, sort_ranks, where
+from jrc_analysis.returns.ledger import ROW_COLUMNS
+from jrc_analysis.returns.tidy import catalogue_fields, format_number, sort_ranks, tolerance, where
 
 
 @lru_cache(maxsize=1024)
@@ -74,33 +75,80 @@ def cell_number(rec, column_unit: str | None, base: str):
 _PLAIN_NUMBERS = (float, int)
 
 
-def value_taker(ledger, info: ReturnInfo, sheet: str):
+def value_taker(ledger, sheet: str, taken: dict | None = None):
     """``take(county, order, target, rec)``: parse one value cell of ``sheet``; emit a tidy row
     or an issue. Returns the value (or None).
 
     ``order`` is the county's place (:func:`county_order`). A finite int or float in a
     convertible column is taken as it is; anything else goes through :func:`checked_number`.
-    Rows are added to the ledger here, the hot loop of the cleaner.
+    Rows are added to the ledger here, the hot loop of the cleaner. ``taken``: ``(county,
+    code)`` → where the return's other tables gave that value, when one of them may repeat
+    this one (None when none can); a repeat goes to :func:`_repeated`.
     """
-    rows, places, use = ledger.rows, ledger.places, ledger.used.of(sheet).add
-    year, prefecture, source_file = info.year, info.prefecture, ledger.source_file
+    add_county, add_code, add_value, add_unit, add_sheet, add_cell, add_raw = (
+        ledger.columns[name].append for name in ROW_COLUMNS)  # the file-wide columns: the ledger's
+    places, use = ledger.places, ledger.used.of(sheet).add
+    add_place, plain_numbers, isinf = places.append, _PLAIN_NUMBERS, math.isinf  # looked up once
 
     def take(county: str, order: int, target: Target, rec: Cell) -> float | None:
-        value = rec.value
-        if (type(value) in _PLAIN_NUMBERS and target.factor is not None
-                and not rec.formula_uncached and not math.isinf(value)):
-            number = float(value) * target.factor
+        value, factor, cell = rec.value, target.factor, rec.cell
+        if type(value) in plain_numbers and factor is not None and not rec.formula_uncached and not isinf(value):
+            number = float(value) * factor
         else:
             number = checked_number(ledger, target, rec, sheet)
             if number is None:
                 return None
-        rows.append((year, prefecture, county, target.code, number, target.base, source_file,
-                     sheet, rec.cell, rec.raw))
-        places.append(order + target.rank)
-        use(rec.cell)
+        code = target.code
+        add_county(county)
+        add_code(code)
+        add_value(number)
+        add_unit(target.base)
+        add_sheet(sheet)
+        add_cell(cell)
+        add_raw(rec.raw)
+        add_place(order + target.rank)
+        use(cell)
+        if taken is not None:
+            key = (county, code)
+            first = taken.get(key)
+            if first is None:
+                taken[key] = (sheet, cell, number, len(places) - 1)
+            else:
+                _repeated(ledger, taken, key, first, target, sheet, rec, number)
         return number
 
     return take
+
+
+def _repeated(ledger, taken: dict, key: tuple[str, str], first: tuple, target: Target, sheet: str,
+              rec: Cell, number: float) -> None:
+    """The value ``number`` just taken from ``rec`` (the last tidy row) repeats the indicator of
+    the same county that ``first`` (``taken[key]``: sheet, cell, number, row index or None when
+    withdrawn) gave: the same number → this one is withdrawn with a warning; a different number
+    → both are withdrawn, an error names both cells."""
+    county = key[0]
+    index = len(ledger.places) - 1
+    first_sheet, first_cell, first_number, first_index = first
+    source_file = ledger.source_file
+    ledger.withdraw(index, sheet, rec.cell)
+    whose = f"“{county}”的" if county else ""
+    there = f"工作表“{first_sheet}”单元格 {first_cell}"
+    if first_index is not None and abs(number - first_number) <= tolerance(number, first_number):
+        ledger.issue(warning(
+            "clean.repeated_indicator", source_file,
+            f"{where(source_file, sheet, rec.cell)}：{whose}指标“{target.name}”已在{there}填报，"
+            f"数值相同（{format_number(number)}{target.base}），只采用一次。请删除重复的填报。",
+            sheet=sheet, cell=rec.cell))
+        return
+    if first_index is not None:
+        ledger.withdraw(first_index, first_sheet, first_cell)
+        taken[key] = (first_sheet, first_cell, first_number, None)
+    ledger.issue(error(
+        "clean.conflicting_indicator", source_file,
+        f"{where(source_file, sheet, rec.cell)}：{whose}指标“{target.name}”填报了两次且数值不同："
+        f"{there}为 {format_number(first_number)}{target.base}，本格为 {format_number(number)}{target.base}，"
+        "两个数值都未采用。请核对后只保留正确的一个。", sheet=sheet, cell=rec.cell),
+        cells={(first_sheet, first_cell)})
 
 
 def checked_number(ledger, target: Target, rec, sheet) -> float | None:
