@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 
 from jrc_analysis.issues import Issue
@@ -152,15 +153,21 @@ def sort_tidy(values: pd.DataFrame) -> pd.DataFrame:
     if values.empty:
         return values.reset_index(drop=True)
     units, county_rank, codes = sort_ranks()
-    keys = pd.DataFrame({
-        "y": values["year"],
-        "p": values["prefecture"].map(units).fillna(len(units)),
-        "c": values["county"].map(lambda c: 0 if c == "" else county_rank.get(c, 10_000)),
-        "i": values["indicator"].map(codes).fillna(len(codes)),
-        "f": values["source_file"], "s": values["sheet"], "r": values["cell"],
-    }, index=values.index)
-    order = keys.sort_values(list(keys.columns), kind="stable").index
-    return values.loc[order].reset_index(drop=True)
+    keys = [  # most significant first; texts in their own order (sorted codes)
+        values["year"].to_numpy(),
+        _ranks_of(values["prefecture"], units, len(units)),
+        _ranks_of(values["county"], {**county_rank, "": 0}, 10_000),
+        _ranks_of(values["indicator"], codes, len(codes)),
+        *(pd.factorize(values[column], sort=True)[0] for column in ("source_file", "sheet", "cell")),
+    ]
+    return values.take(np.lexsort(keys[::-1])).reset_index(drop=True)  # lexsort: stable, last key first
+
+
+def _ranks_of(column: pd.Series, ranks: dict[str, int], missing: int) -> np.ndarray:
+    """Each text's rank (``missing`` for one not in ``ranks``, or none), looked up once per
+    distinct text."""
+    codes, uniques = pd.factorize(column)  # code -1 (no text) takes the last entry: missing
+    return np.array([ranks.get(text, missing) for text in uniques] + [missing], dtype=np.int64)[codes]
 
 
 def where(source_file: str, sheet: str = "", cell: str = "") -> str:
