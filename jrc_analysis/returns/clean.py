@@ -39,7 +39,7 @@ from jrc_analysis.returns.tidy import (CITY_HQ, TIDY_COLUMNS, Accounting, CleanR
                                        ReturnInfo, catalogue_fields, county_order, empty_values,
                                        format_number, frame_of_columns, shorten, sort_tidy, tidy_columns,
                                        tidy_frame, tolerance, where)
-from jrc_analysis.returns.values import cell_number, target_of, value_taker
+from jrc_analysis.returns.values import cell_number, target_of, value_taker, withdraw_repeats
 
 # the names other modules and the tests import from here (the tidy contract and the cell records
 # live in tidy.py and grid.py)
@@ -107,13 +107,14 @@ def clean_workbook(workbook, source_file: str, mappings=None) -> CleanResult:
         return finish(ledger, cells, places, info)
 
     counties = [county_of_sheet(t.sheet, info, mappings) if t.kind == "summary" else None for t in tables]
-    taken = {} if _may_repeat(counties) else None
+    spans = []  # each table's rows of the ledger, [start, end)
     for table, county in zip(tables, counties):
         grid = by_sheet[table.sheet]
         if table.kind == "summary" and _sheet_of_other_prefecture(table, info, ledger, grid):
             continue
+        start = len(ledger.places)
         if table.kind == "summary":
-            _clean_summary(grid, table, info, catalogue, ledger, taken, county)
+            _clean_summary(grid, table, info, catalogue, ledger, county)
         elif table.transposed:
             turned = transposed_grid(grid, table)
             _ignore_outside(grid, turned, table, ledger)
@@ -121,20 +122,13 @@ def clean_workbook(workbook, source_file: str, mappings=None) -> CleanResult:
             areas = row_areas(grid, table.label_col + 1, name_col,
                               area_column({c: (r.raw,) for c, r in grid[table.label_col].items()}),
                               sheet_area(grid, table.sheet, table))
-            _clean_county(turned, transposed_columns(turned, table), info, catalogue, ledger, taken,
+            _clean_county(turned, transposed_columns(turned, table), info, catalogue, ledger,
                           sheet_unit_line(grid, table), areas)
         else:
-            _clean_county(grid, table, info, catalogue, ledger, taken)
+            _clean_county(grid, table, info, catalogue, ledger)
+        spans.append((start, len(ledger.places)))
+    withdraw_repeats(ledger, spans)
     return finish(ledger, cells, places, info)
-
-
-def _may_repeat(counties: list[str | None]) -> bool:
-    """Whether two of a return's tables can give the same value. ``counties``: per table, whom its
-    values are of — ``""`` the prefecture, a county's name (a sheet per county), None the
-    counties (a county table, which may also hold the prefecture's own row)."""
-    named = [c for c in counties if c is not None]
-    of_counties = counties.count(None)
-    return len(set(named)) < len(named) or of_counties > 1 or (of_counties == 1 and bool(named))
 
 
 def return_tables(sheets, by_sheet: dict[str, Grid], mappings=None) -> list[Table]:
@@ -294,11 +288,10 @@ def _row_quote(recs) -> str:
     return " | ".join(shorten(str(r.raw)) for r in sorted(recs, key=lambda r: r.col))
 
 
-def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken: dict | None,
+def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger,
                    county: str = "") -> None:
     """One summary table (indicators as rows) of the prefecture (``county`` ""), or of one
-    county on a sheet named after it. ``taken``: the values of the return's other tables that
-    this one may repeat (:func:`~jrc_analysis.returns.values.value_taker`), None when it cannot."""
+    county on a sheet named after it."""
     sheet, source_file = table.sheet, ledger.source_file
     roles = table.columns
     value_col = _value_column(table, info, ledger)
@@ -314,7 +307,7 @@ def _clean_summary(grid, table: Table, info: ReturnInfo, catalogue, ledger, take
         for col, rec in grid.get(row, {}).items():
             if first_col <= col <= last_col:
                 ignore(rec.cell)
-    take = value_taker(ledger, sheet, taken)
+    take = value_taker(ledger, sheet)
     order = county_order(county)
     seen: dict[str, str] = {}
     areas = row_areas(grid, table.header_row + 1, name_col, area_column(table.texts, first_col, last_col),
@@ -435,7 +428,7 @@ def _county_columns(grid, table: Table, catalogue, ledger, areas) -> dict[int, t
     return out
 
 
-def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken: dict | None,
+def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger,
                   sheet_unit: str | None = None, areas: dict | None = None) -> None:
     """One county table (counties as rows; a turned grid for counties as columns). ``sheet_unit``
     and ``areas`` (column → action area): a 单位：万元 line above the table and the 行动 of each
@@ -462,7 +455,7 @@ def _clean_county(grid, table: Table, info: ReturnInfo, catalogue, ledger, taken
     for row in range(table.first_row, table.header_row):  # 行动 group cells above the names
         for rec in grid.get(row, {}).values() if not table.transposed else ():
             ignore(rec.cell)
-    take = value_taker(ledger, sheet, taken)
+    take = value_taker(ledger, sheet)
     for row, at in grid.items():
         if row < first:
             continue

@@ -75,20 +75,19 @@ def cell_number(rec, column_unit: str | None, base: str):
 _PLAIN_NUMBERS = (float, int)
 
 
-def value_taker(ledger, sheet: str, taken: dict | None = None):
+def value_taker(ledger, sheet: str):
     """``take(county, order, target, rec)``: parse one value cell of ``sheet``; emit a tidy row
     or an issue. Returns the value (or None).
 
     ``order`` is the county's place (:func:`county_order`). A finite int or float in a
     convertible column is taken as it is; anything else goes through :func:`checked_number`.
-    Rows are added to the ledger here, the hot loop of the cleaner. ``taken``: ``(county,
-    code)`` → where the return's other tables gave that value, when one of them may repeat
-    this one (None when none can); a repeat goes to :func:`_repeated`.
+    Rows are added to the ledger here, the hot loop of the cleaner (a value two tables give is
+    found afterwards: :func:`withdraw_repeats`).
     """
     add_county, add_code, add_value, add_unit, add_sheet, add_cell, add_raw = (
         ledger.columns[name].append for name in ROW_COLUMNS)  # the file-wide columns: the ledger's
-    places, use = ledger.places, ledger.used.of(sheet).add
-    add_place, plain_numbers, isinf = places.append, _PLAIN_NUMBERS, math.isinf  # looked up once
+    add_place, use = ledger.places.append, ledger.used.of(sheet).add
+    plain_numbers, isinf = _PLAIN_NUMBERS, math.isinf  # looked up once
 
     def take(county: str, order: int, target: Target, rec: Cell) -> float | None:
         value, factor, cell = rec.value, target.factor, rec.cell
@@ -98,9 +97,8 @@ def value_taker(ledger, sheet: str, taken: dict | None = None):
             number = checked_number(ledger, target, rec, sheet)
             if number is None:
                 return None
-        code = target.code
         add_county(county)
-        add_code(code)
+        add_code(target.code)
         add_value(number)
         add_unit(target.base)
         add_sheet(sheet)
@@ -108,46 +106,63 @@ def value_taker(ledger, sheet: str, taken: dict | None = None):
         add_raw(rec.raw)
         add_place(order + target.rank)
         use(cell)
-        if taken is not None:
-            key = (county, code)
-            first = taken.get(key)
-            if first is None:
-                taken[key] = (sheet, cell, number, len(places) - 1)
-            else:
-                _repeated(ledger, taken, key, first, target, sheet, rec, number)
         return number
 
     return take
 
 
-def _repeated(ledger, taken: dict, key: tuple[str, str], first: tuple, target: Target, sheet: str,
-              rec: Cell, number: float) -> None:
-    """The value ``number`` just taken from ``rec`` (the last tidy row) repeats the indicator of
-    the same county that ``first`` (``taken[key]``: sheet, cell, number, row index or None when
-    withdrawn) gave: the same number → this one is withdrawn with a warning; a different number
-    → both are withdrawn, an error names both cells."""
-    county = key[0]
-    index = len(ledger.places) - 1
-    first_sheet, first_cell, first_number, first_index = first
+def withdraw_repeats(ledger, spans: list[tuple[int, int]]) -> None:
+    """The values two of a return's tables give for the same county and indicator (``spans``:
+    each table's ledger rows ``[start, end)``, in the order read; a table never gives one twice):
+    the same number → the later one is withdrawn with a warning; a different number → both are
+    withdrawn, an error names both cells. Only the counties (``""`` the prefecture) that more than
+    one table gives are looked at."""
+    counties, codes = ledger.columns["county"], ledger.columns["indicator"]
+    whose = [set(counties[start:end]) for start, end in spans]
+    shared = {county for i, these in enumerate(whose) for others in whose[i + 1:] for county in these & others}
+    if not shared:
+        return
+    taken: dict[tuple[str, str], tuple] = {}
+    for start, end in spans:
+        for index in range(start, end):
+            if counties[index] in shared:
+                key = (counties[index], codes[index])
+                first = taken.get(key)
+                if first is None:
+                    taken[key] = (index, True)
+                else:
+                    _repeated(ledger, taken, key, first, index)
+
+
+def _repeated(ledger, taken: dict, key: tuple[str, str], first: tuple[int, bool], index: int) -> None:
+    """Row ``index`` repeats the county and indicator ``key`` of row ``first[0]`` (``first[1]``:
+    whether that row is still taken): the same number → row ``index`` is withdrawn with a
+    warning; a different number → both are withdrawn, an error names both cells."""
+    column = ledger.columns
+    county, code = key
+    first_index, first_kept = first
+    sheet, cell, number, base = (column[name][index] for name in ("sheet", "cell", "value", "unit"))
+    first_sheet, first_cell, first_number = (column[name][first_index] for name in ("sheet", "cell", "value"))
+    name = catalogue_fields().at[code, "name"]
     source_file = ledger.source_file
-    ledger.withdraw(index, sheet, rec.cell)
+    ledger.withdraw(index, sheet, cell)
     whose = f"“{county}”的" if county else ""
     there = f"工作表“{first_sheet}”单元格 {first_cell}"
-    if first_index is not None and abs(number - first_number) <= tolerance(number, first_number):
+    if first_kept and abs(number - first_number) <= tolerance(number, first_number):
         ledger.issue(warning(
             "clean.repeated_indicator", source_file,
-            f"{where(source_file, sheet, rec.cell)}：{whose}指标“{target.name}”已在{there}填报，"
-            f"数值相同（{format_number(number)}{target.base}），只采用一次。请删除重复的填报。",
-            sheet=sheet, cell=rec.cell))
+            f"{where(source_file, sheet, cell)}：{whose}指标“{name}”已在{there}填报，"
+            f"数值相同（{format_number(number)}{base}），只采用一次。请删除重复的填报。",
+            sheet=sheet, cell=cell))
         return
-    if first_index is not None:
+    if first_kept:
         ledger.withdraw(first_index, first_sheet, first_cell)
-        taken[key] = (first_sheet, first_cell, first_number, None)
+        taken[key] = (first_index, False)
     ledger.issue(error(
         "clean.conflicting_indicator", source_file,
-        f"{where(source_file, sheet, rec.cell)}：{whose}指标“{target.name}”填报了两次且数值不同："
-        f"{there}为 {format_number(first_number)}{target.base}，本格为 {format_number(number)}{target.base}，"
-        "两个数值都未采用。请核对后只保留正确的一个。", sheet=sheet, cell=rec.cell),
+        f"{where(source_file, sheet, cell)}：{whose}指标“{name}”填报了两次且数值不同："
+        f"{there}为 {format_number(first_number)}{base}，本格为 {format_number(number)}{base}，"
+        "两个数值都未采用。请核对后只保留正确的一个。", sheet=sheet, cell=cell),
         cells={(first_sheet, first_cell)})
 
 
