@@ -502,6 +502,18 @@ def test_two_table_blocks_side_by_side_on_one_sheet(cleaned_book):
     assert result.issues == []
 
 
+def test_a_county_columns_issue_names_the_cell_of_its_label_above_the_value_headings(cleaned_book):
+    # each name merged over 本年完成 | 上年同期: the issue points at the name, not at 本年完成
+    rows = [["2023年度南昌市分县（市、区）完成情况"],
+            ["县（市、区）", "救援骨干队伍（支）", None, "新增配置AED（台）", None],
+            [None, "本年完成", "上年同期", "本年完成", "上年同期"],
+            ["东湖区", 2, 1, 3, 2], ["西湖区", 1, 1, 4, 1]]
+    result = cleaned_book({"县区明细": rows}, merges={"县区明细": ["A2:A3", "B2:C2", "D2:E2"]})
+    assert value_of(result, "first_aid.aed_new", "西湖区") == 4
+    assert sorted((i.code, i.cell) for i in result.issues) == [
+        ("clean.similar_indicator", "D2"), ("clean.unmatched_column", "B2")]
+
+
 def test_transposed_county_table_counties_as_columns(cleaned_book):
     rows = [["2023年度南昌市分县（市、区）完成情况"], ["填报单位：", "南昌市红十字会"],
             ["序号", "指标名称", "单位", "东湖区", "西湖区", "市本级", "合计"],

@@ -376,6 +376,18 @@ def _value_column(table: Table, info: ReturnInfo, ledger) -> int:
     return chosen
 
 
+def _label_cell(grid, table: Table, col: int, text: str) -> str:
+    """The cell of a county table's column that holds its label ``text``: in a header of several
+    rows the name may sit above the row the values are headed by (发展会员（人） over 本年完成 |
+    上年同期); the header row's cell when no cell of the band holds it."""
+    band = (table.header_row,) if table.transposed else range(table.first_row, table.header_row + 1)
+    for row in band:
+        rec = grid.get(row, {}).get(col)
+        if rec is not None and rec.raw.strip() == text.strip():
+            return rec.cell
+    return grid[table.header_row][col].cell
+
+
 def _county_columns(grid, table: Table, catalogue, ledger, areas) -> dict[int, tuple[str, str | None]]:
     """County-sheet columns → ``(code, unit from the header)``; unmatched columns with numbers
     warned (with the mappings line to add), the analyst's ignore lines left out. ``areas``:
@@ -388,6 +400,7 @@ def _county_columns(grid, table: Table, catalogue, ledger, areas) -> dict[int, t
     for rec in list(header.values()) + list(codes_row.values()):
         ledger.ignore(sheet, rec.cell)
     for col, text in sorted(table.columns.items()):
+        label_cell = _label_cell(grid, table, col, text)
         unit = parse.split_header_unit(text)[1]
         found = names.resolve_indicator(text, area=areas.get(col), unit=unit, mappings=ledger.mappings)
         by_name = found.code
@@ -406,25 +419,25 @@ def _county_columns(grid, table: Table, catalogue, ledger, areas) -> dict[int, t
                     ledger.ignore(r.sheet, r.cell)
                 continue
             if header_role(text) is None and any(is_number_like(r.value) for r in column):
-                advice = ledger.unmatched_advice("indicator", text, sheet, header[col].cell, found.candidates)
+                advice = ledger.unmatched_advice("indicator", text, sheet, label_cell, found.candidates)
                 what = "行的指标名称" if table.transposed else "列标题"
                 ledger.issue(warning(
                     "clean.unmatched_column", source_file,
-                    f"{where(source_file, sheet, header[col].cell)}：{what}“{text}”无法识别为指标，"
+                    f"{where(source_file, sheet, label_cell)}：{what}“{text}”无法识别为指标，"
                     f"该{what[0]}数字未采用。{advice}请使用模板中的{'指标名称' if table.transposed else '列标题'}。",
-                    sheet=sheet, cell=header[col].cell),
+                    sheet=sheet, cell=label_cell),
                     cells={(r.sheet, r.cell) for r in column})
             continue
         if code in {c for c, _u in out.values()}:
             ledger.issue(error(
                 "clean.duplicate_indicator", source_file,
-                f"{where(source_file, sheet, header[col].cell)}：指标“{catalogue.at[code, 'name']}”的列重复，"
-                "本列未采用。请删除重复的列。", sheet=sheet, cell=header[col].cell),
+                f"{where(source_file, sheet, label_cell)}：指标“{catalogue.at[code, 'name']}”的列重复，"
+                "本列未采用。请删除重复的列。", sheet=sheet, cell=label_cell),
                 cells={(r.sheet, r.cell) for r in data if r.col == col})
             continue
         out[col] = (code, unit)
         if found.how in SIMILAR and found.code == code:
-            ledger.read_by_similarity(text, found, sheet, header[col].cell)
+            ledger.read_by_similarity(text, found, sheet, label_cell)
     return out
 
 
